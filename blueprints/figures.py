@@ -1,0 +1,204 @@
+"""The figures the planner stands on, each with its source (HLD-RULES.md §1, §3).
+
+One table, no literals scattered in code: the planner, `hld plan` and the HLD
+document read a figure by key and show its source next to it. A row whose figure
+is not confirmed from the provider's own page says so (`verified=False`) and the
+plan prints that beside the number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sla:
+    key: str
+    component: str
+    deployment: str
+    percent: float
+    source: str
+    verified: bool = True
+
+    @property
+    def fraction(self) -> float:
+        return self.percent / 100
+
+
+_COMPUTE = "https://aws.amazon.com/compute/sla/"
+_ELB = "https://aws.amazon.com/elasticloadbalancing/sla/"
+_RDS = "https://aws.amazon.com/rds/sla/"
+_AURORA = "https://aws.amazon.com/rds/aurora/sla/"
+_DDB = "https://aws.amazon.com/dynamodb/sla/"
+_CACHE = "https://aws.amazon.com/elasticache/sla/"
+
+SLAS: dict[str, Sla] = {
+    row.key: row
+    for row in (
+        Sla("ecs-multi-az", "ECS on Fargate", "tasks across >= 2 zones", 99.99, _COMPUTE),
+        Sla("ecs-single", "ECS on Fargate", "tasks in one zone", 99.5, _COMPUTE),
+        Sla("elb-multi-az", "Elastic Load Balancing", "ALB in >= 2 zones", 99.99, _ELB),
+        Sla("elb-single-az", "Elastic Load Balancing", "ALB in one zone", 99.9, _ELB),
+        Sla("rds-multi-az", "RDS PostgreSQL", "Multi-AZ DB instance", 99.95, _RDS),
+        Sla("rds-single-az", "RDS PostgreSQL", "single-AZ DB instance", 99.5, _RDS),
+        Sla("aurora-multi-az", "Aurora PostgreSQL", "instances in >= 2 zones", 99.99, _AURORA),
+        Sla("aurora-single-az", "Aurora PostgreSQL", "single-AZ cluster", 99.9, _AURORA),
+        Sla("dynamodb", "DynamoDB", "single-region table", 99.99, _DDB),
+        Sla("dynamodb-global", "DynamoDB", "global table", 99.999, _DDB),
+        Sla("elasticache-multi-az", "ElastiCache", "Multi-AZ, automatic failover", 99.99, _CACHE),
+        Sla("elasticache-single-az", "ElastiCache", "single-AZ", 99.5, _CACHE),
+        Sla("cloudfront", "CloudFront", "distribution", 99.9, "https://aws.amazon.com/cloudfront/sla/"),
+        Sla(
+            "route53",
+            "Route 53",
+            "DNS queries",
+            100.0,
+            "https://aws.amazon.com/route53/sla/",
+            verified=False,
+        ),
+        Sla("s3", "S3 Standard", "bucket", 99.9, "https://aws.amazon.com/s3/sla/"),
+        Sla("waf", "AWS WAF", "web ACL", 99.95, "https://aws.amazon.com/waf/sla/"),
+        Sla(
+            "sqs",
+            "SQS",
+            "queue",
+            99.9,
+            "https://aws.amazon.com/messaging/sla/",
+            verified=False,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A recovery time or data-loss window, in seconds, with its source."""
+
+    key: str
+    what: str
+    seconds: float
+    source: str
+    verified: bool = True
+
+
+_DR = (
+    "https://docs.aws.amazon.com/whitepapers/latest/disaster-recovery-workloads-on-aws/"
+    "disaster-recovery-options-in-the-cloud.html"
+)
+_MULTI_AZ = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html"
+_AURORA_GLOBAL = (
+    "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html"
+)
+_R53_HC = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html"
+
+TIMINGS: dict[str, Timing] = {
+    row.key: row
+    for row in (
+        Timing("rds-multi-az-failover", "RDS Multi-AZ instance failover (60-120 s)", 120, _MULTI_AZ),
+        Timing(
+            "aurora-failover",
+            "Aurora failover to a replica in another zone",
+            60,
+            "https://aws.amazon.com/rds/aurora/faqs/",
+            verified=False,
+        ),
+        Timing(
+            "elasticache-failover",
+            "ElastiCache Multi-AZ automatic failover",
+            60,
+            "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html",
+            verified=False,
+        ),
+        Timing(
+            "dns-failover",
+            "Route 53 health check (30 s x 3 failures) + 60 s record TTL",
+            150,
+            _R53_HC,
+        ),
+        Timing("aurora-global-lag", "Aurora Global Database storage replication (< 1 s)", 1, _AURORA_GLOBAL),
+        Timing(
+            "aurora-global-failover",
+            "Aurora Global Database unplanned failover (minutes)",
+            300,
+            _AURORA_GLOBAL,
+        ),
+        Timing(
+            "rds-replica-lag",
+            "RDS cross-region read replica lag (asynchronous; no AWS bound, assumed)",
+            30,
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html",
+            verified=False,
+        ),
+        Timing(
+            "rds-replica-promotion",
+            "Promote a cross-region RDS replica and repoint DNS (minutes)",
+            600,
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html",
+            verified=False,
+        ),
+        Timing(
+            "dynamodb-global-lag",
+            "DynamoDB global table replication, eventual mode (usually < 1 s)",
+            1,
+            "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html",
+        ),
+        Timing(
+            "s3-replication",
+            "S3 Replication Time Control (99.99 % of objects within 15 min)",
+            900,
+            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-time-control.html",
+        ),
+        Timing("backup-restore-rto", "Backup & restore: rebuild from backups (hours)", 4 * 3600, _DR),
+        Timing("backup-restore-rpo", "Backup & restore: last cross-region copy (daily)", 86400, _DR),
+        Timing("pitr-rpo", "Point-in-time recovery: restorable to within 5 min", 300, _MULTI_AZ),
+        Timing("pilot-light-rto", "Pilot light: start compute, promote data (tens of minutes)", 1800, _DR),
+        Timing("warm-standby-rto", "Warm standby: scale out and promote (minutes)", 600, _DR),
+        Timing(
+            "task-replacement",
+            "Replace lost tasks in surviving zones (static stability: none needed)",
+            0,
+            "https://aws.amazon.com/builders-library/static-stability-using-availability-zones/",
+        ),
+    )
+}
+
+MONTH_SECONDS = 30 * 86400
+"""The month used for downtime budgets: 30 days, stated wherever a budget is shown."""
+
+YEAR_SECONDS = 365 * 86400
+
+SLA_RESOLUTION = 3
+"""Decimal places of percent at which AWS publishes SLAs (99.999). Estimates are
+compared with the target at this resolution: digits beyond it are not in the inputs."""
+
+MRSC_REGION_SETS: dict[str, tuple[str, ...]] = {
+    "US": ("us-east-1", "us-east-2", "us-west-2"),
+    "EU": ("eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"),
+    "AP": ("ap-northeast-1", "ap-northeast-2", "ap-northeast-3"),
+}
+"""DynamoDB multi-region strong consistency: exactly 3 regions inside one set."""
+
+REGION_ZONES: dict[str, str] = {
+    "us-east-1": "abcdef",
+    "us-east-2": "abc",
+    "us-west-1": "ab",
+    "us-west-2": "abcd",
+    "ca-central-1": "abd",
+    "eu-west-1": "abc",
+    "eu-west-2": "abc",
+    "eu-west-3": "abc",
+    "eu-central-1": "abc",
+    "eu-north-1": "abc",
+    "ap-northeast-1": "acd",
+    "ap-northeast-2": "abcd",
+    "ap-northeast-3": "abc",
+    "ap-southeast-1": "abc",
+    "ap-southeast-2": "abc",
+    "ap-south-1": "abc",
+    "sa-east-1": "abc",
+}
+"""Zone letters per region (as `describe-availability-zones` names them)."""
+
+
+def zones_of(region: str) -> list[str]:
+    return [f"{region}{letter}" for letter in REGION_ZONES[region]]

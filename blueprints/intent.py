@@ -1,0 +1,150 @@
+"""The four HLD knobs resolved: explicit values kept, unset ones derived with a reason.
+
+A blueprint may leave `redundancy.level`, `redundancy.replication`, `regions`,
+`consistency` and `redundancy.zones` unset. `candidates()` lists, cheapest first,
+the resolutions the planner may try; when the level or replication is explicit
+there is one. Each derived value carries the reason that produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from blueprints.figures import MRSC_REGION_SETS, SLAS
+from blueprints.model import Blueprint
+
+T = TypeVar("T")
+
+LEVELS = ("single-zone", "multi-zone", "multi-region")
+DEFAULT_ZONES = 3
+"""Three zones: losing one leaves two thirds of capacity (static stability costs +50 %)."""
+DEFAULT_REGIONS = ("us-east-1", "us-west-2")
+DEFAULT_STRONG_ACTIVE_REGIONS = MRSC_REGION_SETS["US"]
+
+
+@dataclass(frozen=True)
+class Choice(Generic[T]):
+    value: T
+    reason: str
+    derived: bool
+
+
+@dataclass(frozen=True)
+class Intent:
+    level: Choice[str]
+    replication: Choice[str | None]
+    regions: Choice[tuple[str, ...]]
+    zones: Choice[int]
+    consistency: Choice[str]
+
+    @property
+    def multi_region(self) -> bool:
+        return self.level.value == "multi-region"
+
+    @property
+    def active(self) -> bool:
+        return self.multi_region and self.replication.value == "active"
+
+
+def ceiling(level: str, replication: str | None = None, regions: int = 2) -> float:
+    """Best SLA-based availability a level can reach: load balancer x compute, nothing else."""
+    if level == "single-zone":
+        return SLAS["elb-single-az"].fraction * SLAS["ecs-single"].fraction
+    one_region = SLAS["elb-multi-az"].fraction * SLAS["ecs-multi-az"].fraction
+    if level == "multi-zone" or replication != "active":
+        return one_region
+    return (1 - (1 - one_region) ** regions) * SLAS["route53"].fraction
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.4f}".rstrip("0").rstrip(".") + " %"
+
+
+def candidates(bp: Blueprint) -> list[Intent]:
+    """Resolutions to try, cheapest first; one when level and replication are explicit."""
+    red = bp.redundancy
+    consistency: Choice[str] = (
+        Choice(bp.consistency, "set in the blueprint", False)
+        if bp.consistency
+        else Choice("strong", "unset: strong is the safe default (no stale reads); relax explicitly", True)
+    )
+    pairs: list[tuple[str, str | None]]
+    if red.level and red.level != "multi-region":
+        pairs = [(red.level, None)]
+    elif red.level == "multi-region":
+        pairs = (
+            [("multi-region", red.replication)]
+            if red.replication
+            else [
+                ("multi-region", "passive"),
+                ("multi-region", "active"),
+            ]
+        )
+    else:
+        pairs = [("single-zone", None), ("multi-zone", None), ("multi-region", "passive"), ("multi-region", "active")]
+        if red.replication:
+            pairs = [("multi-region", red.replication)]
+    target = bp.availability / 100
+    out = []
+    for level, replication in pairs:
+        out.append(
+            Intent(
+                level=_level(bp, level, target),
+                replication=_replication(bp, level, replication),
+                regions=_regions(bp, level, replication, consistency.value),
+                zones=_zones(bp, level),
+                consistency=consistency,
+            )
+        )
+    return out
+
+
+def _level(bp: Blueprint, level: str, target: float) -> Choice[str]:
+    if bp.redundancy.level:
+        return Choice(level, "set in the blueprint", False)
+    lower = [lv for lv in LEVELS[: LEVELS.index(level)]]
+    why = f"unset: the lowest level whose SLA-based estimate meets {_pct(target)}"
+    if lower:
+        why += f" ({', '.join(lower)} cannot)"
+    return Choice(level, why, True)
+
+
+def _replication(bp: Blueprint, level: str, replication: str | None) -> Choice[str | None]:
+    if level != "multi-region":
+        return Choice(None, "one region: no cross-region replication", True)
+    if bp.redundancy.replication:
+        return Choice(replication, "set in the blueprint", False)
+    if replication == "passive":
+        return Choice(replication, "unset: a standby region (cheaper) when it meets the targets", True)
+    return Choice(
+        replication,
+        "unset: every region serving (active-active), since a standby cannot meet the availability or RTO target",
+        True,
+    )
+
+
+def _regions(bp: Blueprint, level: str, replication: str | None, consistency: str) -> Choice[tuple[str, ...]]:
+    if bp.regions:
+        return Choice(tuple(bp.regions), "set in the blueprint; the first is primary", False)
+    if level != "multi-region":
+        return Choice(("us-east-1",), "unset: us-east-1", True)
+    if replication == "active" and consistency == "strong":
+        return Choice(
+            DEFAULT_STRONG_ACTIVE_REGIONS,
+            "unset: strong active-active needs DynamoDB strong global tables in 3 regions of one set",
+            True,
+        )
+    return Choice(DEFAULT_REGIONS, "unset: us-east-1 (primary) and us-west-2", True)
+
+
+def _zones(bp: Blueprint, level: str) -> Choice[int]:
+    if bp.redundancy.zones:
+        return Choice(bp.redundancy.zones, "set in the blueprint", False)
+    if level == "single-zone":
+        return Choice(1, "single-zone level: one zone", True)
+    return Choice(
+        DEFAULT_ZONES,
+        "unset: 3 zones, so losing one keeps two thirds of capacity (static stability at +50 %)",
+        True,
+    )

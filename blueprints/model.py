@@ -1,0 +1,275 @@
+"""The blueprint: a system's high-level design as intent.
+
+These models say *what* the system needs (availability, consistency, redundancy,
+scaling, services, data stores and the data flow between them), never *how* a
+cloud provides it: that is the planner's job. Every field has a description and a
+visible default; `hld schema` publishes the JSON Schema generated from them.
+Fields left unset (`None`) are derived by the planner, which records why.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from blueprints.units import Duration, Memory
+
+Name = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$",
+        description="Lower-case letters, digits and dashes; 2 to 40 characters; starts with a letter.",
+    ),
+]
+Percent = Annotated[float, Field(ge=0, le=100)]
+Consistency = Literal["strong", "read-your-writes", "eventual"]
+ROUTE = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|ANY) /\S*$")
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo must not silently become a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Redundancy(Strict):
+    level: Literal["single-zone", "multi-zone", "multi-region"] | None = Field(
+        default=None,
+        description="Failure domain the system survives. Unset: the lowest level whose "
+        "SLA-based estimate meets `availability`.",
+    )
+    replication: Literal["active", "passive"] | None = Field(
+        default=None,
+        description="Multi-region only: `active` (every region serves) or `passive` "
+        "(standby region). Unset: `active` when one region's chain cannot meet the target "
+        "or `rto` is shorter than a standby's failover, else `passive`.",
+    )
+    zones: int | None = Field(
+        default=None,
+        ge=1,
+        le=6,
+        description="Zones per region. Unset: 1 for single-zone, else 3 (static stability "
+        "with one zone lost costs 50 % extra capacity at 3 zones, 100 % at 2).",
+    )
+
+
+class Scaling(Strict):
+    target_cpu: int = Field(default=60, ge=10, le=90, description="Target-tracking CPU utilisation, percent.")
+    max_scale_out: float = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Maximum replicas = this x the static-stability minimum (horizontal bound).",
+    )
+    requests_per_target: int | None = Field(
+        default=None,
+        ge=1,
+        description="Second target-tracking policy on load-balancer requests per replica. "
+        "Unset: the service's `rps_per_replica` x 60 (per minute, as the metric counts).",
+    )
+
+
+class Cdn(Strict):
+    min_ttl: Duration = Field(default=0, description="Cache policy minimum TTL.")
+    default_ttl: Duration = Field(default=86400, description="Cache policy default TTL (CloudFront's default: 1d).")
+    max_ttl: Duration = Field(default=31536000, description="Cache policy maximum TTL (CloudFront's default: 365d).")
+    stale_while_revalidate: Duration | None = Field(
+        default=None,
+        description="Served stale while refreshing; becomes a Cache-Control directive the "
+        "services send (CloudFront honours it since May 2023).",
+    )
+    stale_if_error: Duration | None = Field(
+        default=None, description="Served stale when the origin fails; a Cache-Control directive."
+    )
+    compress: bool = Field(default=True, description="gzip and Brotli at the edge.")
+    origin_shield: bool = Field(default=False, description="A regional cache layer in front of the origin.")
+    dynamic: Literal["bypass", "through"] | None = Field(
+        default=None,
+        description="Route dynamic traffic around the CDN (`bypass`: DNS straight to the "
+        "load balancers) or through it. Unset: `bypass` when the availability target is "
+        "above the CDN's SLA, which would otherwise cap every journey.",
+    )
+
+
+class Edge(Strict):
+    cdn: Cdn | None = Field(default=None, description="A CDN in front of the public services.")
+    waf: bool = Field(default=False, description="A web application firewall on the public edge.")
+    domain: str | None = Field(
+        default=None,
+        pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$",
+        description="Public DNS name; with it the HTTPS listener gets an ACM certificate and "
+        "multi-region systems get Route 53 health-checked records.",
+    )
+    hosted_zone: str | None = Field(default=None, description="Route 53 hosted zone id that holds `domain`.")
+
+
+class Security(Strict):
+    tls: Literal["required", "disabled"] = Field(
+        default="required",
+        description="TLS in transit: HTTPS listeners (TLS 1.2+), HTTP->HTTPS redirect, "
+        "CloudFront redirect-to-https, Redis in-transit encryption.",
+    )
+    encryption_at_rest: bool = Field(
+        default=True, description="Customer-managed KMS key per region for every stateful store."
+    )
+    deletion_protection: bool = Field(
+        default=True,
+        description="Deletion protection, final snapshots and Pulumi `protect` on stateful stores.",
+    )
+    backup_retention_days: int = Field(
+        default=7, ge=1, le=35, description="Automated backup retention (7 days or more is the default)."
+    )
+
+
+class UseRef(Strict):
+    name: Name = Field(description="A service or data store this service calls.")
+    async_: bool = Field(
+        default=False,
+        alias="async",
+        description="Off the caller's journey (e.g. a queue written through an outbox).",
+    )
+
+
+class Service(Strict):
+    name: Name
+    description: str = Field(default="", description="What the service does.")
+    image: str = Field(min_length=1, description="Container image reference.")
+    port: int = Field(default=8080, ge=1, le=65535, description="Container port.")
+    health: str = Field(default="/healthz", pattern=r"^/", description="HTTP health-check path.")
+    public: bool = Field(default=False, description="Reachable from the internet through the edge.")
+    routes: list[str] = Field(
+        default_factory=list,
+        description="Public routes as `METHOD /path`; each is a user journey.",
+    )
+    uses: list[Name | UseRef] = Field(
+        default_factory=list,
+        description="Services and data stores this one calls: the data flow. Security "
+        "groups and network policies admit exactly these edges.",
+    )
+    peak_rps: int | None = Field(default=None, ge=1, description="Peak requests per second, whole system.")
+    rps_per_replica: int = Field(default=100, ge=1, description="What one replica serves.")
+    cpu: float = Field(default=0.25, ge=0.25, le=16, description="vCPU per replica (vertical size).")
+    memory: Memory = Field(default=512, ge=512, le=122880, description="Memory per replica.")
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, routes: list[str]) -> list[str]:
+        for route in routes:
+            if not ROUTE.match(route):
+                raise ValueError(
+                    f"route {route!r} is not `METHOD /path` (methods: GET HEAD POST PUT "
+                    "PATCH DELETE OPTIONS ANY); e.g. 'GET /{code}'"
+                )
+        if len(set(routes)) != len(routes):
+            raise ValueError("routes are listed twice; list each once")
+        return routes
+
+    def edges(self) -> list[UseRef]:
+        return [UseRef(name=u) if isinstance(u, str) else u for u in self.uses]
+
+
+class _Store(Strict):
+    name: Name
+    description: str = Field(default="", description="What the store holds.")
+
+
+class Relational(_Store):
+    kind: Literal["relational"]
+    engine: Literal["rds-postgresql", "aurora-postgresql"] | None = Field(
+        default=None, description="Pin the engine. Unset: chosen from availability and redundancy."
+    )
+    consistency: Consistency | None = Field(
+        default=None, description="Overrides the system's consistency for this store."
+    )
+    read_replicas: int | None = Field(
+        default=None,
+        ge=0,
+        le=5,
+        description="Readable replicas in the primary region. Unset: one per extra zone for "
+        "eventual consistency (replicas serve reads), else 0.",
+    )
+    storage_gb: int = Field(default=20, ge=20, le=65536, description="Allocated storage (RDS).")
+
+
+class KeyValue(_Store):
+    kind: Literal["key-value"]
+    engine: Literal["dynamodb"] | None = Field(default=None, description="Pin the engine.")
+    consistency: Consistency | None = Field(
+        default=None, description="Overrides the system's consistency for this store."
+    )
+    partition_key: str = Field(default="pk", description="Partition key attribute (string).")
+    ttl_attribute: str | None = Field(
+        default=None, description="Attribute holding an expiry time (not with strong multi-region)."
+    )
+
+
+class Cache(_Store):
+    kind: Literal["cache"]
+    engine: Literal["redis", "valkey"] | None = Field(default=None, description="Pin the engine. Unset: valkey.")
+    ttl: Duration = Field(default=3600, description="Default time to live of cached entries.")
+    memory: Memory = Field(default=1024, ge=512, description="Memory per cache node.")
+
+
+class Queue(_Store):
+    kind: Literal["queue"]
+    engine: Literal["sqs"] | None = Field(default=None, description="Pin the engine.")
+    fifo: bool = Field(default=False, description="Ordered, exactly-once processing.")
+    visibility_timeout: Duration = Field(default=30, description="How long a consumer holds a message.")
+    max_receives: int = Field(
+        default=5, ge=1, le=1000, description="Receives before a message goes to the dead-letter queue."
+    )
+    retention: Duration = Field(default=345600, description="Message retention (4d, SQS's default).")
+
+
+class ObjectStore(_Store):
+    kind: Literal["object"]
+    engine: Literal["s3"] | None = Field(default=None, description="Pin the engine.")
+    versioning: bool = Field(default=True, description="Keep previous versions (loss-free default).")
+
+
+DataStore = Annotated[
+    Relational | KeyValue | Cache | Queue | ObjectStore,
+    Field(discriminator="kind"),
+]
+
+
+class Blueprint(Strict):
+    """A system's high-level design."""
+
+    name: Name
+    description: str = Field(default="", description="One paragraph: what the system does.")
+    availability: float = Field(
+        ge=90,
+        lt=100,
+        description="Target availability, percent per month (e.g. 99.99).",
+    )
+    consistency: Consistency | None = Field(
+        default=None,
+        description="System default consistency (CAP). Unset: strong, the safe choice.",
+    )
+    redundancy: Redundancy = Field(default_factory=Redundancy)
+    rto: Duration | None = Field(default=None, description="Recovery time objective for the failure the level covers.")
+    rpo: Duration | None = Field(default=None, description="Recovery point objective: data loss tolerated (0 = none).")
+    regions: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=6,
+        description="AWS regions, the first is primary. Unset: us-east-1 (+ us-west-2 for "
+        "multi-region; the US strong-consistency set for strong active-active).",
+    )
+    scaling: Scaling = Field(default_factory=Scaling)
+    edge: Edge = Field(default_factory=Edge)
+    security: Security = Field(default_factory=Security)
+    services: list[Service] = Field(min_length=1, description="The compute: containers.")
+    datastores: list[DataStore] = Field(default_factory=list, description="The state.")
+
+    def store(self, name: str) -> Relational | KeyValue | Cache | Queue | ObjectStore | None:
+        return next((s for s in self.datastores if s.name == name), None)
+
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name), None)
+
+
+AnyStore = Relational | KeyValue | Cache | Queue | ObjectStore

@@ -1,0 +1,228 @@
+"""The Plan: every decision the tool made, each with the reason that produced it.
+
+Targets translate a Plan and nothing else; if a target needs a choice, it belongs
+here. `hld plan --json` prints `Plan.model_dump(mode="json")`.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Decided(Model, Generic[T]):
+    value: T
+    reason: str
+    derived: bool = True
+
+
+class Part(Model):
+    """One link of a journey's chain and the SLA figure it stands on."""
+
+    component: str
+    sla: str
+    percent: float
+    scope: Literal["regional", "global"]
+    source: str
+    verified: bool
+
+
+class Journey(Model):
+    name: str
+    service: str
+    route: str
+    regional: list[Part]
+    global_parts: list[Part]
+    regions_in_parallel: int
+    estimate: float
+    formula: str
+
+
+class Budget(Model):
+    percent: float
+    per_year_seconds: float
+    per_month_seconds: float
+    per_year: str
+    per_month: str
+
+
+class Availability(Model):
+    target: float
+    estimate: float
+    met: bool
+    weakest: str
+    journeys: list[Journey]
+    target_budget: Budget
+    estimate_budget: Budget
+    basis: str
+
+
+class Subnet(Model):
+    zone: str
+    tier: Literal["public", "private", "isolated"]
+    cidr: str
+
+
+class Network(Model):
+    region: str
+    cidr: str
+    zones: list[str]
+    subnets: list[Subnet]
+    nat_gateways: Decided[int]
+
+
+class RegionCapacity(Model):
+    region: str
+    role: Literal["serving", "warm-standby", "pilot-light"]
+    design_rps: int
+    replicas_per_zone: int
+    min_replicas: int
+    max_replicas: int
+
+
+class ServicePlan(Model):
+    name: str
+    description: str
+    image: str
+    port: int
+    health: str
+    public: bool
+    routes: list[str]
+    calls: list[str]
+    stores: list[str]
+    async_uses: list[str]
+    peak_rps: int | None
+    rps_per_replica: int
+    task_cpu: Decided[int]
+    task_memory: int
+    capacity: Decided[list[RegionCapacity]]
+    target_cpu: int
+    requests_per_target: Decided[int]
+
+
+class StorePlan(Model):
+    name: str
+    kind: Literal["relational", "key-value", "cache", "queue", "object"]
+    description: str
+    engine: Decided[str]
+    consistency: Decided[str] | None
+    regions: list[str]
+    writer_region: str
+    multi_az: bool
+    replication: Decided[str]
+    read_replicas: int
+    instance_class: Decided[str] | None
+    port: int
+    used_by: list[str]
+    on_journeys: bool
+    zone_loss_rto_seconds: float
+    region_loss_rpo_seconds: float | None
+    storage_gb: int | None = None
+    global_mode: Literal["MREC", "MRSC"] | None = None
+    partition_key: str | None = None
+    ttl_attribute: str | None = None
+    cache_ttl_seconds: int | None = None
+    fifo: bool | None = None
+    visibility_timeout_seconds: int | None = None
+    max_receives: int | None = None
+    retention_seconds: int | None = None
+    versioning: bool | None = None
+
+
+class CdnPlan(Model):
+    min_ttl: int
+    default_ttl: int
+    max_ttl: int
+    compress: bool
+    origin_shield: bool
+    dynamic: Decided[str]
+    cache_control: str
+    origin_failover: bool
+
+
+class EdgePlan(Model):
+    cdn: CdnPlan | None
+    waf: Decided[str] | None
+    domain: str | None
+    hosted_zone: str | None
+    dns: Decided[str] | None
+    tls: bool
+
+
+class Control(Model):
+    key: str
+    title: str
+    enabled: bool
+    relaxed: bool
+    detail: str
+
+
+class Objective(Model):
+    name: Literal["rto", "rpo"]
+    disruption: Literal["zone-loss", "region-loss"]
+    required_seconds: int | None
+    expected_seconds: float | None
+    met: bool
+    detail: str
+
+
+class Dr(Model):
+    strategy: Decided[str]
+    zone_loss_rto_seconds: float | None
+    zone_loss_rpo_seconds: float | None
+    region_loss_rto_seconds: float | None
+    region_loss_rpo_seconds: float | None
+    backup_retention_days: int
+    backup_copy_regions: list[str]
+
+
+class Unmet(Model):
+    what: str
+    why: str
+    fixes: list[str]
+
+
+class Plan(Model):
+    name: str
+    description: str
+    stack: str
+    environment: Literal["production", "development"]
+    level: Decided[str]
+    replication: Decided[str | None]
+    consistency: Decided[str]
+    regions: Decided[list[str]]
+    primary_region: str
+    zones_per_region: Decided[int]
+    networks: list[Network]
+    services: list[ServicePlan]
+    datastores: list[StorePlan]
+    edge: EdgePlan
+    security: list[Control]
+    availability: Availability
+    dr: Dr
+    objectives: list[Objective]
+    unmet: list[Unmet]
+    figures_note: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.unmet
+
+    def service(self, name: str) -> ServicePlan:
+        return next(s for s in self.services if s.name == name)
+
+    def store(self, name: str) -> StorePlan:
+        return next(s for s in self.datastores if s.name == name)
+
+    def zones(self, region: str) -> list[str]:
+        return next(n.zones for n in self.networks if n.region == region)
+
+    def control(self, key: str) -> Control:
+        return next(c for c in self.security if c.key == key)

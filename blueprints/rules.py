@@ -1,0 +1,308 @@
+"""Coherence rules: what the schema alone cannot see (HLD-RULES.md §4).
+
+Each rule returns Findings that name the field, the value, the rule and a change
+that would be accepted. An incoherent choice is an input error, never a silent
+downgrade. Rules that depend on derived knobs are checked on every candidate
+resolution; the blueprint is rejected only when no candidate is coherent.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from blueprints.figures import MRSC_REGION_SETS, REGION_ZONES
+from blueprints.intent import Intent, candidates, ceiling
+from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational
+from blueprints.problems import Path
+from blueprints.units import format_duration
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    message: str
+    rule: str
+    fix: str
+    at_key: bool = False
+
+
+def effective_consistency(store: AnyStore, intent: Intent) -> str:
+    own = getattr(store, "consistency", None)
+    return own or intent.consistency.value
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+def check(bp: Blueprint) -> list[Finding]:
+    """Every problem of the blueprint as written (after the schema)."""
+    found = _references(bp) + _regions_known(bp) + _edge(bp)
+    if found:
+        return found
+    per_candidate = [_intent_rules(bp, intent) for intent in candidates(bp)]
+    coherent = [f for f in per_candidate if not f]
+    return [] if coherent else per_candidate[-1]
+
+
+def _references(bp: Blueprint) -> list[Finding]:
+    out: list[Finding] = []
+    seen: dict[str, str] = {}
+    for group, items in (("services", bp.services), ("datastores", bp.datastores)):
+        for i, item in enumerate(items):
+            if item.name in seen:
+                out.append(
+                    Finding(
+                        (group, i, "name"),
+                        f"name {item.name!r} is already used by a {seen[item.name]}",
+                        "unique-names",
+                        "give every service and data store its own name",
+                    )
+                )
+            seen.setdefault(item.name, group[:-1].replace("datastore", "data store"))
+    names = sorted(seen)
+    for i, svc in enumerate(bp.services):
+        for j, edge in enumerate(svc.edges()):
+            path: Path = ("services", i, "uses", j)
+            if edge.name == svc.name:
+                out.append(Finding(path, f"{svc.name!r} uses itself", "data-flow", "remove it from `uses`"))
+            elif edge.name not in seen:
+                close = difflib.get_close_matches(edge.name, names, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "declare it under `services` or `datastores`"
+                out.append(Finding(path, f"uses {edge.name!r}, which is not declared", "data-flow", hint))
+        if svc.routes and not svc.public:
+            out.append(
+                Finding(
+                    ("services", i, "routes"),
+                    "routes are public user journeys, but the service is not public",
+                    "journeys",
+                    "set `public: true`, or remove `routes`",
+                )
+            )
+    if not out:
+        out += _cycles(bp)
+    return out
+
+
+def _cycles(bp: Blueprint) -> list[Finding]:
+    """Synchronous service-to-service calls must not loop: a journey would never end."""
+    calls = {s.name: [e.name for e in s.edges() if not e.async_ and bp.service(e.name)] for s in bp.services}
+    out = []
+    for i, svc in enumerate(bp.services):
+        stack, seen = list(calls[svc.name]), set()
+        while stack:
+            name = stack.pop()
+            if name == svc.name:
+                out.append(
+                    Finding(
+                        ("services", i, "uses"),
+                        f"synchronous calls from {svc.name!r} come back to it",
+                        "data-flow",
+                        "break the loop: make one call `{name: ..., async: true}` through a queue",
+                    )
+                )
+                break
+            if name not in seen:
+                seen.add(name)
+                stack += calls[name]
+    return out
+
+
+def _regions_known(bp: Blueprint) -> list[Finding]:
+    out = []
+    for i, region in enumerate(bp.regions or []):
+        if region not in REGION_ZONES:
+            close = difflib.get_close_matches(region, list(REGION_ZONES), n=1)
+            out.append(
+                Finding(
+                    ("regions", i),
+                    f"unknown region {region!r}",
+                    "regions",
+                    f"did you mean {close[0]!r}?" if close else f"one of: {', '.join(REGION_ZONES)}",
+                )
+            )
+        elif (bp.regions or []).index(region) != i:
+            out.append(Finding(("regions", i), f"region {region!r} is listed twice", "regions", "list it once"))
+    return out
+
+
+def _edge(bp: Blueprint) -> list[Finding]:
+    out = []
+    edge = bp.edge
+    if (edge.cdn or edge.waf or edge.domain) and not any(s.public for s in bp.services):
+        out.append(
+            Finding(
+                ("edge",),
+                "an edge (CDN, WAF, domain) needs a public service behind it",
+                "edge",
+                "set `public: true` on a service, or remove `edge`",
+            )
+        )
+    if edge.hosted_zone and not edge.domain:
+        out.append(Finding(("edge", "hosted_zone"), "a hosted zone needs `domain`", "edge", "add `edge.domain`"))
+    if edge.cdn and not edge.cdn.min_ttl <= edge.cdn.default_ttl <= edge.cdn.max_ttl:
+        out.append(
+            Finding(
+                ("edge", "cdn", "default_ttl"),
+                f"TTLs must satisfy min <= default <= max; got {format_duration(edge.cdn.min_ttl)} / "
+                f"{format_duration(edge.cdn.default_ttl)} / {format_duration(edge.cdn.max_ttl)}",
+                "cdn",
+                "raise max_ttl or lower default_ttl",
+            )
+        )
+    return out
+
+
+def _knob_path(bp: Blueprint, field: str) -> Path:
+    """Point at the knob when the blueprint sets it, else at what it was derived from."""
+    explicit = {
+        "level": bp.redundancy.level,
+        "replication": bp.redundancy.replication,
+        "zones": bp.redundancy.zones,
+    }
+    if explicit.get(field) is not None:
+        return ("redundancy", field)
+    if field == "regions" and bp.regions:
+        return ("regions",)
+    return ("availability",) if field in ("level", "replication") else ("redundancy",)
+
+
+def _intent_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
+    out: list[Finding] = []
+    level, regions, zones = intent.level.value, intent.regions.value, intent.zones.value
+    if level == "multi-region" and len(regions) < 2:
+        out.append(
+            Finding(
+                _knob_path(bp, "regions"),
+                f"multi-region needs at least 2 regions; got {list(regions)}",
+                "redundancy",
+                "add a second region, e.g. regions: [us-east-1, us-west-2]",
+            )
+        )
+    if level != "multi-region" and len(regions) > 1:
+        out.append(
+            Finding(
+                _knob_path(bp, "regions"),
+                f"{level} runs in one region; got {list(regions)}",
+                "redundancy",
+                "set redundancy.level: multi-region, or list one region",
+            )
+        )
+    if bp.redundancy.replication and level != "multi-region":
+        out.append(
+            Finding(
+                ("redundancy", "replication"),
+                f"replication {bp.redundancy.replication!r} is between regions, but the level is {level}",
+                "redundancy",
+                "remove redundancy.replication, or set redundancy.level: multi-region",
+            )
+        )
+    if level == "single-zone" and zones > 1:
+        out.append(
+            Finding(
+                _knob_path(bp, "zones"),
+                f"single-zone with zones: {zones}",
+                "redundancy",
+                "set zones: 1, or level: multi-zone",
+            )
+        )
+    if level != "single-zone" and zones < 2:
+        out.append(
+            Finding(
+                _knob_path(bp, "zones"),
+                f"{level} needs at least 2 zones; got {zones}",
+                "redundancy",
+                "set zones: 3 (or 2)",
+            )
+        )
+    for region in regions:
+        if region in REGION_ZONES and zones > len(REGION_ZONES[region]):
+            out.append(
+                Finding(
+                    _knob_path(bp, "zones"),
+                    f"{zones} zones asked, but {region} has {len(REGION_ZONES[region])}",
+                    "redundancy",
+                    f"set zones: {len(REGION_ZONES[region])} or fewer",
+                )
+            )
+    best = ceiling(level, intent.replication.value, len(regions))
+    target = bp.availability / 100
+    if round(best * 100, 3) < round(target * 100, 3):
+        out.append(
+            Finding(
+                _knob_path(bp, "level"),
+                f"availability {bp.availability}% is above what {level}"
+                + (f" ({intent.replication.value})" if intent.replication.value else "")
+                + f" can reach by SLA: {_pct(best)} (load balancer x compute, before any data store)",
+                "availability",
+                f"raise redundancy (multi-zone, or multi-region active), or lower the target to {_pct(best)} or less",
+            )
+        )
+    out += _cap_rules(bp, intent)
+    return out
+
+
+def _cap_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
+    out: list[Finding] = []
+    regions = intent.regions.value
+    for i, store in enumerate(bp.datastores):
+        path: Path = ("datastores", i)
+        consistency = effective_consistency(store, intent)
+        if intent.multi_region and bp.rpo == 0:
+            if isinstance(store, Relational):
+                out.append(
+                    Finding(
+                        ("rpo",),
+                        f"rpo 0 across regions, but {store.name!r} is relational: cross-region "
+                        "relational replication is asynchronous (RDS replicas, Aurora Global "
+                        "Database), so a region loss can lose the last writes",
+                        "CAP/RPO",
+                        f"make {store.name!r} kind: key-value with consistency: strong (DynamoDB "
+                        "strong global tables, RPO 0), or accept rpo: 1m, or use one region "
+                        "(multi-zone: synchronous standby, RPO 0 on zone loss)",
+                    )
+                )
+            elif isinstance(store, KeyValue) and consistency != "strong":
+                out.append(
+                    Finding(
+                        (*path, "consistency") if store.consistency else ("rpo",),
+                        f"rpo 0 across regions, but {store.name!r} is {consistency}: global tables in "
+                        "eventual mode replicate asynchronously (last writer wins)",
+                        "CAP/RPO",
+                        f"set consistency: strong on {store.name!r} (3 regions of one strong set), or rpo: 1m",
+                    )
+                )
+            elif isinstance(store, ObjectStore):
+                out.append(
+                    Finding(
+                        ("rpo",),
+                        f"rpo 0 across regions, but {store.name!r} is an object store: S3 replication is asynchronous",
+                        "CAP/RPO",
+                        "accept rpo: 15m (S3 Replication Time Control), or keep the objects in one region",
+                    )
+                )
+        if isinstance(store, KeyValue) and intent.active and consistency == "strong":
+            sets = [name for name, members in MRSC_REGION_SETS.items() if set(regions) <= set(members)]
+            if len(regions) != 3 or not sets:
+                example = ", ".join(MRSC_REGION_SETS["US"])
+                out.append(
+                    Finding(
+                        _knob_path(bp, "replication") if bp.redundancy.replication else ("regions",),
+                        f"replication 'active' with consistency 'strong' on {store.name!r} needs DynamoDB "
+                        f"strong global tables in exactly 3 regions of one region set; got "
+                        f"{len(regions)} regions [{', '.join(regions)}]",
+                        "CAP",
+                        f"use replication: passive, or consistency: eventual, or 3 regions such as [{example}]",
+                    )
+                )
+            if store.ttl_attribute:
+                out.append(
+                    Finding(
+                        (*path, "ttl_attribute"),
+                        "DynamoDB strong global tables do not support TTL",
+                        "CAP",
+                        "remove ttl_attribute, or set consistency: eventual on this store",
+                    )
+                )
+    return out

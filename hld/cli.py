@@ -1,0 +1,219 @@
+"""The `hld` command line.
+
+Exit codes: 0 success; 1 the design misses its own targets or a check failed;
+2 bad input (the blueprint, a flag, a file). Bad input never ends in a traceback.
+Heavy libraries (Pulumi, boto3, moto) are imported only by the commands that
+need them, so `validate` and `plan` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from hld import __version__
+
+if TYPE_CHECKING:
+    from blueprints.model import Blueprint
+
+app = typer.Typer(
+    name="hld",
+    help=(
+        "Turn a high-level design (a YAML blueprint: availability target, consistency, "
+        "redundancy, scaling, services, data stores) into a plan with reasons, and check it.\n\n"
+        "Start with: hld validate blueprints/examples/url-shortener.yaml, then hld plan on the same file.\n\n"
+        "Exit codes: 0 ok, 1 the design misses its own targets, 2 bad input."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+FileArg = Annotated[Path, typer.Argument(help="A blueprint YAML file.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout (for CI).")]
+
+
+class Environment(StrEnum):
+    production = "production"
+    development = "development"
+
+
+class Disruption(StrEnum):
+    zone_loss = "zone-loss"
+    region_loss = "region-loss"
+
+
+EnvOpt = Annotated[
+    Environment,
+    typer.Option(
+        "--environment",
+        "-e",
+        help="production: NAT per zone, production instance classes; development: smaller.",
+    ),
+]
+
+
+def _emit_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def _fail_input(problems: list[object], as_json: bool) -> NoReturn:
+    from blueprints.problems import Problem
+
+    items = [p for p in problems if isinstance(p, Problem)]
+    if as_json:
+        _emit_json({"valid": False, "problems": [p.as_dict() for p in items]})
+    else:
+        for p in items:
+            sys.stderr.write(p.render() + "\n")
+        sys.stderr.write(f"{len(items)} problem(s) found.\n")
+    raise typer.Exit(2)
+
+
+def _load(path: Path, as_json: bool) -> Blueprint:
+    from blueprints import BlueprintError, load
+
+    try:
+        return load(path)
+    except BlueprintError as exc:
+        _fail_input(list(exc.problems), as_json)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hld {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """hld: high-level design in, infrastructure out, verified offline."""
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="One or more blueprint files.", show_default=False)],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check blueprints; print every problem as FILE:LINE:COL: field: message, with a fix.
+
+    Exit 0 when all are valid, 2 when any is not.
+    """
+    from blueprints import BlueprintError, load
+
+    problems = []
+    valid = []
+    for path in files:
+        try:
+            load(path)
+            valid.append(str(path))
+        except BlueprintError as exc:
+            problems += exc.problems
+    if as_json:
+        _emit_json(
+            {"valid": not problems, "files": [str(f) for f in files], "problems": [p.as_dict() for p in problems]}
+        )
+        raise typer.Exit(2 if problems else 0)
+    for name in valid:
+        typer.echo(f"{name}: valid")
+    if problems:
+        _fail_input(list(problems), False)
+
+
+@app.command()
+def plan(file: FileArg, as_json: JsonOpt = False, environment: EnvOpt = Environment.production) -> None:
+    """Turn the blueprint into decisions, each with its reason, and estimate availability.
+
+    Shows regions, zones, engines, replication, DR strategy, capacity, scaling bounds,
+    CDN and security controls; the SLA-based availability per user journey (with the
+    sources of the figures); the downtime budget; RTO/RPO. Exit 1 when the plan
+    cannot meet the blueprint's own targets (it says which, and what would).
+    """
+    from blueprints import StackSettings
+    from blueprints import plan as make_plan
+
+    blueprint = _load(file, as_json)
+    result = make_plan(blueprint, StackSettings(environment=environment.value))
+    if as_json:
+        _emit_json(result.model_dump(mode="json"))
+    else:
+        from hld.report import console, plan_view
+
+        console().print(plan_view(result))
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def explain(
+    file: FileArg,
+    what_if: Annotated[
+        Disruption, typer.Option("--what-if", help="The disruption to play through the plan.", show_default=False)
+    ],
+    lost: Annotated[
+        str | None,
+        typer.Option(
+            help="Which zone or region is lost (default: the primary region's first zone, or the primary region)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    environment: EnvOpt = Environment.production,
+) -> None:
+    """Play a zone or region loss through the plan: journeys that survive, capacity left vs
+    peak, expected RTO/RPO."""
+    from blueprints import StackSettings
+    from blueprints import plan as make_plan
+    from blueprints.problems import Problem
+    from blueprints.whatif import explain as play
+
+    blueprint = _load(file, as_json)
+    result = make_plan(blueprint, StackSettings(environment=environment.value))
+    try:
+        outcome = play(result, what_if.value, lost)
+    except ValueError as exc:
+        _fail_input([Problem((), str(exc), "what-if", "pass --lost with a planned zone or region", str(file))], as_json)
+    if as_json:
+        _emit_json(outcome.model_dump(mode="json"))
+        return
+    from hld.report import console, whatif_view
+
+    console().print(whatif_view(outcome))
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of the blueprint format (for editor completion).
+
+    Reference it from a blueprint with a first line such as:
+    # yaml-language-server: $schema=blueprint.schema.json
+    """
+    from blueprints.schema import schema_text
+
+    text = schema_text()
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from hld.files import write_atomic
+
+    write_atomic(out, text)
+    typer.echo(f"wrote {out}")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,188 @@
+"""Human-readable views of a Plan and of a what-if, for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from blueprints.figures import MONTH_SECONDS, SLAS
+from blueprints.plan_model import Decided, Plan
+from blueprints.units import human_duration
+from blueprints.whatif import WhatIf
+
+
+def _mark(ok: bool) -> Text:
+    return Text("met", style="bold green") if ok else Text("NOT MET", style="bold red")
+
+
+def _why(decided: Decided[Any]) -> str:
+    return ("derived: " if decided.derived else "") + decided.reason
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", expand=False, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def plan_view(plan: Plan) -> Group:
+    parts: list[object] = [
+        Text(f"{plan.name}: plan for stack {plan.stack!r} ({plan.environment})", style="bold"),
+    ]
+    knobs = _table("Decisions", "knob", "value", "why")
+    knobs.add_row("redundancy level", plan.level.value, _why(plan.level))
+    knobs.add_row("replication", str(plan.replication.value or "-"), _why(plan.replication))
+    knobs.add_row("consistency", plan.consistency.value, _why(plan.consistency))
+    knobs.add_row("regions", ", ".join(plan.regions.value) + f" (primary {plan.primary_region})", _why(plan.regions))
+    knobs.add_row("zones per region", str(plan.zones_per_region.value), _why(plan.zones_per_region))
+    knobs.add_row("DR strategy", plan.dr.strategy.value, _why(plan.dr.strategy))
+    for net in plan.networks:
+        knobs.add_row(
+            f"network {net.region}",
+            f"{net.cidr}, zones {', '.join(net.zones)}, {net.nat_gateways.value} NAT",
+            net.nat_gateways.reason,
+        )
+    parts.append(knobs)
+
+    avail = plan.availability
+    head = Text.assemble(
+        ("Availability (SLA-based estimate): ", "bold"),
+        f"target {avail.target}%, estimate {avail.estimate:.4f}% (weakest: {avail.weakest}) ",
+        _mark(avail.met),
+    )
+    parts.append(head)
+    journeys = _table("", "journey", "chain (percent)", "estimate")
+    for j in avail.journeys:
+        chain = " x ".join(f"{p.component} {p.percent:g}" for p in j.regional)
+        if j.regions_in_parallel > 1:
+            chain = f"[{chain}] in {j.regions_in_parallel} regions"
+        if j.global_parts:
+            chain += " x " + " x ".join(f"{p.component} {p.percent:g}" for p in j.global_parts)
+        journeys.add_row(j.name, chain, f"{j.estimate:.4f}%")
+    parts.append(journeys)
+    month_days = MONTH_SECONDS // 86400
+    parts.append(
+        Text(
+            f"Downtime budget ({month_days}-day month, 365-day year): target {avail.target_budget.per_month}/month, "
+            f"{avail.target_budget.per_year}/year; this design's estimate {avail.estimate_budget.per_month}/month."
+        )
+    )
+
+    services = _table("Services", "service", "task", "per region: replicas/zone, min..max", "why")
+    for svc in plan.services:
+        caps = "; ".join(
+            f"{c.region} {c.role}: {c.replicas_per_zone}/zone, {c.min_replicas}..{c.max_replicas}"
+            for c in svc.capacity.value
+        )
+        services.add_row(
+            svc.name,
+            f"{svc.task_cpu.value} cpu / {svc.task_memory} MiB, CPU target {svc.target_cpu}%",
+            caps,
+            svc.capacity.reason,
+        )
+    parts.append(services)
+
+    stores = _table("Data stores", "store", "engine", "replication", "why")
+    for store in plan.datastores:
+        engine = store.engine.value + (f" ({store.instance_class.value})" if store.instance_class else "")
+        if store.consistency:
+            engine += f", {store.consistency.value}"
+        stores.add_row(
+            store.name, engine, store.replication.value, f"{store.engine.reason}. {store.replication.reason}"
+        )
+    parts.append(stores)
+
+    edge = plan.edge
+    edges = _table("Edge", "control", "decision")
+    if edge.cdn:
+        cdn = edge.cdn
+        edges.add_row(
+            "CDN",
+            f"TTL min/default/max {cdn.min_ttl}/{cdn.default_ttl}/{cdn.max_ttl} s, "
+            f"compress {'gzip+brotli' if cdn.compress else 'off'}, origin shield {'on' if cdn.origin_shield else 'off'}"
+            + (", origin failover across regions" if cdn.origin_failover else ""),
+        )
+        edges.add_row("dynamic routes", f"{cdn.dynamic.value}: {_why(cdn.dynamic)}")
+        edges.add_row("services send", f"Cache-Control: {cdn.cache_control}")
+    if edge.waf:
+        edges.add_row("WAF", edge.waf.value)
+    if edge.dns:
+        edges.add_row("DNS", f"{edge.dns.value}: {edge.dns.reason}")
+    edges.add_row("TLS", "required" if edge.tls else "RELAXED (security.tls: disabled)")
+    parts.append(edges)
+
+    controls = _table("Security and data safety (HLD-RULES §7)", "control", "state", "detail")
+    for c in plan.security:
+        state = (
+            Text("on", style="green")
+            if c.enabled
+            else Text("RELAXED" if c.relaxed else "off", style="red" if c.relaxed else "")
+        )
+        controls.add_row(c.title, state, c.detail)
+    parts.append(controls)
+
+    objectives = _table("Recovery objectives", "objective", "disruption", "state", "detail")
+    for o in plan.objectives:
+        objectives.add_row(o.name.upper(), o.disruption, _mark(o.met), o.detail)
+    parts.append(objectives)
+
+    used = sorted({p.sla for j in avail.journeys for p in j.regional + j.global_parts})
+    sources = _table("Figures used", "component", "deployment", "SLA", "source")
+    for key in used:
+        sla = SLAS[key]
+        sources.add_row(
+            sla.component, sla.deployment, f"{sla.percent:g}%", sla.source + ("" if sla.verified else " (unverified)")
+        )
+    parts.append(sources)
+    parts.append(Text(plan.figures_note, style="dim"))
+
+    if plan.unmet:
+        parts.append(Text("The plan does not meet the blueprint's targets:", style="bold red"))
+        for u in plan.unmet:
+            parts.append(Text(f"  {u.what}: {u.why}"))
+            for fix in u.fixes:
+                parts.append(Text(f"    would meet it: {fix}"))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def whatif_view(result: WhatIf) -> Group:
+    parts: list[object] = [Text(f"What if: {result.disruption} ({result.lost})", style="bold"), Text(result.summary)]
+    journeys = _table("Journeys", "journey", "survives", "how")
+    for j in result.journeys:
+        journeys.add_row(j.journey, Text("yes", style="green") if j.survives else Text("no", style="red"), j.detail)
+    parts.append(journeys)
+    services = _table("Capacity", "service", "left (rps)", "peak (rps)", "holds without scaling", "detail")
+    for s in result.services:
+        services.add_row(
+            s.service,
+            str(s.capacity_rps_left),
+            str(s.peak_rps or "-"),
+            "yes" if s.enough_without_scaling else "no",
+            s.detail,
+        )
+    parts.append(services)
+    rto = (
+        "not recoverable in this plan"
+        if result.rto_seconds is None
+        else human_duration(result.rto_seconds)
+        if result.rto_seconds
+        else "0 s"
+    )
+    rpo = (
+        "not recoverable in this plan"
+        if result.rpo_seconds is None
+        else human_duration(result.rpo_seconds)
+        if result.rpo_seconds
+        else "0 s"
+    )
+    parts.append(Text(f"Expected RTO {rto}, RPO {rpo}"))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def console(stderr: bool = False) -> Console:
+    """Wide enough for tables in CI logs; colours only on a terminal."""
+    return Console(stderr=stderr, width=None if Console().is_terminal else 160, highlight=False, markup=False)

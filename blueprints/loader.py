@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from blueprints.model import Blueprint
+from blueprints.model import NAME_PATTERN, Blueprint
 from blueprints.problems import BlueprintError, Path, Problem
 
 Position = tuple[int, int]
@@ -109,6 +109,14 @@ def _model_at(path: Path, data: Any) -> type[BaseModel] | None:
     return model
 
 
+_SCALAR_TAGS = {"str", "constrained-str", "int", "float", "bool", "list", "dict"}
+
+
+def _is_tag(part: str) -> bool:
+    """Pydantic names a union member it tried by its type: `str`, `UseRef`, `function-after[...]`."""
+    return part in _SCALAR_TAGS or "[" in part or part[:1].isupper()
+
+
 def _display_path(loc: tuple[Any, ...], data: Any, error_type: str) -> Path:
     """Drop Pydantic's union tags from a location, keeping real keys and indexes."""
     path: list[str | int] = []
@@ -122,7 +130,7 @@ def _display_path(loc: tuple[Any, ...], data: Any, error_type: str) -> Path:
                 continue
             elif last and error_type in ("missing", "extra_forbidden"):
                 path.append(part)
-            elif isinstance(part, str) and ("[" in part or part[:1].isupper()):
+            elif isinstance(part, str) and _is_tag(part):
                 continue
             else:
                 path.append(part)
@@ -166,18 +174,33 @@ def _schema_problem(error: Any, doc: _Document) -> tuple[Path, str, str, bool]:
         hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(tags)
         return (*path, "kind"), f"unknown kind {got!r}; kinds: {', '.join(tags)}", hint, False
     message = str(error["msg"])
+    if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == NAME_PATTERN:
+        message = "a name is lower-case letters, digits and dashes (1 to 40, starting with a letter)"
     if kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
     elif "input" in error and not isinstance(error["input"], dict | list):
         message += f"; got {error['input']!r}"
     what = _describe(owner, str(field)) if isinstance(field, str) else ""
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        options = [o.strip(" '") for o in str(error["ctx"]["expected"]).replace(" or ", ", ").split(",")]
+        close = difflib.get_close_matches(error["input"], options, n=1)
+        if close:
+            return (
+                path,
+                message,
+                f"did you mean '{close[0]}'? ({what})" if what else f"did you mean '{close[0]}'?",
+                False,
+            )
     return path, message, what or "see `hld schema` for this field", False
 
 
 def _problems(doc: _Document, error: ValidationError, file: str) -> list[Problem]:
     merged: dict[Path, tuple[list[str], str, bool]] = {}
-    for raw in error.errors(include_url=False):
-        path, message, fix, at_key = _schema_problem(raw, doc)
+    found = [(raw, _schema_problem(raw, doc)) for raw in error.errors(include_url=False)]
+    deeper = {found_path[:i] for _, (found_path, *_rest) in found for i in range(len(found_path))}
+    for raw, (path, message, fix, at_key) in found:
+        if raw["type"].endswith("_type") and isinstance(raw.get("input"), dict | list) and path in deeper:
+            continue  # a union member of the wrong shape; the member that fits says what is wrong
         if path in merged:  # the members of a union each failed: say it once
             got = f"; got {raw['input']!r}" if "input" in raw and not isinstance(raw["input"], dict | list) else ""
             first = merged[path][0]
@@ -207,12 +230,19 @@ def parse(text: str, file: str = "<blueprint>") -> Blueprint:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason = getattr(exc, "problem", None)
+        if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+            before = text[: exc.position]
+            line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+            char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+            reason = f"character {char!r} is not allowed ({exc.reason})"
+        reason = " ".join(str(reason or exc).split())
         raise BlueprintError(
             [Problem((), f"malformed YAML: {reason}", "yaml", "fix the syntax at this position", file, line, column)]
         ) from None
     if not isinstance(doc.data, dict):
-        got = "an empty document" if doc.data is None else f"a {type(doc.data).__name__}"
+        kinds = {int: "a number", float: "a number", str: "a string", list: "a list", bool: "true/false"}
+        got = "an empty document" if doc.data is None else kinds.get(type(doc.data), "a scalar")
         raise BlueprintError(
             [
                 Problem(

@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from blueprints.units import Duration, Memory
 
+NAME_PATTERN = r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$"
 Name = Annotated[
     str,
     Field(
-        pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$",
-        description="Lower-case letters, digits and dashes; 2 to 40 characters; starts with a letter.",
+        pattern=NAME_PATTERN,
+        description="Lower-case letters, digits and dashes; 1 to 40 characters; starts with a letter.",
     ),
 ]
 Percent = Annotated[float, Field(ge=0, le=100)]

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def printable(text: str) -> str:
+    """One line, whatever the input held: control and line-break characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def dotted(path: Path) -> str:
@@ -13,6 +20,8 @@ def dotted(path: Path) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _PLAIN_KEY.match(part):
+            out += f"[{part!r}]"
         else:
             out += f".{part}" if out else str(part)
     return out or "(document)"
@@ -29,11 +38,11 @@ class Problem:
     column: int = 1
 
     def render(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: {dotted(self.path)}: {self.message}"
+        text = f"{self.file}:{self.line}:{self.column}: {printable(dotted(self.path))}: {printable(self.message)}"
         if self.rule:
             text += f" [{self.rule}]"
         if self.fix:
-            text += f"\n  Fix: {self.fix}"
+            text += f"\n  Fix: {printable(self.fix)}"
         return text
 
     def as_dict(self) -> dict[str, object]:

@@ -1,0 +1,39 @@
+# hld: the README's commands. `make demo` and `make test` work on a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+EXAMPLE ?= blueprints/examples/url-shortener.yaml
+
+.PHONY: install demo test unit lint golden bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: install  ## validate and plan the bundled url-shortener blueprint
+	$(BIN)/hld validate $(EXAMPLE)
+	$(BIN)/hld plan $(EXAMPLE)
+	$(BIN)/hld explain $(EXAMPLE) --what-if region-loss
+
+test: lint unit  ## lint, type-check, then every test
+
+unit: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy blueprints hld
+
+golden: install  ## regenerate golden files and the published schema; review the diff
+	$(BIN)/python -m tests.regen
+
+bench: install  ## benchmarks: print figures, write bench/results/*.json
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) out bench/results .pytest_cache .mypy_cache .ruff_cache

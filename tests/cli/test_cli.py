@@ -1,0 +1,143 @@
+"""The command line as a user runs it: exit codes, output formats, help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from hld.cli import app
+from tests.helpers import EXAMPLE_FILES, EXAMPLES, ROOT
+
+runner = CliRunner()
+URL = str(EXAMPLES / "url-shortener.yaml")
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_validate_all_examples():
+    result = run("validate", *map(str, EXAMPLE_FILES))
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": valid") == len(EXAMPLE_FILES)
+
+
+def test_validate_bad_input_exits_2_with_file_line_prefix():
+    bad = ROOT / "tests" / "data" / "invalid" / "references.yaml"
+    result = run("validate", str(bad))
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{bad}:7:12: services[0].uses[0]: ")
+
+
+def test_validate_json():
+    bad = ROOT / "tests" / "data" / "invalid" / "rpo-zero-relational.yaml"
+    result = run("validate", "--json", URL, str(bad))
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["valid"] is False
+    assert [p["field"] for p in data["problems"]] == ["rpo"]
+    assert data["problems"][0]["line"] == 7 and data["problems"][0]["rule"] == "CAP/RPO"
+
+
+def test_plan_text_shows_decisions_sources_and_budget():
+    result = run("plan", URL)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for needle in (
+        "Availability (SLA-based estimate)",
+        "https://aws.amazon.com/dynamodb/sla/",
+        "(unverified)",
+        "30-day month",
+        "4.32 min/month",
+        "multi-site-active-active",
+        "[load balancer 99.99",
+        "RTO",
+    ):
+        assert needle in out, needle
+
+
+def test_plan_json_is_the_plan():
+    result = run("plan", "--json", URL)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["name"] == "url-shortener"
+    assert data["availability"]["met"] is True
+    assert data["regions"]["value"] == ["us-east-1", "us-west-2"]
+    assert {s["name"] for s in data["datastores"]} == {"urls", "url-cache", "clicks", "click-stats"}
+
+
+def test_plan_exits_1_when_targets_are_missed(tmp_path):
+    text = (EXAMPLES / "url-shortener.yaml").read_text().replace("rpo: 1m", "rpo: 10s")
+    path = tmp_path / "tight.yaml"
+    path.write_text(text)
+    result = run("plan", str(path))
+    assert result.exit_code == 1
+    assert "does not meet" in result.stdout and "rpo" in result.stdout
+
+
+def test_plan_bad_input_exits_2():
+    result = run("plan", "/no/such/file.yaml")
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+@pytest.mark.parametrize("disruption", ["zone-loss", "region-loss"])
+def test_explain(disruption):
+    result = run("explain", URL, "--what-if", disruption, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["disruption"] == disruption
+    assert all(j["survives"] for j in data["journeys"])
+
+
+def test_explain_unknown_zone_is_bad_input():
+    result = run("explain", URL, "--what-if", "zone-loss", "--lost", "eu-west-9z")
+    assert result.exit_code == 2
+    assert "not in the plan" in result.stderr
+
+
+def test_unknown_what_if_is_a_usage_error():
+    assert run("explain", URL, "--what-if", "meteor").exit_code == 2
+
+
+def test_schema_is_published_and_current():
+    result = run("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Blueprint"
+    assert "availability" in schema["properties"]
+    shipped = (ROOT / "blueprints" / "schema" / "blueprint.schema.json").read_text()
+    assert result.stdout == shipped, "run `make golden` to refresh blueprints/schema/blueprint.schema.json"
+
+
+def test_schema_out_writes_file(tmp_path):
+    out = tmp_path / "s.json"
+    assert run("schema", "--out", str(out)).exit_code == 0
+    assert json.loads(out.read_text())["$id"].endswith("blueprint.schema.json")
+
+
+def test_help_teaches():
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "Exit codes" in result.stdout and "validate" in result.stdout
+
+
+def test_fast_paths_do_not_import_heavy_libraries():
+    code = (
+        "import sys; from hld.cli import app; from typer.testing import CliRunner; "
+        f"r = CliRunner().invoke(app, ['plan', {URL!r}]); "
+        "heavy = [m for m in ('pulumi', 'pulumi_aws', 'boto3', 'moto') if m in sys.modules]; "
+        "print(r.exit_code, heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "0 []"
+
+
+def test_console_script_runs():
+    out = subprocess.run([sys.executable, "-m", "hld.cli", "validate", URL], capture_output=True, text=True)
+    assert out.returncode == 0 and "valid" in out.stdout

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from blueprints.capacity import fargate_size, max_replicas, replicas_per_zone, subnet_layout
+
+
+@pytest.mark.parametrize(
+    ("peak", "per_replica", "zones", "expected"),
+    [
+        (5000, 500, 3, 5),  # 10 replicas' worth over 2 surviving zones
+        (5000, 500, 2, 10),  # one surviving zone carries everything
+        (100, 500, 3, 1),  # never fewer than one per zone
+        (3000, 300, 3, 5),
+        (1001, 100, 3, 6),  # rounds up
+        (900, 100, 1, 9),  # a single zone: no survivor to divide by
+    ],
+)
+def test_replicas_per_zone_is_statically_stable(peak, per_replica, zones, expected):
+    got = replicas_per_zone(peak, per_replica, zones)
+    assert got == expected
+    if zones > 1:  # losing any one zone still serves peak
+        assert got * (zones - 1) * per_replica >= peak
+
+
+def test_max_replicas():
+    assert max_replicas(15, 10) == 150
+    assert max_replicas(3, 1.5) == 5
+    assert max_replicas(4, 1) == 4
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory", "expected"),
+    [
+        (0.25, 512, (256, 512)),
+        (0.5, 1024, (512, 1024)),
+        (0.5, 1536, (512, 2048)),  # memory steps by 1 GiB at 512 units
+        (0.25, 4096, (512, 4096)),  # memory forces a bigger CPU size
+        (1, 512, (1024, 2048)),  # the minimum memory for 1 vCPU
+        (3, 8192, (4096, 8192)),
+        (16, 200000, (16384, 122880)),
+    ],
+)
+def test_fargate_size(cpu, memory, expected):
+    assert fargate_size(cpu, memory) == expected
+
+
+@pytest.mark.parametrize("zones", [1, 2, 3, 6])
+def test_subnet_layout_is_disjoint_and_inside_the_vpc(zones):
+    layout = subnet_layout("10.16.0.0/16", zones)
+    nets = [ipaddress.ip_network(c) for tier in layout.values() for c in tier]
+    assert len(nets) == 3 * zones
+    vpc = ipaddress.ip_network("10.16.0.0/16")
+    for i, a in enumerate(nets):
+        assert a.subnet_of(vpc)
+        for b in nets[i + 1 :]:
+            assert not a.overlaps(b)

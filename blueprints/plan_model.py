@@ -154,6 +154,10 @@ class EdgePlan(Model):
     hosted_zone: str | None
     dns: Decided[str] | None
     tls: bool
+    certificate: Decided[str] | None
+    api_host: str | None
+    cdn_host: str | None
+    origin_hosts: dict[str, str]
 
 
 class Control(Model):
@@ -201,6 +205,7 @@ class Plan(Model):
     primary_region: str
     zones_per_region: Decided[int]
     networks: list[Network]
+    peering: Decided[list[str]] | None
     services: list[ServicePlan]
     datastores: list[StorePlan]
     edge: EdgePlan

@@ -101,6 +101,7 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         primary_region=regions[0],
         zones_per_region=Decided(value=intent.zones.value, reason=intent.zones.reason, derived=intent.zones.derived),
         networks=[_network(r, i, zones[r], stack) for i, r in enumerate(regions)],
+        peering=_peering(bp, intent),
         services=services,
         datastores=stores,
         edge=edge,
@@ -538,13 +539,41 @@ def _edge(bp: Blueprint, intent: Intent) -> EdgePlan:
         )
     elif edge.domain:
         dns = Decided(value="simple", reason="one region: an alias record to the load balancer")
+    domain = edge.domain
+    certificate = None
+    if domain and bp.security.tls == "required":
+        certificate = Decided(
+            value=f"ACM certificate for {domain} and *.{domain}, DNS-validated in the hosted zone",
+            reason="TLS in transit: the load balancers and CloudFront terminate HTTPS with it",
+        )
+    bypass = cdn_plan is not None and cdn_plan.dynamic.value == "bypass"
     return EdgePlan(
         cdn=cdn_plan,
         waf=waf,
-        domain=edge.domain,
+        domain=domain,
         hosted_zone=edge.hosted_zone,
         dns=dns,
         tls=bp.security.tls == "required",
+        certificate=certificate,
+        api_host=domain,
+        cdn_host=(f"cdn.{domain}" if bypass else domain) if domain and cdn_plan else None,
+        origin_hosts={r: f"origin-{r}.{domain}" for r in intent.regions.value} if domain else {},
+    )
+
+
+def _peering(bp: Blueprint, intent: Intent) -> Decided[list[str]] | None:
+    """Services in every region reach a single-writer relational store in the primary."""
+    regions = list(intent.regions.value)
+    used = [s for s in bp.datastores if isinstance(s, Relational) and any(
+        e.name == s.name for svc in bp.services for e in svc.edges()
+    )]
+    if not intent.multi_region or not used:
+        return None
+    names = ", ".join(s.name for s in used)
+    return Decided(
+        value=regions[1:],
+        reason=f"relational stores ({names}) have one writer in {regions[0]}; services in "
+        f"{', '.join(regions[1:])} reach it over inter-region VPC peering (non-overlapping CIDRs)",
     )
 
 

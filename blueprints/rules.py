@@ -139,6 +139,16 @@ def _edge(bp: Blueprint) -> list[Finding]:
                 "set `public: true` on a service, or remove `edge`",
             )
         )
+    if bp.security.tls == "required" and any(s.public for s in bp.services) and not edge.domain:
+        out.append(
+            Finding(
+                ("edge",) if "edge" in bp.model_fields_set else (),
+                "public services with tls: required need a public name for their certificate",
+                "security",
+                "add edge.domain (e.g. api.example.com: an ACM certificate, DNS-validated), "
+                "or set security.tls: disabled explicitly",
+            )
+        )
     if edge.hosted_zone and not edge.domain:
         out.append(Finding(("edge", "hosted_zone"), "a hosted zone needs `domain`", "edge", "add `edge.domain`"))
     if edge.cdn and not edge.cdn.min_ttl <= edge.cdn.default_ttl <= edge.cdn.max_ttl:

@@ -12,6 +12,7 @@ EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 BASE = {
     "name": "shop",
     "availability": 99.9,
+    "edge": {"domain": "shop.example.com"},
     "services": [
         {
             "name": "api",

@@ -31,7 +31,7 @@ def test_validate_bad_input_exits_2_with_file_line_prefix():
     result = run("validate", str(bad))
     assert result.exit_code == 2
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"{bad}:7:12: services[0].uses[0]: ")
+    assert first.startswith(f"{bad}:8:12: services[0].uses[0]: ")
 
 
 def test_validate_json():

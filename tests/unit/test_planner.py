@@ -85,7 +85,7 @@ def test_cdn_through_caps_a_journey_at_its_sla():
         availability=99.99,
         consistency="eventual",
         redundancy={"level": "multi-region", "replication": "active"},
-        edge={"cdn": {"dynamic": "through"}},
+        edge={"cdn": {"dynamic": "through"}, "domain": "a.example.com"},
     )
     p = plan(parse_doc(doc))
     assert p.availability.estimate < 99.9

@@ -168,7 +168,7 @@ def test_routes_on_private_service():
 
 
 def test_cdn_without_public_service():
-    doc = make(edge={"cdn": {"default_ttl": "1h"}})
+    doc = make(edge={"cdn": {"default_ttl": "1h"}, "domain": "a.example.com"})
     doc["services"][0]["public"] = False
     doc["services"][0]["routes"] = []
     p = only(doc)
@@ -176,10 +176,16 @@ def test_cdn_without_public_service():
 
 
 def test_cdn_ttl_order():
-    p = only(make(edge={"cdn": {"default_ttl": "2d", "max_ttl": "1d"}}))
+    p = only(make(edge={"cdn": {"default_ttl": "2d", "max_ttl": "1d"}, "domain": "a.example.com"}))
     assert p.path == ("edge", "cdn", "default_ttl") and "min <= default <= max" in p.message
 
 
 def test_derived_level_rejects_only_when_no_candidate_is_coherent():
     # 99.99 with level unset: multi-zone would be rejected, multi-region active is coherent.
     parse_doc(make(availability=99.99, consistency="eventual"))
+
+
+def test_public_tls_needs_a_domain():
+    p = only(make(edge=None))
+    assert p.rule == "security" and "edge.domain" in p.fix and "tls: disabled" in p.fix
+    parse_doc(make(edge=None, security={"tls": "disabled"}))

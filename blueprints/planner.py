@@ -564,9 +564,11 @@ def _edge(bp: Blueprint, intent: Intent) -> EdgePlan:
 def _peering(bp: Blueprint, intent: Intent) -> Decided[list[str]] | None:
     """Services in every region reach a single-writer relational store in the primary."""
     regions = list(intent.regions.value)
-    used = [s for s in bp.datastores if isinstance(s, Relational) and any(
-        e.name == s.name for svc in bp.services for e in svc.edges()
-    )]
+    used = [
+        s
+        for s in bp.datastores
+        if isinstance(s, Relational) and any(e.name == s.name for svc in bp.services for e in svc.edges())
+    ]
     if not intent.multi_region or not used:
         return None
     names = ", ".join(s.name for s in used)

@@ -540,7 +540,7 @@ def _edge(bp: Blueprint, intent: Intent) -> EdgePlan:
     elif edge.domain:
         dns = Decided(value="simple", reason="one region: an alias record to the load balancer")
     domain = edge.domain
-    certificate = None
+    certificate: Decided[str] | None = None
     if domain and bp.security.tls == "required":
         certificate = Decided(
             value=f"ACM certificate for {domain} and *.{domain}, DNS-validated in the hosted zone",

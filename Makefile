@@ -27,7 +27,7 @@ unit: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy blueprints hld
+	$(BIN)/mypy blueprints hld generators
 
 golden: install  ## regenerate golden files and the published schema; review the diff
 	$(BIN)/python -m tests.regen

@@ -1,0 +1,1 @@
+"""Targets: translate a Plan, and only a Plan, into AWS resources, Kubernetes objects or documents."""

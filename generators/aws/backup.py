@@ -1,0 +1,85 @@
+"""hld:aws:Backup: an AWS Backup plan over every stateful store, with cross-region copies
+to the standby region(s) when the plan's DR strategy calls for them."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.plan_model import Plan
+from generators.aws.common import Region, name
+
+DAILY = "cron(0 5 * * ? *)"
+
+
+class Backup(pulumi.ComponentResource):
+    def __init__(
+        self, plan: Plan, regions: dict[str, Region], resources: list[pulumi.Input[str]], parent: pulumi.Resource
+    ):
+        super().__init__("hld:aws:Backup", name(plan, "backup"), None, pulumi.ResourceOptions(parent=parent))
+        primary = regions[plan.primary_region]
+        keep = plan.dr.backup_retention_days
+        vaults = {}
+        for r in [plan.primary_region, *plan.dr.backup_copy_regions]:
+            vaults[r] = aws.backup.Vault(
+                name(plan, "vault", r),
+                kms_key_arn=regions[r].key.arn if plan.control("encryption-at-rest").enabled else None,
+                force_destroy=False,
+                opts=regions[r].opts(self, protect=plan.control("deletion-protection").enabled),
+            )
+        lifecycle = aws.backup.PlanRuleLifecycleArgs(delete_after=keep)
+        copies = [
+            aws.backup.PlanRuleCopyActionArgs(
+                destination_vault_arn=vaults[r].arn,
+                lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(delete_after=keep),
+            )
+            for r in plan.dr.backup_copy_regions
+        ]
+        backup_plan = aws.backup.Plan(
+            name(plan, "backup-plan"),
+            rules=[
+                aws.backup.PlanRuleArgs(
+                    rule_name="daily",
+                    target_vault_name=vaults[plan.primary_region].name,
+                    schedule=DAILY,
+                    start_window=60,
+                    completion_window=360,
+                    lifecycle=lifecycle,
+                    copy_actions=copies or None,
+                )
+            ],
+            opts=primary.opts(self),
+        )
+        role = aws.iam.Role(
+            name(plan, "backup-role"),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "backup.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=primary.opts(self),
+        )
+        for policy in ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"):
+            aws.iam.RolePolicyAttachment(
+                name(plan, "backup-role", policy.removeprefix("AWSBackupServiceRolePolicyFor").lower()),
+                role=role.name,
+                policy_arn=f"arn:aws:iam::aws:policy/service-role/{policy}",
+                opts=primary.opts(self),
+            )
+        aws.backup.Selection(
+            name(plan, "backup-selection"),
+            plan_id=backup_plan.id,
+            iam_role_arn=role.arn,
+            resources=resources,
+            opts=primary.opts(self),
+        )
+        self.register_outputs({"plan": backup_plan.id})

@@ -1,0 +1,190 @@
+"""hld:aws:Bucket: S3 buckets with public access blocked, versioning, KMS encryption;
+replicated from the primary to every other region with Replication Time Control."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.plan_model import Plan, StorePlan
+from generators.aws.common import Access, Region, env_key, name, stateful
+
+
+class Bucket(pulumi.ComponentResource):
+    def __init__(self, plan: Plan, store: StorePlan, regions: dict[str, Region], parent: pulumi.Resource):
+        super().__init__("hld:aws:Bucket", name(plan, store.name), None, pulumi.ResourceOptions(parent=parent))
+        self.store = store
+        self.buckets: dict[str, aws.s3.Bucket] = {}
+        encrypted = plan.control("encryption-at-rest").enabled
+        for r in store.regions:
+            region = regions[r]
+            opts = region.opts(self)
+            bucket = aws.s3.Bucket(name(plan, store.name, r), opts=stateful(plan, opts))
+            aws.s3.BucketPublicAccessBlock(
+                name(plan, store.name, "public-access", r),
+                bucket=bucket.id,
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
+                opts=opts,
+            )
+            aws.s3.BucketOwnershipControls(
+                name(plan, store.name, "ownership", r),
+                bucket=bucket.id,
+                rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+                opts=opts,
+            )
+            aws.s3.BucketVersioning(
+                name(plan, store.name, "versioning", r),
+                bucket=bucket.id,
+                versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
+                    status="Enabled" if store.versioning or len(store.regions) > 1 else "Suspended"
+                ),
+                opts=opts,
+            )
+            aws.s3.BucketServerSideEncryptionConfiguration(
+                name(plan, store.name, "encryption", r),
+                bucket=bucket.id,
+                rules=[
+                    aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                        apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                            sse_algorithm="aws:kms" if encrypted else "AES256",
+                            kms_master_key_id=region.key.arn if encrypted else None,
+                        ),
+                        bucket_key_enabled=encrypted,
+                    )
+                ],
+                opts=opts,
+            )
+            aws.s3.BucketPolicy(
+                name(plan, store.name, "tls-only", r),
+                bucket=bucket.id,
+                policy=bucket.arn.apply(_tls_only),
+                opts=opts,
+            )
+            self.buckets[r] = bucket
+        if len(store.regions) > 1:
+            self._replication(plan, regions)
+        self.register_outputs({"buckets": {r: b.bucket for r, b in self.buckets.items()}})
+
+    def _replication(self, plan: Plan, regions: dict[str, Region]) -> None:
+        store, primary = self.store, regions[self.store.regions[0]]
+        source = self.buckets[primary.name]
+        role = aws.iam.Role(
+            name(plan, store.name, "replication"),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ],
+                }
+            ),
+            opts=primary.opts(self),
+        )
+        targets = [self.buckets[r] for r in store.regions[1:]]
+        keys = [regions[r].key.arn for r in store.regions]
+        aws.iam.RolePolicy(
+            name(plan, store.name, "replication-policy"),
+            role=role.id,
+            policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                            "Resource": [source.arn],
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "s3:GetObjectVersionForReplication",
+                                "s3:GetObjectVersionAcl",
+                                "s3:GetObjectVersionTagging",
+                            ],
+                            "Resource": [source.arn.apply(lambda a: f"{a}/*")],
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                            "Resource": [t.arn.apply(lambda a: f"{a}/*") for t in targets],
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                            "Resource": keys,
+                        },
+                    ],
+                }
+            ),
+            opts=primary.opts(self),
+        )
+        aws.s3.BucketReplicationConfig(
+            name(plan, store.name, "replication"),
+            bucket=source.id,
+            role=role.arn,
+            rules=[
+                aws.s3.BucketReplicationConfigRuleArgs(
+                    id=f"to-{r}",
+                    priority=i,
+                    status="Enabled",
+                    filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
+                    delete_marker_replication=aws.s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
+                        status="Enabled"
+                    ),
+                    source_selection_criteria=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
+                        sse_kms_encrypted_objects=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
+                            status="Enabled"
+                        )
+                    ),
+                    destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
+                        bucket=self.buckets[r].arn,
+                        encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
+                            replica_kms_key_id=regions[r].key.arn
+                        ),
+                        replication_time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
+                            status="Enabled",
+                            time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(minutes=15),
+                        ),
+                        metrics=aws.s3.BucketReplicationConfigRuleDestinationMetricsArgs(
+                            status="Enabled",
+                            event_threshold=aws.s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
+                                minutes=15
+                            ),
+                        ),
+                    ),
+                )
+                for i, r in enumerate(store.regions[1:], start=1)
+            ],
+            opts=primary.opts(self),
+        )
+
+    def access(self, region: str) -> Access:
+        bucket = self.buckets.get(region) or self.buckets[self.store.regions[0]]
+        return Access(
+            env={f"{env_key(self.store.name)}_BUCKET": bucket.bucket},
+            actions=["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+            resources=[bucket.arn, bucket.arn.apply(lambda a: f"{a}/*")],
+        )
+
+
+def _tls_only(arn: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [arn, f"{arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )

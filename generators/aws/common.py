@@ -1,0 +1,85 @@
+"""What every AWS component shares: names, tags, options for stateful resources, the region context."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.plan_model import Plan
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""ALB policy: TLS 1.3 and 1.2 only."""
+CLOUDFRONT_TLS = "TLSv1.2_2021"
+POSTGRES_VERSION = "16.4"
+POSTGRES_FAMILY = {"rds-postgresql": "postgres16", "aurora-postgresql": "aurora-postgresql16"}
+CACHE_VERSION = {"valkey": "8.0", "redis": "7.1"}
+LOG_RETENTION_DAYS = 30
+DB_ADMIN = "hld_admin"
+
+
+def name(plan: Plan, *parts: str) -> str:
+    """`{system}-{component}-{region|zone}`: stable, so URNs never move."""
+    return "-".join([plan.name, *parts])
+
+
+def ident(text: str) -> str:
+    """An identifier for engines that refuse dashes (database names)."""
+    return re.sub(r"[^a-z0-9_]", "_", text.lower())
+
+
+def env_key(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "_", text.upper())
+
+
+def stateful(plan: Plan, opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+    """Data safety: stateful resources are protected and kept if removed from the program."""
+    keep = plan.control("deletion-protection").enabled
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=keep, retain_on_delete=keep))
+
+
+@dataclass
+class Subnets:
+    public: dict[str, aws.ec2.Subnet] = field(default_factory=dict)
+    private: dict[str, aws.ec2.Subnet] = field(default_factory=dict)
+    isolated: dict[str, aws.ec2.Subnet] = field(default_factory=dict)
+
+    def ids(self, tier: str) -> list[pulumi.Output[str]]:
+        return [s.id for _, s in sorted(getattr(self, tier).items())]
+
+
+@dataclass
+class Region:
+    """Everything the components of one region share."""
+
+    name: str
+    primary: bool
+    provider: aws.Provider
+    key: Any = None  # aws.kms.Key
+    vpc: Any = None  # aws.ec2.Vpc
+    cidr: str = ""
+    zones: list[str] = field(default_factory=list)
+    subnets: Subnets = field(default_factory=Subnets)
+    private_route_tables: list[Any] = field(default_factory=list)
+    groups: dict[str, Any] = field(default_factory=dict)  # security groups by role
+    certificate_arn: pulumi.Output[str] | None = None
+    cluster: Any = None
+    namespace: Any = None
+    alb: Any = None
+    listener: Any = None
+
+    def opts(self, parent: pulumi.Resource | None = None, **extra: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(provider=self.provider, parent=parent, **extra)
+
+
+@dataclass
+class Access:
+    """How a service in one region reaches a store: environment, IAM grants, secrets."""
+
+    env: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)
+    resources: list[pulumi.Input[str]] = field(default_factory=list)
+    secrets: dict[str, pulumi.Input[str]] = field(default_factory=dict)

@@ -1,0 +1,303 @@
+"""hld:aws:Database: RDS PostgreSQL Multi-AZ or Aurora PostgreSQL, with replicas as planned.
+
+One writer, in the primary region. Read replicas in other zones of the primary;
+for multi-region, an asynchronous cross-region read replica (RDS) or an Aurora
+Global Database secondary cluster in every other region. Encrypted with the
+region's KMS key, TLS forced by the parameter group, the master password managed
+by Secrets Manager, backups kept, deletion protected, a final snapshot on delete.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.plan_model import Plan, StorePlan
+from generators.aws.common import (
+    DB_ADMIN,
+    POSTGRES_FAMILY,
+    POSTGRES_VERSION,
+    Access,
+    Region,
+    env_key,
+    ident,
+    name,
+    stateful,
+)
+
+
+class Database(pulumi.ComponentResource):
+    def __init__(self, plan: Plan, store: StorePlan, regions: dict[str, Region], parent: pulumi.Resource):
+        super().__init__("hld:aws:Database", name(plan, store.name), None, pulumi.ResourceOptions(parent=parent))
+        self.plan, self.store, self.regions = plan, store, regions
+        self.endpoints: dict[str, pulumi.Output[str]] = {}
+        self.secret_arn: pulumi.Output[str] | None = None
+        self.arns: list[pulumi.Output[str]] = []
+        self.safe = plan.control("deletion-protection").enabled
+        self.encrypted = plan.control("encryption-at-rest").enabled
+        self.retention = plan.dr.backup_retention_days
+        groups = {r: self._subnet_group(regions[r]) for r in store.regions}
+        params = {r: self._parameters(regions[r]) for r in store.regions}
+        if store.engine.value == "aurora-postgresql":
+            self._aurora(groups, params)
+        else:
+            self._rds(groups, params)
+        self.register_outputs({"endpoints": self.endpoints})
+
+    def _subnet_group(self, region: Region) -> aws.rds.SubnetGroup:
+        return aws.rds.SubnetGroup(
+            name(self.plan, self.store.name, "subnets", region.name),
+            subnet_ids=region.subnets.ids("isolated"),
+            description=f"{self.store.name}: isolated subnets, no route out",
+            opts=region.opts(self),
+        )
+
+    def _parameters(self, region: Region) -> aws.rds.ParameterGroup | aws.rds.ClusterParameterGroup:
+        family = POSTGRES_FAMILY[self.store.engine.value]
+        force_ssl = [{"name": "rds.force_ssl", "value": "1"}] if self.plan.edge.tls else []
+        if self.store.engine.value == "aurora-postgresql":
+            return aws.rds.ClusterParameterGroup(
+                name(self.plan, self.store.name, "params", region.name),
+                family=family,
+                description="TLS required for every connection",
+                parameters=[aws.rds.ClusterParameterGroupParameterArgs(**p) for p in force_ssl],
+                opts=region.opts(self),
+            )
+        return aws.rds.ParameterGroup(
+            name(self.plan, self.store.name, "params", region.name),
+            family=family,
+            description="TLS required for every connection",
+            parameters=[aws.rds.ParameterGroupParameterArgs(**p) for p in force_ssl],
+            opts=region.opts(self),
+        )
+
+    def _common(self, region: Region) -> dict[str, object]:
+        return dict(
+            storage_encrypted=self.encrypted,
+            kms_key_id=region.key.arn if self.encrypted else None,
+            vpc_security_group_ids=[self.regions[self.store.writer_region].groups[self.store.name].id]
+            if region.primary
+            else [self._replica_group(region).id],
+            deletion_protection=self.safe,
+            copy_tags_to_snapshot=True,
+        )
+
+    def _replica_group(self, region: Region) -> aws.ec2.SecurityGroup:
+        """A standby region's copy admits that region's users, for reads and after promotion."""
+        key = f"{self.store.name}-replica"
+        if key not in region.groups:
+            group = aws.ec2.SecurityGroup(
+                name(self.plan, "sg", key, region.name),
+                vpc_id=region.vpc.id,
+                description=f"{self.store.name} replica: only its users",
+                revoke_rules_on_delete=True,
+                opts=region.opts(self),
+            )
+            for user in self.store.used_by:
+                aws.vpc.SecurityGroupIngressRule(
+                    name(self.plan, "in", key, "from", user, region.name),
+                    security_group_id=group.id,
+                    referenced_security_group_id=region.groups[user].id,
+                    ip_protocol="tcp",
+                    from_port=self.store.port,
+                    to_port=self.store.port,
+                    description=f"{user} uses {self.store.name}",
+                    opts=region.opts(self),
+                )
+                aws.vpc.SecurityGroupEgressRule(
+                    name(self.plan, "out", user, "to", key, region.name),
+                    security_group_id=region.groups[user].id,
+                    referenced_security_group_id=group.id,
+                    ip_protocol="tcp",
+                    from_port=self.store.port,
+                    to_port=self.store.port,
+                    description=f"{user} uses {self.store.name}",
+                    opts=region.opts(self),
+                )
+            region.groups[key] = group
+        found: aws.ec2.SecurityGroup = region.groups[key]
+        return found
+
+    def _rds(
+        self,
+        groups: dict[str, aws.rds.SubnetGroup],
+        params: dict[str, aws.rds.ParameterGroup | aws.rds.ClusterParameterGroup],
+    ) -> None:
+        plan, store = self.plan, self.store
+        primary = self.regions[store.writer_region]
+        writer = aws.rds.Instance(
+            name(plan, store.name, primary.name),
+            engine="postgres",
+            engine_version=POSTGRES_VERSION,
+            instance_class=store.instance_class.value if store.instance_class else "db.t4g.medium",
+            allocated_storage=store.storage_gb,
+            max_allocated_storage=(store.storage_gb or 20) * 4,
+            storage_type="gp3",
+            db_name=ident(store.name),
+            username=DB_ADMIN,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=primary.key.arn if self.encrypted else None,
+            multi_az=store.multi_az,
+            db_subnet_group_name=groups[primary.name].name,
+            parameter_group_name=params[primary.name].name,
+            publicly_accessible=False,
+            backup_retention_period=self.retention,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=name(plan, store.name, "final"),
+            auto_minor_version_upgrade=True,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=primary.key.arn if self.encrypted else None,
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            **self._common(primary),
+            opts=stateful(plan, primary.opts(self)),
+        )
+        self.endpoints[primary.name] = writer.address
+        self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
+        self.arns.append(writer.arn)
+        for i in range(store.read_replicas):
+            zone = primary.zones[(i + 1) % len(primary.zones)]
+            aws.rds.Instance(
+                name(plan, store.name, "replica", zone),
+                replicate_source_db=writer.identifier,
+                instance_class=writer.instance_class,
+                availability_zone=zone,
+                parameter_group_name=params[primary.name].name,
+                publicly_accessible=False,
+                skip_final_snapshot=True,
+                auto_minor_version_upgrade=True,
+                vpc_security_group_ids=[primary.groups[store.name].id],
+                deletion_protection=self.safe,
+                opts=primary.opts(self),
+            )
+        for r in store.regions[1:]:
+            region = self.regions[r]
+            replica = aws.rds.Instance(
+                name(plan, store.name, "replica", r),
+                replicate_source_db=writer.arn,
+                instance_class=writer.instance_class,
+                multi_az=store.multi_az,
+                db_subnet_group_name=groups[r].name,
+                parameter_group_name=params[r].name,
+                publicly_accessible=False,
+                backup_retention_period=self.retention,
+                skip_final_snapshot=False,
+                final_snapshot_identifier=name(plan, store.name, "final", r),
+                auto_minor_version_upgrade=True,
+                **self._common(region),
+                opts=stateful(plan, region.opts(self)),
+            )
+            self.endpoints[r] = replica.address
+            self.arns.append(replica.arn)
+
+    def _aurora(
+        self,
+        groups: dict[str, aws.rds.SubnetGroup],
+        params: dict[str, aws.rds.ParameterGroup | aws.rds.ClusterParameterGroup],
+    ) -> None:
+        plan, store = self.plan, self.store
+        primary = self.regions[store.writer_region]
+        global_cluster = None
+        password: dict[str, object] = {"manage_master_user_password": True}
+        if len(store.regions) > 1:
+            global_cluster = aws.rds.GlobalCluster(
+                name(plan, store.name, "global"),
+                global_cluster_identifier=name(plan, store.name),
+                engine="aurora-postgresql",
+                engine_version=POSTGRES_VERSION,
+                storage_encrypted=self.encrypted,
+                deletion_protection=self.safe,
+                opts=stateful(plan, primary.opts(self)),
+            )
+            # Managed master passwords are not supported for Aurora Global Database
+            # clusters: a generated password goes write-only into the cluster and into
+            # a Secrets Manager secret; it is never stored in the Pulumi state.
+            generated = aws.secretsmanager.get_random_password_output(
+                password_length=40, exclude_punctuation=True, opts=pulumi.InvokeOutputOptions(provider=primary.provider)
+            ).random_password
+            secret = aws.secretsmanager.Secret(
+                name(plan, store.name, "admin"),
+                description=f"{store.name} admin password (Aurora Global Database)",
+                kms_key_id=primary.key.arn if self.encrypted else None,
+                recovery_window_in_days=30,
+                replicas=[
+                    aws.secretsmanager.SecretReplicaArgs(region=r, kms_key_id=self.regions[r].key.arn)
+                    for r in store.regions[1:]
+                ],
+                opts=primary.opts(self),
+            )
+            aws.secretsmanager.SecretVersion(
+                name(plan, store.name, "admin-version"),
+                secret_id=secret.id,
+                secret_string_wo=pulumi.Output.json_dumps({"username": DB_ADMIN, "password": generated}),
+                secret_string_wo_version=1,
+                opts=primary.opts(self),
+            )
+            password = {"master_password_wo": generated, "master_password_wo_version": 1}
+            self.secret_arn = secret.arn
+        writer = aws.rds.Cluster(
+            name(plan, store.name, primary.name),
+            engine="aurora-postgresql",
+            engine_version=POSTGRES_VERSION,
+            database_name=ident(store.name),
+            master_username=DB_ADMIN,
+            global_cluster_identifier=global_cluster.id if global_cluster else None,
+            db_subnet_group_name=groups[primary.name].name,
+            db_cluster_parameter_group_name=params[primary.name].name,
+            backup_retention_period=self.retention,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=name(plan, store.name, "final"),
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            **password,
+            **self._common(primary),
+            opts=stateful(plan, primary.opts(self)),
+        )
+        if global_cluster is None:
+            self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
+        self.endpoints[primary.name] = writer.endpoint
+        self.arns.append(writer.arn)
+        self._instances(writer, primary, 1 + store.read_replicas)
+        for r in store.regions[1:]:
+            region = self.regions[r]
+            secondary = aws.rds.Cluster(
+                name(plan, store.name, r),
+                engine="aurora-postgresql",
+                engine_version=POSTGRES_VERSION,
+                global_cluster_identifier=global_cluster.id if global_cluster else None,
+                db_subnet_group_name=groups[r].name,
+                db_cluster_parameter_group_name=params[r].name,
+                backup_retention_period=self.retention,
+                skip_final_snapshot=False,
+                final_snapshot_identifier=name(plan, store.name, "final", r),
+                **self._common(region),
+                opts=stateful(plan, region.opts(self, depends_on=[writer])),
+            )
+            self.endpoints[r] = secondary.reader_endpoint
+            self.arns.append(secondary.arn)
+            self._instances(secondary, region, 1 + (1 if store.multi_az else 0))
+
+    def _instances(self, cluster: aws.rds.Cluster, region: Region, count: int) -> None:
+        for i in range(count):
+            zone = region.zones[i % len(region.zones)]
+            aws.rds.ClusterInstance(
+                name(self.plan, self.store.name, "instance", zone),
+                cluster_identifier=cluster.id,
+                engine="aurora-postgresql",
+                engine_version=POSTGRES_VERSION,
+                instance_class=self.store.instance_class.value if self.store.instance_class else "db.r6g.large",
+                availability_zone=zone,
+                publicly_accessible=False,
+                auto_minor_version_upgrade=True,
+                performance_insights_enabled=True,
+                opts=region.opts(self),
+            )
+
+    def access(self, region: str) -> Access:
+        key = env_key(self.store.name)
+        endpoint = self.endpoints[self.store.writer_region]
+        env: dict[str, pulumi.Input[str]] = {f"{key}_HOST": endpoint, f"{key}_PORT": str(self.store.port)}
+        if region in self.endpoints and region != self.store.writer_region:
+            env[f"{key}_READ_HOST"] = self.endpoints[region]
+        secrets: dict[str, pulumi.Input[str]] = {}
+        if self.secret_arn is not None:
+            secrets[f"{key}_CREDENTIALS"] = self.secret_arn
+        return Access(env=env, secrets=secrets)

@@ -1,0 +1,131 @@
+"""hld:aws:Network (per region) and hld:aws:Peering: VPC, subnets per zone, gateways, routes, KMS key."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.plan_model import Network as NetworkPlan
+from blueprints.plan_model import Plan
+from generators.aws.common import Region, name
+
+
+class Network(pulumi.ComponentResource):
+    """Public, private and isolated subnets in every planned zone of one region.
+
+    Public subnets hold the load balancer and NAT gateways; private ones the tasks
+    (egress through NAT); isolated ones the data stores (no route out at all).
+    """
+
+    def __init__(self, plan: Plan, net: NetworkPlan, region: Region, parent: pulumi.Resource):
+        r = net.region
+        super().__init__("hld:aws:Network", name(plan, "network", r), None, pulumi.ResourceOptions(parent=parent))
+        opts = region.opts(self)
+        region.key = aws.kms.Key(
+            name(plan, "key", r),
+            description=f"{plan.name}: encryption at rest in {r}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=region.opts(self, retain_on_delete=True, protect=plan.control("deletion-protection").enabled),
+        )
+        aws.kms.Alias(name(plan, "key-alias", r), name=f"alias/{plan.name}", target_key_id=region.key.key_id, opts=opts)
+        vpc = aws.ec2.Vpc(
+            name(plan, "vpc", r),
+            cidr_block=net.cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": name(plan, "vpc", r)},
+            opts=opts,
+        )
+        region.vpc, region.cidr, region.zones = vpc, net.cidr, net.zones
+        vpc_opts = region.opts(vpc)
+        igw = aws.ec2.InternetGateway(name(plan, "igw", r), vpc_id=vpc.id, opts=vpc_opts)
+        for spec in net.subnets:
+            created = aws.ec2.Subnet(
+                name(plan, spec.tier, spec.zone),
+                vpc_id=vpc.id,
+                cidr_block=spec.cidr,
+                availability_zone=spec.zone,
+                map_public_ip_on_launch=False,
+                tags={"Name": name(plan, spec.tier, spec.zone), "hld:tier": spec.tier},
+                opts=vpc_opts,
+            )
+            getattr(region.subnets, spec.tier)[spec.zone] = created
+
+        public_rt = aws.ec2.RouteTable(
+            name(plan, "public-rt", r),
+            vpc_id=vpc.id,
+            routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)],
+            opts=vpc_opts,
+        )
+        for zone, subnet in sorted(region.subnets.public.items()):
+            aws.ec2.RouteTableAssociation(
+                name(plan, "public-rta", zone), subnet_id=subnet.id, route_table_id=public_rt.id, opts=vpc_opts
+            )
+
+        nats = []
+        for zone in net.zones[: net.nat_gateways.value]:
+            eip = aws.ec2.Eip(name(plan, "nat-eip", zone), domain="vpc", opts=vpc_opts)
+            nats.append(
+                aws.ec2.NatGateway(
+                    name(plan, "nat", zone),
+                    allocation_id=eip.id,
+                    subnet_id=region.subnets.public[zone].id,
+                    opts=region.opts(vpc, depends_on=[igw]),
+                )
+            )
+        for i, zone in enumerate(net.zones):
+            nat = nats[i] if i < len(nats) else nats[0]
+            rt = aws.ec2.RouteTable(
+                name(plan, "private-rt", zone),
+                vpc_id=vpc.id,
+                routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
+                opts=vpc_opts,
+            )
+            region.private_route_tables.append(rt)
+            aws.ec2.RouteTableAssociation(
+                name(plan, "private-rta", zone),
+                subnet_id=region.subnets.private[zone].id,
+                route_table_id=rt.id,
+                opts=vpc_opts,
+            )
+        isolated_rt = aws.ec2.RouteTable(name(plan, "isolated-rt", r), vpc_id=vpc.id, opts=vpc_opts)
+        for zone, subnet in sorted(region.subnets.isolated.items()):
+            aws.ec2.RouteTableAssociation(
+                name(plan, "isolated-rta", zone), subnet_id=subnet.id, route_table_id=isolated_rt.id, opts=vpc_opts
+            )
+        self.vpc_id = vpc.id
+        self.register_outputs({"vpc_id": vpc.id})
+
+
+class Peering(pulumi.ComponentResource):
+    """Inter-region VPC peering from the primary, with routes on both sides' private subnets."""
+
+    def __init__(self, plan: Plan, primary: Region, other: Region, parent: pulumi.Resource):
+        super().__init__(
+            "hld:aws:Peering", name(plan, "peering", other.name), None, pulumi.ResourceOptions(parent=parent)
+        )
+        link = aws.ec2.VpcPeeringConnection(
+            name(plan, "peer", primary.name, other.name),
+            vpc_id=primary.vpc.id,
+            peer_vpc_id=other.vpc.id,
+            peer_region=other.name,
+            tags={"Name": name(plan, "peer", other.name)},
+            opts=primary.opts(self),
+        )
+        aws.ec2.VpcPeeringConnectionAccepter(
+            name(plan, "peer-accept", other.name),
+            vpc_peering_connection_id=link.id,
+            auto_accept=True,
+            opts=other.opts(self),
+        )
+        for here, there in ((primary, other), (other, primary)):
+            for i, rt in enumerate(here.private_route_tables):
+                aws.ec2.Route(
+                    name(plan, "peer-route", here.zones[i], there.name),
+                    route_table_id=rt.id,
+                    destination_cidr_block=there.cidr,
+                    vpc_peering_connection_id=link.id,
+                    opts=here.opts(self),
+                )
+        self.register_outputs({"peering_id": link.id})

@@ -1,0 +1,178 @@
+"""The AWS target: a Plan in, Pulumi resources out (hld:aws:System and its children).
+
+Translates only: every choice was made by the planner. One explicit provider per
+region; every resource is parented to its component, so URNs are stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.plan_model import Plan
+from generators.aws.backup import Backup
+from generators.aws.bucket import Bucket
+from generators.aws.cache import Cache
+from generators.aws.common import Access, Region, name
+from generators.aws.database import Database
+from generators.aws.edge import Dns, Edge, web_acl
+from generators.aws.firewall import Firewall
+from generators.aws.loadbalancer import Cluster, LoadBalancer, certificate
+from generators.aws.network import Network, Peering
+from generators.aws.queue import Queue
+from generators.aws.service import Service
+from generators.aws.table import Table
+
+EDGE_REGION = "us-east-1"
+"""CloudFront certificates and CLOUDFRONT-scope web ACLs live in us-east-1."""
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """What a stack's config adds to the plan for AWS: where the DNS zone is."""
+
+    hosted_zone_id: str | None = None
+
+
+class System(pulumi.ComponentResource):
+    def __init__(self, plan: Plan, settings: AwsSettings):
+        super().__init__("hld:aws:System", plan.name, None)
+        tags = {"hld:system": plan.name, "hld:stack": plan.stack, "managed-by": "hld"}
+        self.regions: dict[str, Region] = {}
+        for i, r in enumerate(plan.regions.value):
+            provider = aws.Provider(
+                name(plan, "aws", r),
+                region=r,
+                default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.regions[r] = Region(name=r, primary=i == 0, provider=provider)
+        for net in plan.networks:
+            Network(plan, net, self.regions[net.region], self)
+        primary = self.regions[plan.primary_region]
+        if plan.peering:
+            for r in plan.peering.value:
+                Peering(plan, primary, self.regions[r], self)
+        for region in self.regions.values():
+            Firewall(plan, region, self)
+
+        stores: dict[str, Any] = {}
+        per_region: dict[tuple[str, str], Any] = {}
+        for store in plan.datastores:
+            if store.kind == "relational":
+                stores[store.name] = Database(plan, store, self.regions, self)
+            elif store.kind == "key-value":
+                stores[store.name] = Table(plan, store, self.regions, self)
+            elif store.kind == "object":
+                stores[store.name] = Bucket(plan, store, self.regions, self)
+            else:
+                for r in store.regions:
+                    kind = Cache if store.kind == "cache" else Queue
+                    per_region[(store.name, r)] = kind(plan, store, self.regions[r], self)
+
+        zone_id = self._zone(plan, settings)
+        validation: list[aws.route53.Record] = []
+        public = any(s.public for s in plan.services)
+        for r, region in self.regions.items():
+            Cluster(plan, region, self)
+            if public:
+                cert = certificate(plan, region, zone_id, self, validation) if plan.edge.certificate else None
+                LoadBalancer(plan, region, cert, self)
+                if plan.edge.waf and (plan.edge.cdn is None or plan.edge.cdn.dynamic.value == "bypass"):
+                    acl = web_acl(plan, "REGIONAL", r, region.opts(self))
+                    aws.wafv2.WebAclAssociation(
+                        name(plan, "waf-association", r),
+                        resource_arn=region.alb.arn,
+                        web_acl_arn=acl.arn,
+                        opts=region.opts(self),
+                    )
+            for svc in plan.services:
+                access: list[Access] = []
+                for store_name in svc.stores:
+                    handle = stores.get(store_name) or per_region[(store_name, r)]
+                    access.append(handle.access(r))
+                Service(plan, svc, region, access, self)
+
+        edge = None
+        if plan.edge.cdn and public:
+            edge_region = self._edge_region(plan, tags)
+            cdn_cert = certificate(plan, edge_region, zone_id, self, validation) if plan.edge.certificate else None
+            edge = Edge(plan, self.regions, edge_region, cdn_cert, self)
+        if public and plan.edge.domain:
+            Dns(plan, self.regions, zone_id, edge.distribution if edge else None, self)
+
+        protected: list[pulumi.Input[str]] = []
+        for handle in stores.values():
+            if isinstance(handle, Database):
+                protected += handle.arns[:1]
+            elif isinstance(handle, Table):
+                protected.append(handle.table.arn)
+            elif isinstance(handle, Bucket):
+                protected.append(handle.buckets[plan.primary_region].arn)
+        if protected:
+            Backup(plan, self.regions, protected, self)
+
+        self.outputs: dict[str, Any] = {
+            "availability_target": plan.availability.target,
+            "availability_estimate": plan.availability.estimate,
+            "availability_basis": "SLA-based estimate (AWS SLA credit thresholds, independent failures)",
+            "dr_strategy": plan.dr.strategy.value,
+            "regions": plan.regions.value,
+            "load_balancers": {r: reg.alb.dns_name for r, reg in self.regions.items() if reg.alb is not None},
+            "databases": {n: h.endpoints for n, h in stores.items() if isinstance(h, Database)},
+            "tables": {n: h.table.name for n, h in stores.items() if isinstance(h, Table)},
+            "buckets": {
+                n: {r: b.bucket for r, b in h.buckets.items()} for n, h in stores.items() if isinstance(h, Bucket)
+            },
+            "queues": {
+                n: {r: h.queue.url for (n2, r), h in per_region.items() if n2 == n and isinstance(h, Queue)}
+                for n in {k[0] for k, h in per_region.items() if isinstance(h, Queue)}
+            },
+            "caches": {
+                n: {
+                    r: h.group.primary_endpoint_address
+                    for (n2, r), h in per_region.items()
+                    if n2 == n and isinstance(h, Cache)
+                }
+                for n in {k[0] for k, h in per_region.items() if isinstance(h, Cache)}
+            },
+        }
+        if edge is not None:
+            self.outputs["cdn_domain"] = edge.distribution.domain_name
+        if plan.edge.api_host:
+            self.outputs["api_url"] = (
+                f"https://{plan.edge.api_host}" if plan.edge.tls else f"http://{plan.edge.api_host}"
+            )
+        self.register_outputs({})
+
+    def _edge_region(self, plan: Plan, tags: dict[str, str]) -> Region:
+        if EDGE_REGION in self.regions:
+            return self.regions[EDGE_REGION]
+        provider = aws.Provider(
+            name(plan, "aws", EDGE_REGION),
+            region=EDGE_REGION,
+            default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return Region(name=EDGE_REGION, primary=False, provider=provider)
+
+    def _zone(self, plan: Plan, settings: AwsSettings) -> pulumi.Input[str]:
+        zone = settings.hosted_zone_id or plan.edge.hosted_zone
+        if zone or not plan.edge.domain:
+            return zone or ""
+        parent_domain = plan.edge.domain.split(".", 1)[1]
+        found = aws.route53.get_zone_output(
+            name=parent_domain,
+            private_zone=False,
+            opts=pulumi.InvokeOutputOptions(provider=self.regions[plan.primary_region].provider),
+        )
+        return found.zone_id
+
+
+def build(plan: Plan, settings: AwsSettings | None = None) -> dict[str, Any]:
+    """Declare the system; returns the stack outputs (also exported by the entry point)."""
+    system = System(plan, settings or AwsSettings())
+    return system.outputs

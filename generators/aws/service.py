@@ -1,0 +1,291 @@
+"""hld:aws:Service (per service, per region): a Fargate service spread over the zones.
+
+Task definition (non-root, read-only root filesystem, logs encrypted), least-
+privilege task role from the data flow, target group and listener rules for its
+routes, service discovery for its callers, Application Auto Scaling target
+tracking on CPU (and on ALB requests per target for public services).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.plan_model import Plan, ServicePlan
+from generators.aws.common import LOG_RETENTION_DAYS, Access, Region, env_key, name
+
+CONTAINER_USER = "1000:1000"
+ASSUME_ECS_TASKS = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+def path_pattern(route: str) -> str:
+    """`GET /{code}` -> `/*`; `POST /users/{id}/cart` -> `/users/*/cart`."""
+    path = route.split(" ", 1)[1]
+    return re.sub(r"\{[^}]*\}", "*", path)
+
+
+def listener_rules(plan: Plan) -> list[tuple[str, str, int]]:
+    """(service, path pattern, priority) for every public route, most specific first.
+
+    The first public service's health path comes first, so regional health checks
+    reach a real health endpoint.
+    """
+    public = [s for s in plan.services if s.public]
+    if not public:
+        return []
+    patterns: list[tuple[str, str]] = [(public[0].name, public[0].health)]
+    for service in public:
+        for route in service.routes or ["ANY /*"]:
+            pattern = path_pattern(route)
+            if (service.name, pattern) not in patterns:
+                patterns.append((service.name, pattern))
+    head, rest = patterns[:1], patterns[1:]
+    rest.sort(key=lambda p: (p[1].count("*") > 0, -len(p[1].replace("*", "")), p[1], p[0]))
+    seen: set[str] = set()
+    out: list[tuple[str, str, int]] = []
+    for owner, pattern in head + rest:
+        if pattern in seen:  # two services claim one path: the first, most specific, wins
+            continue
+        seen.add(pattern)
+        out.append((owner, pattern, 10 * (len(out) + 1)))
+    return out
+
+
+class Service(pulumi.ComponentResource):
+    def __init__(
+        self,
+        plan: Plan,
+        svc: ServicePlan,
+        region: Region,
+        access: list[Access],
+        parent: pulumi.Resource,
+    ):
+        r = region.name
+        super().__init__("hld:aws:Service", name(plan, svc.name, r), None, pulumi.ResourceOptions(parent=parent))
+        opts = region.opts(self)
+        capacity = next(c for c in svc.capacity.value if c.region == r)
+        encrypted = plan.control("encryption-at-rest").enabled
+
+        logs = aws.cloudwatch.LogGroup(
+            name(plan, svc.name, "logs", r),
+            retention_in_days=LOG_RETENTION_DAYS,
+            kms_key_id=region.key.arn if encrypted else None,
+            opts=opts,
+        )
+        secrets = {k: v for a in access for k, v in a.secrets.items()}
+        execution = aws.iam.Role(name(plan, svc.name, "execution", r), assume_role_policy=ASSUME_ECS_TASKS, opts=opts)
+        aws.iam.RolePolicyAttachment(
+            name(plan, svc.name, "execution-managed", r),
+            role=execution.name,
+            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+            opts=opts,
+        )
+        if secrets:
+            aws.iam.RolePolicy(
+                name(plan, svc.name, "execution-secrets", r),
+                role=execution.id,
+                policy=pulumi.Output.json_dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["secretsmanager:GetSecretValue"],
+                                "Resource": list(secrets.values()),
+                            },
+                            {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [region.key.arn]},
+                        ],
+                    }
+                ),
+                opts=opts,
+            )
+        task_role = aws.iam.Role(name(plan, svc.name, "task", r), assume_role_policy=ASSUME_ECS_TASKS, opts=opts)
+        grants = [
+            {"Effect": "Allow", "Action": a.actions, "Resource": a.resources}
+            for a in access
+            if a.actions and a.resources
+        ]
+        if grants:
+            grants.append(
+                {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [region.key.arn]}
+            )
+            aws.iam.RolePolicy(
+                name(plan, svc.name, "task-policy", r),
+                role=task_role.id,
+                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": grants}),
+                opts=opts,
+            )
+
+        env: dict[str, pulumi.Input[str]] = {"HLD_SYSTEM": plan.name, "HLD_REGION": r, "PORT": str(svc.port)}
+        for a in access:
+            env.update(a.env)
+        for callee in svc.calls:
+            env[f"{env_key(callee)}_URL"] = f"http://{callee}.{plan.name}.internal:{plan.service(callee).port}"
+        if svc.public and plan.edge.cdn:
+            env["CACHE_CONTROL"] = plan.edge.cdn.cache_control
+        container = {
+            "name": svc.name,
+            "image": svc.image,
+            "essential": True,
+            "user": CONTAINER_USER,
+            "readonlyRootFilesystem": True,
+            "portMappings": [{"containerPort": svc.port, "protocol": "tcp", "name": "http"}],
+            "environment": [{"name": k, "value": v} for k, v in sorted(env.items())],
+            "secrets": [{"name": k, "valueFrom": v} for k, v in sorted(secrets.items())],
+            "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {"awslogs-group": logs.name, "awslogs-region": r, "awslogs-stream-prefix": svc.name},
+            },
+        }
+        self.task = aws.ecs.TaskDefinition(
+            name(plan, svc.name, "task", r),
+            family=name(plan, svc.name, r),
+            cpu=str(svc.task_cpu.value),
+            memory=str(svc.task_memory),
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
+            execution_role_arn=execution.arn,
+            task_role_arn=task_role.arn,
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                operating_system_family="LINUX", cpu_architecture="ARM64"
+            ),
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
+            container_definitions=pulumi.Output.json_dumps([container]),
+            opts=opts,
+        )
+
+        load_balancers = []
+        self.target_group = None
+        if svc.public and region.listener is not None:
+            self.target_group = aws.lb.TargetGroup(
+                name(plan, svc.name, "tg", r),
+                port=svc.port,
+                protocol="HTTP",
+                target_type="ip",
+                vpc_id=region.vpc.id,
+                deregistration_delay=30,
+                health_check=aws.lb.TargetGroupHealthCheckArgs(
+                    path=svc.health, matcher="200-399", interval=15, healthy_threshold=2, unhealthy_threshold=3
+                ),
+                opts=opts,
+            )
+            for owner, pattern, priority in listener_rules(plan):
+                if owner != svc.name:
+                    continue
+                aws.lb.ListenerRule(
+                    name(plan, svc.name, "rule", str(priority), r),
+                    listener_arn=region.listener.arn,
+                    priority=priority,
+                    conditions=[
+                        aws.lb.ListenerRuleConditionArgs(
+                            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[pattern])
+                        )
+                    ],
+                    actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=self.target_group.arn)],
+                    opts=opts,
+                )
+            load_balancers.append(
+                aws.ecs.ServiceLoadBalancerArgs(
+                    target_group_arn=self.target_group.arn, container_name=svc.name, container_port=svc.port
+                )
+            )
+        discovery = aws.servicediscovery.Service(
+            name(plan, svc.name, "discovery", r),
+            name=svc.name,
+            dns_config=aws.servicediscovery.ServiceDnsConfigArgs(
+                namespace_id=region.namespace.id,
+                dns_records=[aws.servicediscovery.ServiceDnsConfigDnsRecordArgs(ttl=10, type="A")],
+                routing_policy="MULTIVALUE",
+            ),
+            health_check_custom_config=aws.servicediscovery.ServiceHealthCheckCustomConfigArgs(),
+            opts=opts,
+        )
+        self.service = aws.ecs.Service(
+            name(plan, svc.name, r),
+            cluster=region.cluster.arn,
+            task_definition=self.task.arn,
+            desired_count=capacity.min_replicas,
+            launch_type="FARGATE",
+            platform_version="LATEST",
+            availability_zone_rebalancing="ENABLED",
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=region.subnets.ids("private"),
+                security_groups=[region.groups[svc.name].id],
+                assign_public_ip=False,
+            ),
+            load_balancers=load_balancers or None,
+            service_registries=aws.ecs.ServiceServiceRegistriesArgs(registry_arn=discovery.arn),
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            health_check_grace_period_seconds=30 if load_balancers else None,
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=["desiredCount"])),
+        )
+        self._scaling(plan, svc, region, capacity.min_replicas, capacity.max_replicas)
+        self.register_outputs({"service": self.service.name})
+
+    def _scaling(self, plan: Plan, svc: ServicePlan, region: Region, low: int, high: int) -> None:
+        r, opts = region.name, region.opts(self)
+        resource_id = pulumi.Output.concat("service/", region.cluster.name, "/", self.service.name)
+        target = aws.appautoscaling.Target(
+            name(plan, svc.name, "scaling", r),
+            min_capacity=low,
+            max_capacity=high,
+            resource_id=resource_id,
+            scalable_dimension="ecs:service:DesiredCount",
+            service_namespace="ecs",
+            opts=opts,
+        )
+        policies = [
+            (
+                "cpu",
+                aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                    target_value=svc.target_cpu,
+                    predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                        predefined_metric_type="ECSServiceAverageCPUUtilization"
+                    ),
+                    scale_in_cooldown=300,
+                    scale_out_cooldown=60,
+                ),
+            )
+        ]
+        if self.target_group is not None and region.alb is not None:
+            policies.append(
+                (
+                    "requests",
+                    aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                        target_value=svc.requests_per_target.value,
+                        predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                            predefined_metric_type="ALBRequestCountPerTarget",
+                            resource_label=pulumi.Output.concat(
+                                region.alb.arn_suffix, "/", self.target_group.arn_suffix
+                            ),
+                        ),
+                        scale_in_cooldown=300,
+                        scale_out_cooldown=60,
+                    ),
+                )
+            )
+        for kind, config in policies:
+            aws.appautoscaling.Policy(
+                name(plan, svc.name, f"scale-on-{kind}", r),
+                policy_type="TargetTrackingScaling",
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
+                service_namespace=target.service_namespace,
+                target_tracking_scaling_policy_configuration=config,
+                opts=opts,
+            )

@@ -1,0 +1,69 @@
+"""hld:aws:Table: a DynamoDB table, or a global table with a replica in every planned region."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.plan_model import Plan, StorePlan
+from generators.aws.common import Access, Region, env_key, name, stateful
+
+
+class Table(pulumi.ComponentResource):
+    def __init__(self, plan: Plan, store: StorePlan, regions: dict[str, Region], parent: pulumi.Resource):
+        super().__init__("hld:aws:Table", name(plan, store.name), None, pulumi.ResourceOptions(parent=parent))
+        primary = regions[plan.primary_region]
+        strong = store.global_mode == "MRSC"
+        replicas = [
+            aws.dynamodb.TableReplicaArgs(
+                region_name=r,
+                kms_key_arn=regions[r].key.arn,
+                point_in_time_recovery=True,
+                propagate_tags=True,
+                deletion_protection_enabled=plan.control("deletion-protection").enabled,
+                consistency_mode="STRONG" if strong else None,
+            )
+            for r in store.regions[1:]
+        ]
+        self.table = aws.dynamodb.Table(
+            name(plan, store.name),
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=store.partition_key,
+            attributes=[aws.dynamodb.TableAttributeArgs(name=store.partition_key or "pk", type="S")],
+            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+            server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True, kms_key_arn=primary.key.arn)
+            if plan.control("encryption-at-rest").enabled
+            else None,
+            deletion_protection_enabled=plan.control("deletion-protection").enabled,
+            stream_enabled=True if replicas else None,
+            stream_view_type="NEW_AND_OLD_IMAGES" if replicas else None,
+            replicas=replicas or None,
+            ttl=aws.dynamodb.TableTtlArgs(attribute_name=store.ttl_attribute, enabled=True)
+            if store.ttl_attribute
+            else None,
+            tags={"hld:store": store.name, "hld:global-mode": store.global_mode or "single-region"},
+            opts=stateful(plan, primary.opts(self)),
+        )
+        self.store = store
+        self.register_outputs({"name": self.table.name, "arn": self.table.arn})
+
+    def access(self, region: str) -> Access:
+        arn = (
+            self.table.arn
+            if region == self.store.regions[0]
+            else self.table.arn.apply(lambda a: a.replace(f":{self.store.regions[0]}:", f":{region}:"))
+        )
+        return Access(
+            env={f"{env_key(self.store.name)}_TABLE": self.table.name},
+            actions=[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:Query",
+                "dynamodb:BatchGetItem",
+                "dynamodb:BatchWriteItem",
+                "dynamodb:ConditionCheckItem",
+            ],
+            resources=[arn],
+        )

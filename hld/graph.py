@@ -1,0 +1,142 @@
+"""The resource graph of one offline run, and assertions over it (CDK-style).
+
+    graph.count("aws:rds/instance:Instance")            # or "aws.rds.Instance"
+    graph.has("aws.rds.Instance", multi_az=True)        # snake_case or camelCase keys
+    graph.has("aws.ec2.Subnet", _region="us-west-2")    # _region, _parent, _name: graph attributes
+
+A failed `has` says how many resources of the type exist and which came closest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Resource:
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+    region: str | None
+    inputs: dict[str, Any]
+    state: dict[str, Any] = field(default_factory=dict)
+    custom: bool = True
+    protect: bool = False
+    retain_on_delete: bool = False
+    exercised: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "region": self.region,
+            "protect": self.protect,
+            "retain_on_delete": self.retain_on_delete,
+        }
+
+
+def camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _type_matches(token: str, wanted: str) -> bool:
+    if ":" in wanted:
+        return token == wanted
+    # "aws.rds.Instance" -> package aws, module rds, class Instance
+    package, _, rest = wanted.partition(".")
+    module, _, cls = rest.rpartition(".")
+    match = re.match(r"^([^:]+):([^/:]+)(?:/[^:]*)?:(.+)$", token)
+    if not match:
+        return False
+    return match.group(1) == package and match.group(2) == module.replace(".", "/") and match.group(3) == cls
+
+
+def _matches(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, dict):
+        if isinstance(actual, str):
+            try:
+                actual = json.loads(actual)
+            except ValueError:
+                return False
+        if not isinstance(actual, dict):
+            return False
+        return all(_matches(actual.get(camel(k), actual.get(k)), v) for k, v in expected.items())
+    if isinstance(expected, list):
+        if isinstance(actual, str):
+            try:
+                actual = json.loads(actual)
+            except ValueError:
+                return False
+        if not isinstance(actual, list):
+            return False
+        return all(any(_matches(a, e) for a in actual) for e in expected)
+    return bool(actual == expected)
+
+
+class Graph:
+    def __init__(self, resources: list[Resource]):
+        self.resources = resources
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def of(self, type_: str) -> list[Resource]:
+        return [r for r in self.resources if _type_matches(r.type, type_)]
+
+    def count(self, type_: str) -> int:
+        return len(self.of(type_))
+
+    def named(self, name: str) -> Resource:
+        found = [r for r in self.resources if r.name == name]
+        if not found:
+            close = sorted({r.name for r in self.resources if name.split("-")[0] in r.name})[:5]
+            raise AssertionError(f"no resource named {name!r}; similar: {close}")
+        return found[0]
+
+    def children(self, parent: str) -> list[Resource]:
+        return [r for r in self.resources if r.parent == parent]
+
+    def _score(self, resource: Resource, partial: dict[str, Any]) -> int:
+        return sum(self._one(resource, k, v) for k, v in partial.items())
+
+    @staticmethod
+    def _one(resource: Resource, key: str, value: Any) -> bool:
+        if key in ("_region", "_parent", "_name"):
+            return bool(getattr(resource, key[1:]) == value)
+        if key in ("_protect", "_retain_on_delete"):
+            return bool(getattr(resource, key[1:]) == value)
+        actual = resource.inputs.get(camel(key), resource.inputs.get(key))
+        return _matches(actual, value)
+
+    def find(self, type_: str, **partial: Any) -> list[Resource]:
+        return [r for r in self.of(type_) if self._score(r, partial) == len(partial)]
+
+    def has(self, type_: str, **partial: Any) -> Resource:
+        """The first resource of `type_` whose inputs contain `partial`; else an AssertionError
+        naming how many of the type exist and the closest one."""
+        found = self.find(type_, **partial)
+        if found:
+            return found[0]
+        candidates = self.of(type_)
+        if not candidates:
+            types = sorted({r.type for r in self.resources if type_.split(".")[-1].lower() in r.type.lower()})
+            raise AssertionError(f"no resources of type {type_}" + (f"; similar types: {types}" if types else ""))
+        best = max(candidates, key=lambda r: self._score(r, partial))
+        missing = {k: v for k, v in partial.items() if not self._one(best, k, v)}
+        shown = {
+            k: best.inputs.get(camel(k), getattr(best, k[1:], None) if k.startswith("_") else None) for k in missing
+        }
+        raise AssertionError(
+            f"{len(candidates)} resources of type {type_}, none match {partial}; closest: {best.name} "
+            f"differs on {missing}: has {shown}"
+        )
+
+    def listing(self) -> list[dict[str, Any]]:
+        """type + name + parent for every resource, in registration order (golden files)."""
+        return [{"type": r.type, "name": r.name, "parent": r.parent} for r in self.resources]

@@ -1,0 +1,281 @@
+"""Run the real Pulumi program offline, under Pulumi's mock runtime, and record what it declares.
+
+Each run is isolated: a fresh event loop, a fresh root stack, config supplied as
+the Pulumi CLI supplies it (the PULUMI_CONFIG environment variable), and a
+recording monitor that keeps each resource's type, name, parent, provider's
+region, inputs, and protect / retainOnDelete options.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import runpy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import CONFIG
+from pulumi.runtime.stack import wait_for_rpcs
+from pulumi.runtime.sync_await import _sync_await
+
+from hld.graph import Graph, Resource
+from hld.stack import PROJECT_ROOT
+
+ENTRY_POINT = PROJECT_ROOT / "stacks" / "__main__.py"
+PROJECT = "hld"
+ACCOUNT = "123456789012"
+
+
+class SynthError(Exception):
+    """The program failed: bad config, a bad blueprint, or a resource the cloud rejected."""
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    urn: str
+    parent_urn: str
+    provider: str
+    custom: bool
+    protect: bool
+    retain_on_delete: bool
+    inputs: dict[str, Any]
+    state: dict[str, Any] = field(default_factory=dict)
+    exercised: bool = False
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that also keeps what the plain one drops: parent, provider, options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        registered = self.resources[response.urn]
+        self.registrations.append(
+            Registration(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent_urn=request.parent,
+                provider=request.provider,
+                custom=bool(request.custom),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                inputs=rpc.deserialize_properties(request.object) if request.object else {},
+                state=dict(registered.state),
+                exercised=bool(getattr(self.mocks, "exercised", {}).get(request.name)),
+            )
+        )
+        return response
+
+
+def _arn(service: str, region: str, kind: str, name: str) -> str:
+    return f"arn:aws:{service}:{region}:{ACCOUNT}:{kind}{name}"
+
+
+class EchoMocks(pulumi.runtime.Mocks):
+    """Plain mocks: inputs echoed back, with the computed attributes AWS would add
+    (ARNs, DNS names, endpoints), shaped like the real ones, so references resolve."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, str] = {}
+        self.exercised: dict[str, bool] = {}
+
+    def region_of(self, provider: str | None) -> str:
+        if not provider:
+            return "us-east-1"
+        return self.regions.get(provider.split("::")[-1], self.regions.get(provider, "us-east-1"))
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        if typ == "pulumi:providers:aws":
+            rid = f"{name}-provider"
+            self.regions[rid] = inputs.get("region", "us-east-1")
+            return rid, inputs
+        region = self.region_of(args.provider)
+        rid, state = self.computed(typ, name, inputs, region)
+        return rid, {**inputs, **state}
+
+    def computed(self, typ: str, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        service = typ.split(":")[1].split("/")[0]
+        physical = inputs.get("name") or inputs.get("identifier") or inputs.get("bucket") or f"{name}-0000000"
+        state: dict[str, Any] = {"arn": _arn(service, region, "", physical), "region": region}
+        rid = str(physical)
+        if typ == "aws:acm/certificate:Certificate":
+            state["domainValidationOptions"] = [
+                {
+                    "domainName": inputs["domainName"],
+                    "resourceRecordName": f"_x1.{inputs['domainName']}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": "_x2.acm-validations.aws.",
+                }
+            ]
+        elif typ == "aws:lb/loadBalancer:LoadBalancer":
+            state |= {
+                "dnsName": f"{name}.{region}.elb.amazonaws.com",
+                "zoneId": "Z35SXDOTRQ7X7K",
+                "arnSuffix": f"app/{name}/1",
+            }
+        elif typ == "aws:lb/targetGroup:TargetGroup":
+            state["arnSuffix"] = f"targetgroup/{name}/1"
+        elif typ == "aws:rds/instance:Instance":
+            state |= {
+                "address": f"{name}.abc.{region}.rds.amazonaws.com",
+                "identifier": physical,
+                "masterUserSecrets": [{"secretArn": _arn("secretsmanager", region, "secret:", f"rds!{name}")}],
+            }
+        elif typ == "aws:rds/cluster:Cluster":
+            state |= {
+                "endpoint": f"{name}.cluster-abc.{region}.rds.amazonaws.com",
+                "readerEndpoint": f"{name}.cluster-ro-abc.{region}.rds.amazonaws.com",
+                "masterUserSecrets": [{"secretArn": _arn("secretsmanager", region, "secret:", f"rds!{name}")}],
+            }
+        elif typ == "aws:cloudfront/distribution:Distribution":
+            state |= {"domainName": "d111111abcdef8.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2"}
+        elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
+            state |= {
+                "primaryEndpointAddress": f"master.{name}.cache.amazonaws.com",
+                "readerEndpointAddress": f"replica.{name}.cache.amazonaws.com",
+            }
+        elif typ == "aws:sqs/queue:Queue":
+            state["url"] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT}/{physical}"
+        elif typ == "aws:s3/bucket:Bucket":
+            state["bucket"] = physical
+        elif typ == "aws:route53/record:Record":
+            state["fqdn"] = inputs.get("name")
+        elif typ == "aws:acm/certificateValidation:CertificateValidation":
+            state["certificateArn"] = inputs.get("certificateArn")
+        elif typ == "aws:kms/key:Key":
+            state["keyId"] = f"{name}-key-id"
+            rid = state["keyId"]
+        state.setdefault("name", physical)
+        return rid, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == "aws:route53/getZone:getZone":
+            return {"zoneId": "Z0HLDEXAMPLE", "name": args.args.get("name")}, []
+        if args.token == "aws:secretsmanager/getRandomPassword:getRandomPassword":
+            return {"randomPassword": "generated-in-the-mock-runtime"}, []
+        return {}, []
+
+
+@dataclass
+class Result:
+    graph: Graph
+    outputs: dict[str, Any]
+    stack: str
+
+
+@contextlib.contextmanager
+def _environment(config: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")}
+    os.environ["PULUMI_CONFIG"] = json.dumps(config)
+    os.environ.pop("PULUMI_CONFIG_SECRET_KEYS", None)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _resolve(value: Any) -> Any:
+    if isinstance(value, pulumi.Output):
+        return _resolve(_sync_await(value.future()))
+    if isinstance(value, dict):
+        return {k: _resolve(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_resolve(v) for v in value]
+    return value
+
+
+def run(config: dict[str, str], stack: str, mocks: EchoMocks | None = None) -> Result:
+    """Run stacks/__main__.py with `config` (as `pulumi config` holds it) under mocks."""
+    mocks = mocks or EchoMocks()
+    monitor = RecordingMonitor(mocks)
+    with _environment(config):
+        CONFIG.set({})
+        pulumi_settings.ROOT.set(None)
+        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+        try:
+            runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+            _sync_await(wait_for_rpcs())
+        except pulumi.RunError as exc:
+            raise SynthError(str(exc)) from None
+        root = pulumi_settings.get_root_resource()
+        outputs = _resolve(dict(getattr(root, "outputs", {}) or {}))
+    return Result(graph=_graph(monitor, mocks), outputs=outputs, stack=stack)
+
+
+def _graph(monitor: RecordingMonitor, mocks: EchoMocks) -> Graph:
+    names = {r.urn: r.name for r in monitor.registrations}
+    resources = []
+    for reg in monitor.registrations:
+        provider_id = reg.provider.split("::")[-1] if reg.provider else ""
+        region = mocks.regions.get(provider_id)
+        if reg.type == "pulumi:providers:aws":
+            region = reg.inputs.get("region")
+        resources.append(
+            Resource(
+                type=reg.type,
+                name=reg.name,
+                urn=reg.urn,
+                parent=names.get(reg.parent_urn),
+                region=region,
+                inputs=reg.inputs,
+                state=reg.state,
+                custom=reg.custom,
+                protect=reg.protect,
+                retain_on_delete=reg.retain_on_delete,
+                exercised=reg.exercised,
+            )
+        )
+    return Graph(resources)
+
+
+def stack_config(stack: str) -> dict[str, str]:
+    """The config of stacks/Pulumi.<stack>.yaml, as the CLI would put it in PULUMI_CONFIG."""
+    import yaml
+
+    path = PROJECT_ROOT / "stacks" / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in path.parent.glob("Pulumi.*.yaml"))
+        raise SynthError(f"no stack {stack!r} (stacks/Pulumi.{stack}.yaml); stacks: {', '.join(known)}")
+    data = yaml.safe_load(path.read_text()) or {}
+    return {str(k): str(v) for k, v in (data.get("config") or {}).items()}
+
+
+def synth_stack(stack: str, blueprint: str | Path | None = None) -> Result:
+    config = stack_config(stack)
+    if blueprint is not None:
+        config["hld:blueprint"] = str(Path(blueprint).resolve())
+    return run(config, stack)
+
+
+def synth_blueprint(blueprint: str | Path, environment: str = "production", stack: str = "synth") -> Result:
+    config = {
+        "hld:blueprint": str(Path(blueprint).resolve()),
+        "hld:target": "aws",
+        "hld:environment": environment,
+    }
+    return run(config, stack)

@@ -1,0 +1,95 @@
+"""The Pulumi program: read the stack's config, plan the blueprint, build the target.
+
+`pulumi preview` / `pulumi up` run this through stacks/__main__.py, and so do
+`hld synth` and the tests, under Pulumi's mock runtime. Config keys (namespace hld):
+
+    hld:blueprint     path of the blueprint, relative to the project (required)
+    hld:target        aws (default) | kubernetes
+    hld:environment   production (default) | development
+    hld:domain        public name for this stack, overriding the blueprint's edge.domain
+    hld:hostedZoneId  Route 53 zone holding the domain (default: looked up by name)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TARGETS = ("aws", "kubernetes")
+
+
+class ConfigError(Exception):
+    """The stack's config or its blueprint is wrong; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    blueprint: Path
+    target: str = "aws"
+    environment: str = "production"
+    domain: str | None = None
+    hosted_zone_id: str | None = None
+
+
+def read_config(get: Any, stack: str) -> StackConfig:
+    """`get(key)` returns the hld:<key> value or None (pulumi.Config('hld').get)."""
+    raw = get("blueprint")
+    if not raw:
+        raise ConfigError(
+            f"stack {stack!r} has no hld:blueprint; set it with "
+            "`pulumi config set hld:blueprint blueprints/examples/url-shortener.yaml`"
+        )
+    path = Path(raw)
+    if not path.is_absolute():
+        path = PROJECT_ROOT / path
+    target = get("target") or "aws"
+    if target not in TARGETS:
+        raise ConfigError(f"hld:target is {target!r}; use one of: {', '.join(TARGETS)}")
+    environment = get("environment") or "production"
+    if environment not in ("production", "development"):
+        raise ConfigError(f"hld:environment is {environment!r}; use production or development")
+    return StackConfig(
+        blueprint=path,
+        target=target,
+        environment=environment,
+        domain=get("domain"),
+        hosted_zone_id=get("hostedZoneId"),
+    )
+
+
+def plan_for(config: StackConfig, stack: str) -> Any:
+    from blueprints import BlueprintError, StackSettings, load, plan
+
+    try:
+        blueprint = load(config.blueprint)
+    except BlueprintError as exc:
+        raise ConfigError(f"the blueprint of stack {stack!r} is not valid:\n{exc}") from None
+    if config.domain:
+        edge = blueprint.edge.model_copy(update={"domain": config.domain})
+        blueprint = blueprint.model_copy(update={"edge": edge})
+    return plan(blueprint, StackSettings(name=stack, environment=config.environment))
+
+
+def main() -> dict[str, Any]:
+    """Entry point of the Pulumi program; exports the target's outputs."""
+    import pulumi
+
+    stack = pulumi.get_stack()
+    try:
+        config = read_config(pulumi.Config("hld").get, stack)
+        result = plan_for(config, stack)
+    except ConfigError as exc:
+        raise pulumi.RunError(str(exc)) from None
+    for unmet in result.unmet:
+        pulumi.log.warn(f"plan does not meet {unmet.what}: {unmet.why}")
+    if config.target == "aws":
+        from generators.aws import AwsSettings, build
+
+        outputs = build(result, AwsSettings(hosted_zone_id=config.hosted_zone_id))
+    else:
+        raise pulumi.RunError("hld:target kubernetes is not available yet; use hld:target aws")
+    for key, value in outputs.items():
+        pulumi.export(key, value)
+    return outputs

@@ -189,6 +189,49 @@ def explain(
     console().print(whatif_view(outcome))
 
 
+class Target(StrEnum):
+    aws = "aws"
+
+
+@app.command()
+def synth(
+    file: FileArg,
+    target: Annotated[Target, typer.Option(help="What to synthesize.")] = Target.aws,
+    stack: Annotated[
+        str | None,
+        typer.Option(help="Use the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone), with FILE as its blueprint."),
+    ] = None,
+    as_json: JsonOpt = False,
+    environment: EnvOpt = Environment.production,
+) -> None:
+    """Run the Pulumi program offline (Pulumi's mock runtime: no credentials, no Pulumi CLI)
+    and print the resource graph (type, name, parent, region, key inputs) and the stack outputs.
+
+    The program is the one `pulumi preview` runs: stacks/__main__.py.
+    """
+    _load(file, as_json)  # bad input ends here, before Pulumi starts
+    from hld.offline import SynthError, synth_blueprint, synth_stack
+    from hld.report import console, synth_view
+
+    try:
+        with console(stderr=True).status("running the Pulumi program under mocks..."):
+            result = synth_stack(stack, file) if stack else synth_blueprint(file, environment.value)
+    except SynthError as exc:
+        from blueprints.problems import Problem
+
+        _fail_input([Problem((), str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)", str(file))], as_json)
+    if as_json:
+        _emit_json(
+            {
+                "stack": result.stack,
+                "resources": [{**r.summary(), "inputs": r.inputs} for r in result.graph.resources],
+                "outputs": result.outputs,
+            }
+        )
+        return
+    console().print(synth_view(result))
+
+
 @app.command()
 def schema(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,

@@ -28,6 +28,7 @@ class Resource:
     protect: bool = False
     retain_on_delete: bool = False
     exercised: bool = False
+    parent_urn: str = ""
 
     def summary(self) -> dict[str, Any]:
         return {

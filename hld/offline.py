@@ -13,7 +13,8 @@ import contextlib
 import json
 import os
 import runpy
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+
+    @property
+    def duplicates(self) -> list[str]:
+        """URNs registered twice: the Pulumi engine refuses them, the plain mock monitor does not."""
+        counts = Counter(r.urn for r in self.registrations)
+        return sorted(urn for urn, n in counts.items() if n > 1)
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -209,8 +216,18 @@ def _resolve(value: Any) -> Any:
     return value
 
 
-def run(config: dict[str, str], stack: str, mocks: EchoMocks | None = None) -> Result:
-    """Run stacks/__main__.py with `config` (as `pulumi config` holds it) under mocks."""
+def _entry_point() -> None:
+    runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+
+
+def run(
+    config: dict[str, str],
+    stack: str,
+    mocks: EchoMocks | None = None,
+    program: Callable[[], object] = _entry_point,
+) -> Result:
+    """Run `program` (default: stacks/__main__.py, the file Pulumi runs) with `config`
+    (as `pulumi config` holds it) under mocks."""
     mocks = mocks or EchoMocks()
     monitor = RecordingMonitor(mocks)
     with _environment(config):
@@ -218,10 +235,14 @@ def run(config: dict[str, str], stack: str, mocks: EchoMocks | None = None) -> R
         pulumi_settings.ROOT.set(None)
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
         try:
-            runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+            program()
             _sync_await(wait_for_rpcs())
-        except pulumi.RunError as exc:
+        except (pulumi.RunError, SynthError) as exc:
             raise SynthError(str(exc)) from None
+        if monitor.duplicates:
+            raise SynthError(
+                "duplicate resource URNs (two resources of one type share a name): " + ", ".join(monitor.duplicates)
+            )
         root = pulumi_settings.get_root_resource()
         outputs = _resolve(dict(getattr(root, "outputs", {}) or {}))
     return Result(graph=_graph(monitor, mocks), outputs=outputs, stack=stack)
@@ -248,9 +269,25 @@ def _graph(monitor: RecordingMonitor, mocks: EchoMocks) -> Graph:
                 protect=reg.protect,
                 retain_on_delete=reg.retain_on_delete,
                 exercised=reg.exercised,
+                parent_urn=reg.parent_urn,
             )
         )
-    return Graph(resources)
+    return Graph(_tree_order(resources))
+
+
+def _tree_order(resources: list[Resource]) -> list[Resource]:
+    """Parents before children, siblings by (type, name): the same program gives the same order."""
+    urns = {r.urn for r in resources}
+    children: dict[str, list[Resource]] = {}
+    for r in resources:
+        children.setdefault(r.parent_urn if r.parent_urn in urns else "", []).append(r)
+    out: list[Resource] = []
+    stack = sorted(children.get("", []), key=lambda r: (r.type, r.name), reverse=True)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack += sorted(children.get(node.urn, []), key=lambda r: (r.type, r.name), reverse=True)
+    return out
 
 
 def stack_config(stack: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -12,6 +12,29 @@ from blueprints.figures import MONTH_SECONDS, SLAS
 from blueprints.plan_model import Decided, Plan
 from blueprints.units import human_duration
 from blueprints.whatif import WhatIf
+
+if TYPE_CHECKING:
+    from hld.offline import Result
+
+KEY_INPUTS = {
+    "aws:ec2/vpc:Vpc": ("cidrBlock",),
+    "aws:ec2/subnet:Subnet": ("availabilityZone", "cidrBlock"),
+    "aws:rds/instance:Instance": ("engine", "instanceClass", "multiAz", "replicateSourceDb"),
+    "aws:rds/cluster:Cluster": ("engine", "globalClusterIdentifier"),
+    "aws:rds/clusterInstance:ClusterInstance": ("instanceClass", "availabilityZone"),
+    "aws:dynamodb/table:Table": ("billingMode", "replicas"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ("engine", "nodeType", "numCacheClusters", "multiAzEnabled"),
+    "aws:ecs/service:Service": ("desiredCount", "launchType"),
+    "aws:ecs/taskDefinition:TaskDefinition": ("cpu", "memory"),
+    "aws:appautoscaling/target:Target": ("minCapacity", "maxCapacity"),
+    "aws:appautoscaling/policy:Policy": ("policyType",),
+    "aws:lb/listener:Listener": ("port", "protocol", "sslPolicy"),
+    "aws:lb/listenerRule:ListenerRule": ("priority",),
+    "aws:sqs/queue:Queue": ("fifoQueue", "visibilityTimeoutSeconds"),
+    "aws:route53/record:Record": ("name", "type", "setIdentifier"),
+    "aws:cloudfront/distribution:Distribution": ("aliases",),
+    "aws:wafv2/webAcl:WebAcl": ("scope",),
+}
 
 
 def _mark(ok: bool) -> Text:
@@ -181,6 +204,32 @@ def whatif_view(result: WhatIf) -> Group:
     )
     parts.append(Text(f"Expected RTO {rto}, RPO {rpo}"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _brief(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def synth_view(result: Result) -> Group:
+    graph = result.graph
+    table = _table(
+        f"Resources of stack {result.stack!r}: {len(graph)} (offline: Pulumi mock runtime)",
+        "type",
+        "name",
+        "parent",
+        "region",
+        "key inputs",
+    )
+    for r in graph.resources:
+        keys = KEY_INPUTS.get(r.type, ())
+        shown = ", ".join(f"{k}={_brief(r.inputs[k])}" for k in keys if r.inputs.get(k) is not None)
+        flags = " [protect]" if r.protect else ""
+        table.add_row(r.type, r.name + flags, r.parent or "-", r.region or "-", shown)
+    outputs = _table("Stack outputs", "output", "value")
+    for key, value in result.outputs.items():
+        outputs.add_row(key, _brief(value) if not isinstance(value, dict) else ", ".join(f"{k}: {_brief(v)}" for k, v in value.items()))
+    return Group(table, outputs)
 
 
 def console(stderr: bool = False) -> Console:

@@ -36,7 +36,12 @@ class Cluster(pulumi.ComponentResource):
 
 
 def certificate(
-    plan: Plan, region: Region, zone_id: pulumi.Input[str], parent: pulumi.Resource, record: list[aws.route53.Record]
+    plan: Plan,
+    region: Region,
+    zone_id: pulumi.Input[str],
+    parent: pulumi.Resource,
+    record: list[aws.route53.Record],
+    label: str | None = None,
 ) -> pulumi.Output[str]:
     """An ACM certificate for the domain and its wildcard, DNS-validated.
 
@@ -44,8 +49,9 @@ def certificate(
     created once (`record` carries it) and every region's validation waits on it.
     """
     domain = plan.edge.domain
+    label = label or region.name
     cert = aws.acm.Certificate(
-        name(plan, "cert", region.name),
+        name(plan, "cert", label),
         domain_name=domain,
         subject_alternative_names=[f"*.{domain}"],
         validation_method="DNS",
@@ -66,7 +72,7 @@ def certificate(
             )
         )
     validation = aws.acm.CertificateValidation(
-        name(plan, "cert-validation", region.name),
+        name(plan, "cert-validation", label),
         certificate_arn=cert.arn,
         validation_record_fqdns=[record[0].fqdn],
         opts=region.opts(parent),

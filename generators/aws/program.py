@@ -76,11 +76,13 @@ class System(pulumi.ComponentResource):
         zone_id = self._zone(plan, settings)
         validation: list[aws.route53.Record] = []
         public = any(s.public for s in plan.services)
+        certs: dict[str, pulumi.Output[str]] = {}
         for r, region in self.regions.items():
             Cluster(plan, region, self)
             if public:
-                cert = certificate(plan, region, zone_id, self, validation) if plan.edge.certificate else None
-                LoadBalancer(plan, region, cert, self)
+                if plan.edge.certificate:
+                    certs[r] = certificate(plan, region, zone_id, self, validation)
+                LoadBalancer(plan, region, certs.get(r), self)
                 if plan.edge.waf and (plan.edge.cdn is None or plan.edge.cdn.dynamic.value == "bypass"):
                     acl = web_acl(plan, "REGIONAL", r, region.opts(self))
                     aws.wafv2.WebAclAssociation(
@@ -99,7 +101,9 @@ class System(pulumi.ComponentResource):
         edge = None
         if plan.edge.cdn and public:
             edge_region = self._edge_region(plan, tags)
-            cdn_cert = certificate(plan, edge_region, zone_id, self, validation) if plan.edge.certificate else None
+            cdn_cert = certs.get(EDGE_REGION)  # the regional certificate serves CloudFront too
+            if plan.edge.certificate and cdn_cert is None:
+                cdn_cert = certificate(plan, edge_region, zone_id, self, validation, label="edge")
             edge = Edge(plan, self.regions, edge_region, cdn_cert, self)
         if public and plan.edge.domain:
             Dns(plan, self.regions, zone_id, edge.distribution if edge else None, self)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from hld.offline import Result, synth_stack
+from tests.helpers import ROOT
+
+STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+
+@functools.cache
+def synthesized(stack: str) -> Result:
+    """One offline run per stack per test session (each run is isolated)."""
+    return synth_stack(stack)
+
+
+@pytest.fixture(params=STACKS)
+def any_stack(request) -> Result:
+    return synthesized(request.param)

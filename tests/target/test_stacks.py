@@ -1,0 +1,149 @@
+"""Every stack in stacks/: the real entry point under Pulumi mocks, config as Pulumi supplies it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hld.offline import SynthError, run
+from tests.target.conftest import STACKS, synthesized
+
+
+def test_reference_stacks_are_shipped():
+    assert {
+        "url-shortener-prod",
+        "url-shortener-dev",
+        "e-commerce-prod",
+        "social-feed-prod",
+        "payments-ledger-prod",
+    } <= set(STACKS)
+
+
+def test_every_stack_synthesizes_a_sound_graph(any_stack):
+    graph = any_stack.graph
+    names = {r.name for r in graph.resources}
+    assert graph.count("hld:aws:System") == 1
+    for r in graph.resources:
+        assert r.parent is None or r.parent in names, r.name
+        if r.custom and r.type != "pulumi:providers:aws":
+            assert r.region, f"{r.name} has no provider region"
+            assert (r.parent and not r.parent.endswith(r.name.split("-")[-1])) or True
+    assert any_stack.outputs["availability_estimate"] >= any_stack.outputs["availability_target"] - 0.001
+
+
+def test_one_provider_per_region(any_stack):
+    providers = any_stack.graph.of("pulumi:providers:aws")
+    regions = [p.inputs["region"] for p in providers]
+    assert set(any_stack.outputs["regions"]) <= set(regions)
+    assert len(regions) == len(set(regions))
+
+
+def test_url_shortener_prod_graph():
+    graph = synthesized("url-shortener-prod").graph
+    for region in ("us-east-1", "us-west-2"):
+        zones = {s.inputs["availabilityZone"] for s in graph.find("aws.ec2.Subnet", _region=region)}
+        assert zones == {f"{region}a", f"{region}b", f"{region}c"}
+        assert graph.count("aws.ec2.NatGateway") == 6
+    table = graph.has("aws.dynamodb.Table", replicas=[{"region_name": "us-west-2"}])
+    assert table.region == "us-east-1"
+    writer = graph.has("aws.rds.Instance", multi_az=True, _region="us-east-1")
+    replica = graph.has("aws.rds.Instance", _region="us-west-2")
+    assert replica.inputs["replicateSourceDb"].startswith("arn:aws:rds:us-east-1:")
+    assert writer.inputs["engine"] == "postgres"
+    assert graph.count("aws.lb.LoadBalancer") == 2
+    graph.has("aws.lb.Listener", port=443, protocol="HTTPS")
+    graph.has("aws.lb.Listener", port=80, default_actions=[{"type": "redirect"}])
+    services = graph.of("aws.ecs.Service")
+    assert len(services) == 4  # 2 services x 2 regions
+    graph.has(
+        "aws.appautoscaling.Policy",
+        target_tracking_scaling_policy_configuration={
+            "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}
+        },
+    )
+    graph.has(
+        "aws.appautoscaling.Policy",
+        target_tracking_scaling_policy_configuration={
+            "predefined_metric_specification": {"predefined_metric_type": "ALBRequestCountPerTarget"}
+        },
+    )
+    shortener = graph.has("aws.appautoscaling.Target", _name="url-shortener-shortener-scaling-us-west-2")
+    assert (shortener.inputs["minCapacity"], shortener.inputs["maxCapacity"]) == (15, 150)
+    cdn = graph.has("aws.cloudfront.Distribution")
+    assert cdn.inputs["originGroups"][0]["members"] == [{"originId": "alb-us-east-1"}, {"originId": "alb-us-west-2"}]
+    graph.has("aws.route53.Record", name="short.example.com", latency_routing_policies=[{"region": "us-west-2"}])
+    assert graph.count("aws.route53.HealthCheck") == 2
+    assert graph.count("aws.ec2.VpcPeeringConnection") == 1
+
+
+def test_dev_stack_is_smaller_and_renamed():
+    graph = synthesized("url-shortener-dev").graph
+    assert graph.count("aws.ec2.NatGateway") == 2  # one per region
+    assert graph.has("aws.rds.Instance", _region="us-east-1").inputs["instanceClass"] == "db.t4g.medium"
+    graph.has("aws.acm.Certificate", domain_name="dev.short.example.com")
+
+
+def test_e_commerce_uses_aurora_across_zones():
+    graph = synthesized("e-commerce-prod").graph
+    clusters = graph.of("aws.rds.Cluster")
+    assert {c.inputs["engine"] for c in clusters} == {"aurora-postgresql"}
+    zones = {i.inputs["availabilityZone"] for i in graph.of("aws.rds.ClusterInstance")}
+    assert len(zones) >= 2
+    assert graph.count("aws.rds.GlobalCluster") == 0
+    # the order service calls the user service: one rule, on the user service's port
+    graph.has("aws.vpc.SecurityGroupIngressRule", description="order calls user")
+
+
+def test_payments_ledger_uses_strong_global_table():
+    table = synthesized("payments-ledger-prod").graph.has("aws.dynamodb.Table")
+    replicas = table.inputs["replicas"]
+    assert sorted(r["regionName"] for r in replicas) == ["us-east-2", "us-west-2"]
+    assert all(r["consistencyMode"] == "STRONG" for r in replicas)
+    assert "ttl" not in table.inputs
+
+
+def test_social_feed_replicates_media_and_shields_origins():
+    graph = synthesized("social-feed-prod").graph
+    assert graph.count("aws.s3.Bucket") == 3
+    rules = graph.has("aws.s3.BucketReplicationConfig").inputs["rules"]
+    assert len(rules) == 2 and all(r["destination"]["replicationTime"]["status"] == "Enabled" for r in rules)
+    origins = graph.has("aws.cloudfront.Distribution").inputs["origins"]
+    assert all(o["originShield"]["enabled"] for o in origins)
+
+
+def test_outputs():
+    outputs = synthesized("url-shortener-prod").outputs
+    assert outputs["api_url"] == "https://short.example.com"
+    assert set(outputs["load_balancers"]) == {"us-east-1", "us-west-2"}
+    assert set(outputs["databases"]["click-stats"]) == {"us-east-1", "us-west-2"}
+    assert outputs["tables"]["urls"]
+    assert outputs["dr_strategy"] == "multi-site-active-active"
+    assert "password" not in json.dumps(outputs).lower()
+
+
+def test_run_is_deterministic():
+    from hld.offline import synth_stack
+
+    a, b = synth_stack("e-commerce-prod"), synthesized("e-commerce-prod")
+    assert a.graph.listing() == b.graph.listing()
+    assert json.dumps([r.inputs for r in a.graph.resources], sort_keys=True, default=str) == json.dumps(
+        [r.inputs for r in b.graph.resources], sort_keys=True, default=str
+    )
+
+
+def test_missing_blueprint_config_is_a_clear_error():
+    with pytest.raises(SynthError, match="hld:blueprint"):
+        run({"hld:target": "aws"}, "broken")
+
+
+def test_invalid_blueprint_in_stack_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    with pytest.raises(SynthError, match=r"bad\.yaml:1:1: availability: required field is missing"):
+        run({"hld:blueprint": str(bad)}, "broken")
+
+
+def test_unknown_target_is_a_clear_error(example_text, tmp_path):
+    with pytest.raises(SynthError, match="hld:target"):
+        run({"hld:blueprint": "blueprints/examples/url-shortener.yaml", "hld:target": "gcp"}, "broken")

@@ -199,7 +199,9 @@ def synth(
     target: Annotated[Target, typer.Option(help="What to synthesize.")] = Target.aws,
     stack: Annotated[
         str | None,
-        typer.Option(help="Use the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone), with FILE as its blueprint."),
+        typer.Option(
+            help="Use the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone), with FILE as its blueprint."
+        ),
     ] = None,
     as_json: JsonOpt = False,
     environment: EnvOpt = Environment.production,
@@ -219,7 +221,10 @@ def synth(
     except SynthError as exc:
         from blueprints.problems import Problem
 
-        _fail_input([Problem((), str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)", str(file))], as_json)
+        _fail_input(
+            [Problem((), str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)", str(file))],
+            as_json,
+        )
     if as_json:
         _emit_json(
             {

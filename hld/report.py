@@ -228,7 +228,10 @@ def synth_view(result: Result) -> Group:
         table.add_row(r.type, r.name + flags, r.parent or "-", r.region or "-", shown)
     outputs = _table("Stack outputs", "output", "value")
     for key, value in result.outputs.items():
-        outputs.add_row(key, _brief(value) if not isinstance(value, dict) else ", ".join(f"{k}: {_brief(v)}" for k, v in value.items()))
+        outputs.add_row(
+            key,
+            _brief(value) if not isinstance(value, dict) else ", ".join(f"{k}: {_brief(v)}" for k, v in value.items()),
+        )
     return Group(table, outputs)
 
 

@@ -523,10 +523,12 @@ def _edge(bp: Blueprint, intent: Intent) -> EdgePlan:
         )
     waf: Decided[str] | None = None
     if edge.waf:
-        where = "on the CloudFront distribution" if edge.cdn else "on each region's load balancer"
-        if edge.cdn and cdn_plan and cdn_plan.dynamic.value == "bypass":
+        where = "on each region's load balancer"
+        if edge.cdn:
             where = (
-                "on the CloudFront distribution and on each region's load balancer (dynamic traffic bypasses the CDN)"
+                "on the CloudFront distribution and on each region's load balancer (the load balancers stay "
+                "reachable without the CDN: origin names, health checks"
+                + (", dynamic traffic)" if cdn_plan and cdn_plan.dynamic.value == "bypass" else ")")
             )
         waf = Decided(value=where, reason="edge.waf: true (AWS managed common rule set)")
     dns: Decided[str] | None = None
@@ -625,7 +627,7 @@ def _journeys(bp: Blueprint, intent: Intent, stores: list[StorePlan], edge: Edge
         global_parts: list[Part] = []
         if svc.public:
             regional.append(_part("elb-single-az" if single else "elb-multi-az", "load balancer", "regional"))
-            if edge.waf and (edge.cdn is None or edge.cdn.dynamic.value == "bypass"):
+            if edge.waf:
                 regional.append(_part("waf", "WAF (regional)", "regional"))
             if edge.cdn and edge.cdn.dynamic.value == "through":
                 global_parts.append(_part("cloudfront", "CDN", "global"))

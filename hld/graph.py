@@ -29,6 +29,7 @@ class Resource:
     retain_on_delete: bool = False
     exercised: bool = False
     parent_urn: str = ""
+    id: str = ""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -99,6 +100,10 @@ class Graph:
             close = sorted({r.name for r in self.resources if name.split("-")[0] in r.name})[:5]
             raise AssertionError(f"no resource named {name!r}; similar: {close}")
         return found[0]
+
+    def by_id(self, id_: str) -> Resource | None:
+        """The custom resource whose physical id is `id_` (what other resources reference)."""
+        return next((r for r in self.resources if r.custom and r.id == id_), None)
 
     def children(self, parent: str) -> list[Resource]:
         return [r for r in self.resources if r.parent == parent]

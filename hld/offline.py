@@ -52,6 +52,7 @@ class Registration:
     inputs: dict[str, Any]
     state: dict[str, Any] = field(default_factory=dict)
     exercised: bool = False
+    id: str = ""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -85,6 +86,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs=rpc.deserialize_properties(request.object) if request.object else {},
                 state=dict(registered.state),
                 exercised=bool(getattr(self.mocks, "exercised", {}).get(request.name)),
+                id=str(response.id or ""),
             )
         )
         return response
@@ -185,6 +187,13 @@ class Result:
     graph: Graph
     outputs: dict[str, Any]
     stack: str
+    plan: Any = None  # blueprints.plan_model.Plan of the run's blueprint and stack settings
+
+    def checks(self, keys: Any = None) -> list[Any]:
+        """The named checks (hld.checks) over this run."""
+        from hld.checks import Run, evaluate
+
+        return evaluate(Run(self.plan, self.graph, self.outputs), keys)
 
 
 @contextlib.contextmanager
@@ -197,6 +206,11 @@ def _environment(config: dict[str, str]) -> Iterator[None]:
     try:
         yield
     finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
         asyncio.set_event_loop(None)
         for key, value in saved.items():
@@ -238,14 +252,35 @@ def run(
             program()
             _sync_await(wait_for_rpcs())
         except (pulumi.RunError, SynthError) as exc:
+            _drain()
             raise SynthError(str(exc)) from None
+        except BaseException:
+            _drain()
+            raise
         if monitor.duplicates:
             raise SynthError(
                 "duplicate resource URNs (two resources of one type share a name): " + ", ".join(monitor.duplicates)
             )
         root = pulumi_settings.get_root_resource()
         outputs = _resolve(dict(getattr(root, "outputs", {}) or {}))
-    return Result(graph=_graph(monitor, mocks), outputs=outputs, stack=stack)
+    return Result(graph=_graph(monitor, mocks), outputs=outputs, stack=stack, plan=_plan(config, stack))
+
+
+def _plan(config: dict[str, str], stack: str) -> Any:
+    """The plan the program deployed (planning is deterministic: the same config gives the same plan)."""
+    from hld.stack import ConfigError, plan_for, read_config
+
+    try:
+        return plan_for(read_config(lambda key: config.get(f"hld:{key}"), stack), stack)
+    except ConfigError:
+        return None
+
+
+def _drain() -> None:
+    """After a failed program: let the RPCs already queued finish, so no task of this run is left
+    pending on its event loop (a pending task would block the next run in this process)."""
+    with contextlib.suppress(Exception):
+        _sync_await(wait_for_rpcs())
 
 
 def _graph(monitor: RecordingMonitor, mocks: EchoMocks) -> Graph:
@@ -270,6 +305,7 @@ def _graph(monitor: RecordingMonitor, mocks: EchoMocks) -> Graph:
                 retain_on_delete=reg.retain_on_delete,
                 exercised=reg.exercised,
                 parent_urn=reg.parent_urn,
+                id=reg.id,
             )
         )
     return Graph(_tree_order(resources))

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
-from generators.aws.common import Region, name
+from generators.aws.common import Region, name, stateful
 
 DAILY = "cron(0 5 * * ? *)"
 
@@ -27,7 +27,7 @@ class Backup(pulumi.ComponentResource):
                 name(plan, "vault", r),
                 kms_key_arn=regions[r].key.arn if plan.control("encryption-at-rest").enabled else None,
                 force_destroy=False,
-                opts=regions[r].opts(self, protect=plan.control("deletion-protection").enabled),
+                opts=stateful(plan, regions[r].opts(self)),
             )
         lifecycle = aws.backup.PlanRuleLifecycleArgs(delete_after=keep)
         copies = [

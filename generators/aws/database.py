@@ -17,6 +17,7 @@ from generators.aws.common import (
     DB_ADMIN,
     POSTGRES_FAMILY,
     POSTGRES_VERSION,
+    ROLE_TAG,
     Access,
     Region,
     env_key,
@@ -91,6 +92,7 @@ class Database(pulumi.ComponentResource):
                 vpc_id=region.vpc.id,
                 description=f"{self.store.name} replica: only its users",
                 revoke_rules_on_delete=True,
+                tags={"Name": name(self.plan, "sg", key, region.name), ROLE_TAG: self.store.name},
                 opts=region.opts(self),
             )
             for user in self.store.used_by:

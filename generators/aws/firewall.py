@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
-from generators.aws.common import Region, name
+from generators.aws.common import ROLE_TAG, Region, name
 
 VPC_STORES = ("relational", "cache")
 """Stores that live in the VPC; the others are AWS APIs reached over HTTPS and IAM."""
@@ -31,7 +31,7 @@ class Firewall(pulumi.ComponentResource):
                 vpc_id=region.vpc.id,
                 description=f"{plan.name} {what}",
                 revoke_rules_on_delete=True,
-                tags={"Name": name(plan, "sg", role, r)},
+                tags={"Name": name(plan, "sg", role, r), ROLE_TAG: role},
                 opts=opts,
             )
             groups[role] = created

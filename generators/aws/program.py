@@ -83,7 +83,7 @@ class System(pulumi.ComponentResource):
                 if plan.edge.certificate:
                     certs[r] = certificate(plan, region, zone_id, self, validation)
                 LoadBalancer(plan, region, certs.get(r), self)
-                if plan.edge.waf and (plan.edge.cdn is None or plan.edge.cdn.dynamic.value == "bypass"):
+                if plan.edge.waf:  # also behind a CDN: the load balancer stays reachable without it
                     acl = web_acl(plan, "REGIONAL", r, region.opts(self))
                     aws.wafv2.WebAclAssociation(
                         name(plan, "waf-association", r),

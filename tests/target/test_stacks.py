@@ -147,3 +147,29 @@ def test_invalid_blueprint_in_stack_is_a_clear_error(tmp_path):
 def test_unknown_target_is_a_clear_error(example_text, tmp_path):
     with pytest.raises(SynthError, match="hld:target"):
         run({"hld:blueprint": "blueprints/examples/url-shortener.yaml", "hld:target": "gcp"}, "broken")
+
+
+def test_has_names_the_closest_resource_when_none_match():
+    graph = synthesized("url-shortener-dev").graph
+    with pytest.raises(
+        AssertionError, match=r"4 resources of type aws.lb.Listener, none match .*closest: .*differs on"
+    ):
+        graph.has("aws.lb.Listener", port=443, protocol="HTTP")
+    with pytest.raises(AssertionError, match=r"no resources of type aws.rds.Cluster"):
+        graph.has("aws.rds.Cluster")
+
+
+def _duplicate_program() -> None:
+    import pulumi
+    import pulumi_aws as aws
+
+    provider = aws.Provider("p", region="us-east-1")
+    for _ in range(2):
+        aws.sqs.Queue("same", opts=pulumi.ResourceOptions(provider=provider))
+
+
+def test_duplicate_urns_are_refused_as_the_engine_does():
+    with pytest.raises(SynthError, match=r"duplicate resource URNs.*same"):
+        run({}, "dup", program=_duplicate_program)
+    # the runtime is usable again afterwards
+    assert synthesized("url-shortener-dev").graph.count("aws.sqs.Queue") > 0

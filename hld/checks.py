@@ -1,0 +1,518 @@
+"""Named checks over one offline run: does what was declared keep the plan's promises?
+
+Each check is a documented function `(Run) -> list[str]` returning what is wrong, one
+line per resource ("name: problem"); an empty list passes. Checks read the resources'
+*state* (what the cloud returned: under plain mocks the inputs echoed back, under the
+moto-backed cloud what AWS reports), falling back to the inputs.
+
+The security and data-safety checks (one per default of HLD-RULES.md §7, keyed like the
+plan's controls) are skipped, with the reason, when the blueprint turned the default off.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from blueprints.plan_model import Plan
+from hld.graph import Graph, Resource, camel
+
+ROLE_TAG = "hld:role"
+TLS12_POLICIES = ("ELBSecurityPolicy-TLS13-1-2", "ELBSecurityPolicy-TLS-1-2", "ELBSecurityPolicy-FS-1-2")
+"""ALB security policy families that refuse anything older than TLS 1.2."""
+STATEFUL = (
+    "aws:rds/instance:Instance",
+    "aws:rds/cluster:Cluster",
+    "aws:rds/globalCluster:GlobalCluster",
+    "aws:dynamodb/table:Table",
+    "aws:s3/bucket:Bucket",
+    "aws:sqs/queue:Queue",
+    "aws:kms/key:Key",
+    "aws:backup/vault:Vault",
+)
+"""Resource types that hold data (or the key to it): Pulumi protect + retainOnDelete."""
+ROOT_USERS = ("", "0", "root", "0:0")
+NOT_SECRETS = ("manageMasterUserPassword", "masterUserSecretKmsKeyId", "masterPasswordWoVersion")
+"""Attributes whose names mention passwords but hold none."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the checks look at: the plan and the graph of one run, and its stack outputs."""
+
+    plan: Plan
+    graph: Graph
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: str
+    title: str
+    status: str  # pass | fail | skip
+    detail: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "fail"
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    title: str
+    control: str | None  # the plan control that can turn this check off
+    run: Callable[[Run], list[str]]
+
+    @property
+    def doc(self) -> str:
+        return (self.run.__doc__ or "").strip().splitlines()[0]
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(key: str, title: str, control: str | None = None) -> Callable[[Callable[[Run], list[str]]], Any]:
+    def register(fn: Callable[[Run], list[str]]) -> Callable[[Run], list[str]]:
+        CHECKS[key] = Check(key, title, control, fn)
+        return fn
+
+    return register
+
+
+def evaluate(run: Run, keys: Iterable[str] | None = None) -> list[Outcome]:
+    """Run the named checks (default: all, in registration order)."""
+    outcomes = []
+    for key in keys or CHECKS:
+        c = CHECKS[key]
+        if c.control is not None and not run.plan.control(c.control).enabled:
+            outcomes.append(Outcome(key, c.title, "skip", f"turned off by the blueprint ({c.control})"))
+            continue
+        problems = c.run(run)
+        detail = f"{len(problems)} problem(s): {problems[0]}" if problems else c.doc
+        outcomes.append(Outcome(key, c.title, "fail" if problems else "pass", detail, problems))
+    return outcomes
+
+
+# --- reading state -------------------------------------------------------------------------
+
+
+def value(resource: Resource, key: str) -> Any:
+    """A top-level attribute: the state (what the cloud says) first, then the inputs."""
+    k = camel(key)
+    for source in (resource.state, resource.inputs):
+        if k in source:
+            return source[k]
+        if key in source:
+            return source[key]
+    return None
+
+
+def doc(raw: Any) -> Any:
+    """A JSON document attribute (policies, container definitions), parsed."""
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return None
+    return raw
+
+
+def dig(data: Any, *path: str | int) -> Any:
+    for step in path:
+        if isinstance(step, int):
+            data = data[step] if isinstance(data, list) and len(data) > step else None
+        elif isinstance(data, dict):
+            data = data.get(camel(step), data.get(step))
+        else:
+            return None
+    return data
+
+
+def first(data: Any) -> Any:
+    """Nested blocks come back as a dict or a one-element list, depending on the provider version."""
+    return data[0] if isinstance(data, list) and data else data
+
+
+def tags(resource: Resource) -> dict[str, str]:
+    return dict(value(resource, "tags") or {})
+
+
+def role_of(graph: Graph, group_id: str) -> str | None:
+    group = graph.by_id(group_id)
+    return tags(group).get(ROLE_TAG) if group else None
+
+
+def _referenced(graph: Graph, type_: str, key: str) -> dict[str, list[Resource]]:
+    """Resources of `type_` grouped by the id they reference through `key` (e.g. bucket)."""
+    out: dict[str, list[Resource]] = {}
+    for r in graph.of(type_):
+        out.setdefault(str(value(r, key)), []).append(r)
+    return out
+
+
+def _bucket_ids(graph: Graph) -> list[tuple[Resource, str]]:
+    return [(b, b.id) for b in graph.of("aws:s3/bucket:Bucket")]
+
+
+def _writers(graph: Graph) -> list[Resource]:
+    return [r for r in graph.of("aws:rds/instance:Instance") if not value(r, "replicate_source_db")]
+
+
+def _local_replicas(graph: Graph) -> list[Resource]:
+    """Read replicas in their source's region (the source named by identifier, not ARN)."""
+    return [
+        r
+        for r in graph.of("aws:rds/instance:Instance")
+        if value(r, "replicate_source_db") and not str(value(r, "replicate_source_db")).startswith("arn:")
+    ]
+
+
+# --- §7 security and data safety -----------------------------------------------------------
+
+
+@check("tls", "TLS in transit", control="tls")
+def tls_in_transit(run: Run) -> list[str]:
+    """HTTPS listeners on a TLS 1.2+ policy, HTTP redirected to HTTPS, CloudFront redirect-to-https,
+    TLS to origins, Redis in-transit encryption, PostgreSQL rds.force_ssl, S3 TLS-only policies."""
+    g, out = run.graph, []
+    for lst in g.of("aws:lb/listener:Listener"):
+        protocol = value(lst, "protocol")
+        if protocol == "HTTPS":
+            policy = str(value(lst, "ssl_policy") or "")
+            if not policy.startswith(TLS12_POLICIES):
+                out.append(f"{lst.name}: ssl policy {policy or 'default'} admits TLS older than 1.2")
+        elif protocol == "HTTP":
+            actions = value(lst, "default_actions") or []
+            if not any(
+                dig(a, "type") == "redirect" and dig(first(dig(a, "redirect")), "protocol") == "HTTPS" for a in actions
+            ):
+                out.append(f"{lst.name}: HTTP listener serves plain HTTP instead of redirecting to HTTPS")
+    for dist in g.of("aws:cloudfront/distribution:Distribution"):
+        behaviors = [first(value(dist, "default_cache_behavior")), *(value(dist, "ordered_cache_behaviors") or [])]
+        for b in behaviors:
+            if dig(b, "viewer_protocol_policy") not in ("redirect-to-https", "https-only"):
+                out.append(f"{dist.name}: a cache behavior allows plain HTTP ({dig(b, 'viewer_protocol_policy')})")
+        cert = first(value(dist, "viewer_certificate")) or {}
+        if dig(cert, "acm_certificate_arn") and not str(dig(cert, "minimum_protocol_version")).startswith("TLSv1.2"):
+            out.append(f"{dist.name}: minimum viewer protocol {dig(cert, 'minimum_protocol_version')} is below TLS 1.2")
+        for origin in value(dist, "origins") or []:
+            policy = dig(first(dig(origin, "custom_origin_config")), "origin_protocol_policy")
+            if policy is not None and policy != "https-only":
+                out.append(f"{dist.name}: origin {dig(origin, 'origin_id')} is reached over {policy}")
+    for group in g.of("aws:elasticache/replicationGroup:ReplicationGroup"):
+        if value(group, "transit_encryption_enabled") is not True:
+            out.append(f"{group.name}: in-transit encryption is off")
+    forced = {
+        p.id
+        for p in g.of("aws:rds/parameterGroup:ParameterGroup")
+        + g.of("aws:rds/clusterParameterGroup:ClusterParameterGroup")
+        if any(dig(x, "name") == "rds.force_ssl" and str(dig(x, "value")) == "1" for x in value(p, "parameters") or [])
+    }
+    for db in g.of("aws:rds/instance:Instance"):  # PostgreSQL only (replicas inherit the engine)
+        if value(db, "parameter_group_name") not in forced:
+            out.append(f"{db.name}: its parameter group does not set rds.force_ssl=1")
+    for cluster in g.of("aws:rds/cluster:Cluster"):
+        if value(cluster, "db_cluster_parameter_group_name") not in forced:
+            out.append(f"{cluster.name}: its cluster parameter group does not set rds.force_ssl=1")
+    policies = _referenced(g, "aws:s3/bucketPolicy:BucketPolicy", "bucket")
+    for bucket, bid in _bucket_ids(g):
+        denies = [
+            s
+            for p in policies.get(bid, [])
+            for s in (doc(value(p, "policy")) or {}).get("Statement", [])
+            if s.get("Effect") == "Deny" and dig(s, "Condition", "Bool", "aws:SecureTransport") in ("false", False)
+        ]
+        if not denies:
+            out.append(f"{bucket.name}: no policy denies requests without TLS (aws:SecureTransport)")
+    return out
+
+
+@check("encryption-at-rest", "Encryption at rest (KMS)", control="encryption-at-rest")
+def encryption_at_rest(run: Run) -> list[str]:
+    """Customer-managed KMS keys with rotation on encrypt every database, table, cache, queue,
+    bucket, log group and backup vault."""
+    g, out = run.graph, []
+    for key in g.of("aws:kms/key:Key"):
+        if value(key, "enable_key_rotation") is not True:
+            out.append(f"{key.name}: key rotation is off")
+    for db in g.of("aws:rds/instance:Instance"):
+        cross_region = str(value(db, "replicate_source_db") or "").startswith("arn:")
+        if not value(db, "replicate_source_db") and value(db, "storage_encrypted") is not True:
+            out.append(f"{db.name}: storage is not encrypted")
+        if (cross_region or not value(db, "replicate_source_db")) and not value(db, "kms_key_id"):
+            out.append(f"{db.name}: not encrypted with the region's KMS key")
+    for cluster in g.of("aws:rds/cluster:Cluster"):
+        if value(cluster, "storage_encrypted") is not True or not value(cluster, "kms_key_id"):
+            out.append(f"{cluster.name}: storage is not encrypted with the region's KMS key")
+    for table in g.of("aws:dynamodb/table:Table"):
+        sse = first(value(table, "server_side_encryption")) or {}
+        if dig(sse, "enabled") is not True or not dig(sse, "kms_key_arn"):
+            out.append(f"{table.name}: not encrypted with a customer-managed KMS key")
+        for replica in value(table, "replicas") or []:
+            if not dig(replica, "kms_key_arn"):
+                out.append(f"{table.name}: replica in {dig(replica, 'region_name')} has no KMS key")
+    for group in g.of("aws:elasticache/replicationGroup:ReplicationGroup"):
+        if value(group, "at_rest_encryption_enabled") not in (True, "true") or not value(group, "kms_key_id"):
+            out.append(f"{group.name}: not encrypted at rest with the region's KMS key")
+    for queue in g.of("aws:sqs/queue:Queue"):
+        if not value(queue, "kms_master_key_id"):
+            out.append(f"{queue.name}: not encrypted with a KMS key")
+    configs = _referenced(
+        g, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bucket"
+    )
+    for bucket, bid in _bucket_ids(g):
+        rules = [r for c in configs.get(bid, []) for r in value(c, "rules") or []]
+        by_kms = [
+            r
+            for r in rules
+            if dig(first(dig(r, "apply_server_side_encryption_by_default")), "sse_algorithm") == "aws:kms"
+        ]
+        if not by_kms:
+            out.append(f"{bucket.name}: no default encryption with a KMS key")
+    for logs in g.of("aws:cloudwatch/logGroup:LogGroup"):
+        if not value(logs, "kms_key_id"):
+            out.append(f"{logs.name}: log group not encrypted with the region's KMS key")
+    for vault in g.of("aws:backup/vault:Vault"):
+        if not value(vault, "kms_key_arn"):
+            out.append(f"{vault.name}: backup vault not encrypted with the region's KMS key")
+    return out
+
+
+@check("private-data", "Nothing stateful is public", control="private-data")
+def private_data(run: Run) -> list[str]:
+    """Databases not publicly accessible and in isolated subnets, caches in isolated subnets,
+    tasks without public IPs in private subnets, S3 public access blocked."""
+    g, out = run.graph, []
+    for db in g.of("aws:rds/instance:Instance") + g.of("aws:rds/clusterInstance:ClusterInstance"):
+        if value(db, "publicly_accessible") is not False:
+            out.append(f"{db.name}: publicly accessible")
+
+    def tier(subnet_id: str) -> str | None:
+        subnet = g.by_id(subnet_id)
+        return tags(subnet).get("hld:tier") if subnet else None
+
+    for sg in g.of("aws:rds/subnetGroup:SubnetGroup") + g.of("aws:elasticache/subnetGroup:SubnetGroup"):
+        for sid in value(sg, "subnet_ids") or []:
+            if tier(sid) != "isolated":
+                out.append(f"{sg.name}: subnet {sid} is {tier(sid) or 'unknown'}, not isolated")
+    for svc in g.of("aws:ecs/service:Service"):
+        net = first(value(svc, "network_configuration")) or {}
+        if dig(net, "assign_public_ip") is not False:
+            out.append(f"{svc.name}: tasks get public IPs")
+        for sid in dig(net, "subnets") or []:
+            if tier(sid) != "private":
+                out.append(f"{svc.name}: runs in subnet {sid} ({tier(sid) or 'unknown'}), not a private one")
+    blocks = _referenced(g, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket")
+    wanted = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    for bucket, bid in _bucket_ids(g):
+        found = blocks.get(bid, [])
+        if not found or not all(value(found[0], k) is True for k in wanted):
+            out.append(f"{bucket.name}: public access is not blocked (all four settings)")
+    return out
+
+
+def allowed_flows(plan: Plan) -> set[tuple[str, str, int]]:
+    """(to, from, port) for every connection the blueprint declares, plus the ALB in front of public services."""
+    flows = set()
+    for svc in plan.services:
+        if svc.public:
+            flows.add((svc.name, "alb", svc.port))
+        for callee in svc.calls:
+            flows.add((callee, svc.name, plan.service(callee).port))
+        for store in svc.stores:
+            flows.add((store, svc.name, plan.store(store).port))
+    return flows
+
+
+@check("data-flow-network", "Network follows the data flow", control="data-flow-network")
+def data_flow_network(run: Run) -> list[str]:
+    """Every ingress rule is a declared flow: a store admits only the services that use it, on
+    its port; only the load balancer admits the internet (443, and 80 that redirects)."""
+    g, plan, out = run.graph, run.plan, []
+    flows = allowed_flows(plan)
+    private_cidrs = {s.cidr for net in plan.networks for s in net.subnets if s.tier == "private"}
+    for rule in g.of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"):
+        to = role_of(g, str(value(rule, "security_group_id")))
+        port = int(value(rule, "from_port") or -1)
+        if int(value(rule, "to_port") or -1) != port:
+            out.append(f"{rule.name}: opens a port range ({port}-{value(rule, 'to_port')})")
+        source_group = value(rule, "referenced_security_group_id")
+        cidr = value(rule, "cidr_ipv4")
+        if source_group:
+            source = role_of(g, str(source_group))
+            if (to, source, port) not in flows:
+                out.append(f"{rule.name}: admits {source} to {to} on {port}, which the blueprint does not declare")
+        elif cidr == "0.0.0.0/0":
+            if to != "alb" or port not in (443, 80):
+                out.append(f"{rule.name}: opens {to} port {port} to the internet")
+        elif cidr not in private_cidrs or not any(t == to and p == port for t, _, p in flows):
+            out.append(f"{rule.name}: admits {cidr} to {to} on {port}, which is not a peer's private subnet")
+    for group in g.of("aws:ec2/securityGroup:SecurityGroup"):
+        if value(group, "ingress"):
+            out.append(f"{group.name}: inline ingress rules bypass the data-flow rules")
+    return out
+
+
+@check("managed-secrets", "No plaintext secrets", control="managed-secrets")
+def managed_secrets(run: Run) -> list[str]:
+    """Database master passwords managed by Secrets Manager (or write-only for Aurora Global);
+    no password in any resource's state or in the stack outputs."""
+    g, out = run.graph, []
+    for db in _writers(g):
+        if value(db, "manage_master_user_password") is not True:
+            out.append(f"{db.name}: master password is not managed by Secrets Manager")
+    for cluster in g.of("aws:rds/cluster:Cluster"):
+        managed = value(cluster, "manage_master_user_password") is True
+        write_only = value(cluster, "master_password_wo") is not None
+        secondary = bool(value(cluster, "global_cluster_identifier")) and not value(cluster, "master_username")
+        if not (managed or write_only or secondary):
+            out.append(f"{cluster.name}: master password is not managed by Secrets Manager")
+    for r in g.resources:
+        for key, v in (r.inputs | r.state).items():
+            lowered = key.lower()
+            secret = ("password" in lowered or lowered == "secretstring") and not lowered.endswith("wo")
+            if secret and v and key not in NOT_SECRETS:
+                out.append(f"{r.name}: {key} holds a secret in plain state")
+    for key in _secret_keys(run.outputs):
+        out.append(f"stack output {key} looks like a secret")
+    return out
+
+
+def _secret_keys(data: Any, prefix: str = "") -> list[str]:
+    if isinstance(data, dict):
+        found = []
+        for k, v in data.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            if any(word in str(k).lower() for word in ("password", "secret")):
+                found.append(path)
+            found += _secret_keys(v, path)
+        return found
+    return []
+
+
+@check("non-root", "Least-privilege containers", control="non-root")
+def non_root(run: Run) -> list[str]:
+    """Every container runs as a non-root user with a read-only root filesystem, unprivileged."""
+    out = []
+    for task in run.graph.of("aws:ecs/taskDefinition:TaskDefinition"):
+        for container in doc(value(task, "container_definitions")) or []:
+            who = f"{task.name}: container {container.get('name')}"
+            if str(container.get("user", "")) in ROOT_USERS:
+                out.append(f"{who} runs as root")
+            if container.get("readonlyRootFilesystem") is not True:
+                out.append(f"{who} has a writable root filesystem")
+            if container.get("privileged"):
+                out.append(f"{who} is privileged")
+    return out
+
+
+@check("deletion-protection", "No deletion by accident", control="deletion-protection")
+def deletion_protection(run: Run) -> list[str]:
+    """Deletion protection and final snapshots on databases, deletion protection on tables and
+    load balancers, Pulumi protect + retainOnDelete on every stateful resource."""
+    g, out = run.graph, []
+    local_replicas = {r.name for r in _local_replicas(g)}
+    for db in g.of("aws:rds/instance:Instance") + g.of("aws:rds/cluster:Cluster"):
+        if db.name in local_replicas:
+            continue  # an in-region read replica holds no data of its own, and RDS refuses its final snapshot
+        if value(db, "deletion_protection") is not True:
+            out.append(f"{db.name}: deletion protection is off")
+        if value(db, "skip_final_snapshot") is not False or not value(db, "final_snapshot_identifier"):
+            out.append(f"{db.name}: no final snapshot on delete")
+    for table in g.of("aws:dynamodb/table:Table"):
+        if value(table, "deletion_protection_enabled") is not True:
+            out.append(f"{table.name}: deletion protection is off")
+        for replica in value(table, "replicas") or []:
+            if dig(replica, "deletion_protection_enabled") is not True:
+                out.append(f"{table.name}: replica in {dig(replica, 'region_name')} has no deletion protection")
+    for alb in g.of("aws:lb/loadBalancer:LoadBalancer"):
+        if value(alb, "enable_deletion_protection") is not True:
+            out.append(f"{alb.name}: deletion protection is off")
+    for r in g.resources:
+        if r.type in STATEFUL and r.name not in local_replicas and not (r.protect and r.retain_on_delete):
+            missing = [k for k, on in (("protect", r.protect), ("retainOnDelete", r.retain_on_delete)) if not on]
+            out.append(f"{r.name}: stateful but not {' / '.join(missing)}")
+    return out
+
+
+@check("backups", "Automated backups", control="backups")
+def backups(run: Run) -> list[str]:
+    """Automated backups kept for the blueprint's retention (7 days or more) on databases,
+    point-in-time recovery on tables, an AWS Backup plan over the stateful stores, copied to
+    the standby region(s) when the DR strategy needs it."""
+    g, plan, out = run.graph, run.plan, []
+    keep = plan.dr.backup_retention_days
+    for db in _writers(g) + g.of("aws:rds/cluster:Cluster"):
+        if db.type.endswith("Cluster") and value(db, "global_cluster_identifier") and not value(db, "master_username"):
+            continue  # a secondary cluster of an Aurora Global Database: backups live with the primary
+        days = int(value(db, "backup_retention_period") or 0)
+        if days < keep:
+            out.append(f"{db.name}: backups kept {days} days, the blueprint asks for {keep}")
+    for table in g.of("aws:dynamodb/table:Table"):
+        if dig(first(value(table, "point_in_time_recovery")), "enabled") is not True:
+            out.append(f"{table.name}: point-in-time recovery is off")
+        for replica in value(table, "replicas") or []:
+            if dig(replica, "point_in_time_recovery") is not True:
+                out.append(f"{table.name}: replica in {dig(replica, 'region_name')} has no point-in-time recovery")
+    stores = [s for s in plan.datastores if s.kind in ("relational", "key-value", "object")]
+    if stores:
+        plans = g.of("aws:backup/plan:Plan")
+        selected = [str(a) for s in g.of("aws:backup/selection:Selection") for a in value(s, "resources") or []]
+        if not plans:
+            out.append("no AWS Backup plan over the stateful stores")
+        for store in stores:
+            if not any(f"-{store.name}" in arn for arn in selected):
+                out.append(f"{store.name}: not selected by an AWS Backup plan")
+        for p in plans:
+            copies = [
+                str(dig(c, "destination_vault_arn"))
+                for rule in value(p, "rules") or []
+                for c in dig(rule, "copy_actions") or []
+            ]
+            for region in plan.dr.backup_copy_regions:
+                if not any(f":{region}:" in arn for arn in copies):
+                    out.append(
+                        f"{p.name}: backups are not copied to {region}, as the {plan.dr.strategy.value} DR needs"
+                    )
+    return out
+
+
+@check("dead-letter-queues", "Dead-letter queues", control="dead-letter-queues")
+def dead_letter_queues(run: Run) -> list[str]:
+    """Every queue that is not itself a dead-letter queue redrives to one that exists."""
+    g, out = run.graph, []
+    queues = g.of("aws:sqs/queue:Queue")
+    arns = {str(value(q, "arn")): q for q in queues}
+    targets = {str(dig(doc(value(q, "redrive_policy")), "deadLetterTargetArn")) for q in queues}
+    for q in queues:
+        if str(value(q, "arn")) in targets:
+            continue  # a dead-letter queue
+        policy = doc(value(q, "redrive_policy"))
+        if not policy:
+            out.append(f"{q.name}: no dead-letter queue")
+        elif str(policy.get("deadLetterTargetArn")) not in arns:
+            out.append(f"{q.name}: dead-letter queue {policy.get('deadLetterTargetArn')} does not exist")
+    return out
+
+
+@check("waf", "Web application firewall", control="waf")
+def waf(run: Run) -> list[str]:
+    """When the blueprint asks for a WAF: every public load balancer has a web ACL associated,
+    and every CloudFront distribution names one."""
+    g, out = run.graph, []
+    associated = {str(value(a, "resource_arn")) for a in g.of("aws:wafv2/webAclAssociation:WebAclAssociation")}
+    for alb in g.of("aws:lb/loadBalancer:LoadBalancer"):
+        if value(alb, "internal") is not True and str(value(alb, "arn")) not in associated:
+            out.append(f"{alb.name}: no web ACL associated")
+    for dist in g.of("aws:cloudfront/distribution:Distribution"):
+        if not value(dist, "web_acl_id"):
+            out.append(f"{dist.name}: no web ACL")
+    return out
+
+
+SECURITY = tuple(CHECKS)
+"""The §7 checks, in order."""

@@ -30,7 +30,7 @@ lint: install
 	$(BIN)/mypy blueprints hld generators
 
 golden: install  ## regenerate golden files and the published schema; review the diff
-	$(BIN)/python -m tests.regen
+	$(BIN)/python -m tests.regen aws
 
 bench: install  ## benchmarks: print figures, write bench/results/*.json
 	$(BIN)/python -m bench.run

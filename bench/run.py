@@ -2,10 +2,12 @@
 
 python -m bench.run            # everything
 python -m bench.run fast       # validate / plan only
+python -m bench.run synth      # hld synth vs the same resources registered directly (ratio target <= 1.3)
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -48,7 +50,50 @@ def fast_paths(runs: int = 20) -> list[dict[str, object]]:
     return rows
 
 
-SUITES = {"fast": fast_paths}
+def synth_floor(runs: int = 15) -> list[dict[str, object]]:
+    """`synth` of url-shortener-prod under mocks (the real entry point: config, blueprint, plan,
+    components) against the floor: the same resources registered directly with pulumi-aws.
+    In one warm process, alternating, so both see the same machine state."""
+    from bench.floor import direct_program
+    from hld.offline import run, synth_stack
+
+    stack = "url-shortener-prod"
+    reference = synth_stack(stack)  # warm-up, and the resources the floor registers
+    program = direct_program(reference.graph)
+    run({}, "floor", program=program)  # warm-up
+    hld_times, floor_times = [], []
+    for _ in range(runs):
+        gc.collect()  # each run starts from the same heap: the other's garbage is not charged to it
+        start = time.perf_counter()
+        synth_stack(stack)
+        hld_times.append(time.perf_counter() - start)
+        gc.collect()
+        start = time.perf_counter()
+        run({}, "floor", program=program)
+        floor_times.append(time.perf_counter() - start)
+    custom = sum(1 for r in reference.graph.resources if r.custom)
+    hld_s, floor_s = statistics.median(hld_times), statistics.median(floor_times)
+    return [
+        {
+            "benchmark": f"synth {stack} ({custom} resources)",
+            "runs": runs,
+            "median_s": round(hld_s, 4),
+            "min_s": round(min(hld_times), 4),
+            "max_s": round(max(hld_times), 4),
+            "ratio": round(hld_s / floor_s, 3),
+        },
+        {
+            "benchmark": "floor: direct pulumi-aws",
+            "runs": runs,
+            "median_s": round(floor_s, 4),
+            "min_s": round(min(floor_times), 4),
+            "max_s": round(max(floor_times), 4),
+            "ratio": 1.0,
+        },
+    ]
+
+
+SUITES = {"fast": fast_paths, "synth": synth_floor}
 
 
 def main(argv: list[str]) -> None:

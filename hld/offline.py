@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import runpy
@@ -187,7 +188,12 @@ class Result:
     graph: Graph
     outputs: dict[str, Any]
     stack: str
-    plan: Any = None  # blueprints.plan_model.Plan of the run's blueprint and stack settings
+    config: dict[str, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def plan(self) -> Any:
+        """The Plan the program deployed (planning is deterministic: same config, same plan)."""
+        return _plan(self.config, self.stack)
 
     def checks(self, keys: Any = None) -> list[Any]:
         """The named checks (hld.checks) over this run."""
@@ -263,11 +269,10 @@ def run(
             )
         root = pulumi_settings.get_root_resource()
         outputs = _resolve(dict(getattr(root, "outputs", {}) or {}))
-    return Result(graph=_graph(monitor, mocks), outputs=outputs, stack=stack, plan=_plan(config, stack))
+    return Result(graph=_graph(monitor, mocks), outputs=outputs, stack=stack, config=dict(config))
 
 
 def _plan(config: dict[str, str], stack: str) -> Any:
-    """The plan the program deployed (planning is deterministic: the same config gives the same plan)."""
     from hld.stack import ConfigError, plan_for, read_config
 
     try:

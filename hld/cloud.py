@@ -38,6 +38,8 @@ COVERAGE_NOTES: dict[str, str] = {
     "aws:backup/selection:Selection": "recorded only: moto has no AWS Backup CreateBackupSelection",
     "aws:acm/certificateValidation:CertificateValidation": "DescribeCertificate only: validation itself "
     "needs DNS resolution, which moto does not do (the certificate stays PENDING_VALIDATION)",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "moto sizes a cluster-mode-disabled group from "
+    "ReplicasPerNodeGroup, not NumCacheClusters: both are sent (replicas = clusters - 1)",
     "aws:rds/instance:Instance": "cross-region read replicas: the subnet group is set by ModifyDBInstance "
     "after creation (moto looks a replica's subnet group up in the source's region)",
     "aws:route53/record:Record": "the domain's public hosted zone is assumed to exist; moto gets one "
@@ -133,7 +135,9 @@ class MotoMocks(EchoMocks):
             rid, state = handler(self, name, inputs, region)
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            self.rejected.append(f"AWS rejected {typ} {name!r} in {region}: {error.get('Code')}: {error.get('Message')}")
+            self.rejected.append(
+                f"AWS rejected {typ} {name!r} in {region}: {error.get('Code')}: {error.get('Message')}"
+            )
             raise CloudRejected(self.rejected[-1]) from None
         except (ParamValidationError, KeyError, ValueError) as exc:
             self.rejected.append(f"AWS rejected {typ} {name!r} in {region}: {type(exc).__name__}: {exc}")
@@ -289,9 +293,9 @@ def _subnet(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, di
 @handles("aws:ec2/internetGateway:InternetGateway")
 def _igw(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     ec2 = m.client("ec2", r)
-    gid = ec2.create_internet_gateway(TagSpecifications=tag_spec("internet-gateway", i.get("tags")))[
-        "InternetGateway"
-    ]["InternetGatewayId"]
+    gid = ec2.create_internet_gateway(TagSpecifications=tag_spec("internet-gateway", i.get("tags")))["InternetGateway"][
+        "InternetGatewayId"
+    ]
     if i.get("vpcId"):
         ec2.attach_internet_gateway(InternetGatewayId=gid, VpcId=i["vpcId"])
     return gid, {"arn": f"arn:aws:ec2:{r}:{ACCOUNT}:internet-gateway/{gid}"}
@@ -383,7 +387,9 @@ def _permission(i: dict[str, Any]) -> dict[str, Any]:
     if i.get("fromPort") is not None:
         perm |= {"FromPort": int(i["fromPort"]), "ToPort": int(i["toPort"])}
     if i.get("referencedSecurityGroupId"):
-        perm["UserIdGroupPairs"] = [{"GroupId": i["referencedSecurityGroupId"], "Description": i.get("description", "")}]
+        perm["UserIdGroupPairs"] = [
+            {"GroupId": i["referencedSecurityGroupId"], "Description": i.get("description", "")}
+        ]
     if i.get("cidrIpv4"):
         perm["IpRanges"] = [{"CidrIp": i["cidrIpv4"], "Description": i.get("description", "")}]
     return perm
@@ -391,14 +397,18 @@ def _permission(i: dict[str, Any]) -> dict[str, Any]:
 
 @handles("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
 def _ingress(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    out = m.client("ec2", r).authorize_security_group_ingress(GroupId=i["securityGroupId"], IpPermissions=[_permission(i)])
+    out = m.client("ec2", r).authorize_security_group_ingress(
+        GroupId=i["securityGroupId"], IpPermissions=[_permission(i)]
+    )
     rule = out["SecurityGroupRules"][0]["SecurityGroupRuleId"]
     return rule, {"securityGroupRuleId": rule, "arn": f"arn:aws:ec2:{r}:{ACCOUNT}:security-group-rule/{rule}"}
 
 
 @handles("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
 def _egress(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    out = m.client("ec2", r).authorize_security_group_egress(GroupId=i["securityGroupId"], IpPermissions=[_permission(i)])
+    out = m.client("ec2", r).authorize_security_group_egress(
+        GroupId=i["securityGroupId"], IpPermissions=[_permission(i)]
+    )
     rule = out["SecurityGroupRules"][0]["SecurityGroupRuleId"]
     return rule, {"securityGroupRuleId": rule, "arn": f"arn:aws:ec2:{r}:{ACCOUNT}:security-group-rule/{rule}"}
 
@@ -702,7 +712,9 @@ def _ecs_service(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
                 if net
                 else None,
                 "loadBalancers": pascal_lower(i.get("loadBalancers")),
-                "serviceRegistries": pascal_lower([first(i["serviceRegistries"])]) if i.get("serviceRegistries") else None,
+                "serviceRegistries": pascal_lower([first(i["serviceRegistries"])])
+                if i.get("serviceRegistries")
+                else None,
                 "deploymentConfiguration": drop_none(
                     {
                         "maximumPercent": num(i.get("deploymentMaximumPercent")),
@@ -730,7 +742,10 @@ def _namespace(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str,
     sd.create_private_dns_namespace(Name=i["name"], Vpc=i["vpc"], Description=i.get("description", ""))
     found = [n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == i["name"]]
     ns = sorted(found, key=lambda n: n.get("CreateDate", 0))[-1]
-    return ns["Id"], {"arn": ns["Arn"], "hostedZone": ns.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId", "")}
+    return ns["Id"], {
+        "arn": ns["Arn"],
+        "hostedZone": ns.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId", ""),
+    }
 
 
 @handles("aws:servicediscovery/service:Service")
@@ -1016,7 +1031,9 @@ def _table(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dic
 def _cache_subnets(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     group = i.get("name") or m.physical(name, 255, lower=True)
     m.client("elasticache", r).create_cache_subnet_group(
-        CacheSubnetGroupName=group, CacheSubnetGroupDescription=i.get("description", "Managed by Pulumi"), SubnetIds=i["subnetIds"]
+        CacheSubnetGroupName=group,
+        CacheSubnetGroupDescription=i.get("description", "Managed by Pulumi"),
+        SubnetIds=i["subnetIds"],
     )
     return group, {"name": group, "arn": f"arn:aws:elasticache:{r}:{ACCOUNT}:subnetgroup:{group}"}
 
@@ -1034,6 +1051,8 @@ def _replication_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tu
                 "EngineVersion": i.get("engineVersion"),
                 "CacheNodeType": i.get("nodeType"),
                 "NumCacheClusters": num(i.get("numCacheClusters")),
+                # moto sizes a cluster-mode-disabled group from ReplicasPerNodeGroup only
+                "ReplicasPerNodeGroup": num(i["numCacheClusters"]) - 1 if i.get("numCacheClusters") else None,
                 "PreferredCacheClusterAZs": i.get("preferredCacheClusterAzs"),
                 "AutomaticFailoverEnabled": i.get("automaticFailoverEnabled"),
                 "MultiAZEnabled": i.get("multiAzEnabled"),
@@ -1052,7 +1071,11 @@ def _replication_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tu
     primary = groups[0].get("PrimaryEndpoint", {}).get("Address") or f"master.{group_id}.cache.amazonaws.com"
     reader = groups[0].get("ReaderEndpoint", {}).get("Address") or f"replica.{group_id}.cache.amazonaws.com"
     zones = sorted(
-        {mem.get("PreferredAvailabilityZone") for mem in groups[0].get("NodeGroupMembers", []) if mem.get("PreferredAvailabilityZone")}
+        {
+            mem.get("PreferredAvailabilityZone")
+            for mem in groups[0].get("NodeGroupMembers", [])
+            if mem.get("PreferredAvailabilityZone")
+        }
     )
     return group_id, {
         "arn": group.get("ARN", f"arn:aws:elasticache:{r}:{ACCOUNT}:replicationgroup:{group_id}"),
@@ -1071,7 +1094,9 @@ def _replication_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tu
 def _db_subnets(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     group = i.get("name") or m.physical(name, 255, lower=True)
     out = m.client("rds", r).create_db_subnet_group(
-        DBSubnetGroupName=group, DBSubnetGroupDescription=i.get("description", "Managed by Pulumi"), SubnetIds=i["subnetIds"]
+        DBSubnetGroupName=group,
+        DBSubnetGroupDescription=i.get("description", "Managed by Pulumi"),
+        SubnetIds=i["subnetIds"],
     )["DBSubnetGroup"]
     return group, {"name": group, "arn": out["DBSubnetGroupArn"]}
 
@@ -1117,7 +1142,11 @@ def _instance_state(d: dict[str, Any]) -> dict[str, Any]:
         "backupRetentionPeriod": d.get("BackupRetentionPeriod", 0),
         "replicateSourceDb": d.get("ReadReplicaSourceDBInstanceIdentifier"),
         "masterUserSecrets": [
-            {"secretArn": secret["SecretArn"], "kmsKeyId": secret.get("KmsKeyId"), "secretStatus": secret.get("SecretStatus")}
+            {
+                "secretArn": secret["SecretArn"],
+                "kmsKeyId": secret.get("KmsKeyId"),
+                "secretStatus": secret.get("SecretStatus"),
+            }
         ]
         if secret
         else [],
@@ -1296,7 +1325,9 @@ def _web_acl(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, d
             {
                 "Name": rule["name"],
                 "Priority": int(rule["priority"]),
-                "Statement": {"ManagedRuleGroupStatement": {"VendorName": managed["vendorName"], "Name": managed["name"]}},
+                "Statement": {
+                    "ManagedRuleGroupStatement": {"VendorName": managed["vendorName"], "Name": managed["name"]}
+                },
                 "OverrideAction": {"None": {}},
                 "VisibilityConfig": visibility(rule.get("visibilityConfig")),
             }
@@ -1382,7 +1413,10 @@ def _distribution(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[s
             }
         shield = first(o.get("originShield"))
         if shield:
-            origin["OriginShield"] = {"Enabled": bool(shield["enabled"]), "OriginShieldRegion": shield.get("originShieldRegion", r)}
+            origin["OriginShield"] = {
+                "Enabled": bool(shield["enabled"]),
+                "OriginShieldRegion": shield.get("originShieldRegion", r),
+            }
         origins.append(origin)
     behavior = first(i["defaultCacheBehavior"])
     cert = first(i.get("viewerCertificate")) or {}
@@ -1410,9 +1444,7 @@ def _distribution(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[s
     groups = [
         {
             "Id": g["originId"],
-            "FailoverCriteria": {
-                "StatusCodes": items([int(c) for c in first(g["failoverCriteria"])["statusCodes"]])
-            },
+            "FailoverCriteria": {"StatusCodes": items([int(c) for c in first(g["failoverCriteria"])["statusCodes"]])},
             "Members": items([{"OriginId": mem["originId"]} for mem in g["members"]]),
         }
         for g in i.get("originGroups") or []

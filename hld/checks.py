@@ -69,7 +69,7 @@ class Check:
 
     @property
     def doc(self) -> str:
-        return (self.run.__doc__ or "").strip().splitlines()[0]
+        return " ".join((self.run.__doc__ or "").split())
 
 
 CHECKS: dict[str, Check] = {}
@@ -746,11 +746,13 @@ def dr(run: Run) -> list[str]:
     plan, g, out = run.plan, run.graph, []
     strategy = plan.dr.strategy.value
     regions_ = plan.regions.value
-    if strategy == "backup-restore" or plan.dr.backup_copy_regions:
-        if not g.of("aws:backup/plan:Plan") and any(
-            s.kind in ("relational", "key-value", "object") for s in plan.datastores
-        ):
-            out.append(f"{plan.name}: no backup plan")
+    stateful_stores = any(s.kind in ("relational", "key-value", "object") for s in plan.datastores)
+    if (
+        (strategy == "backup-restore" or plan.dr.backup_copy_regions)
+        and stateful_stores
+        and not g.of("aws:backup/plan:Plan")
+    ):
+        out.append(f"{plan.name}: no backup plan")
     for svc in plan.services:
         for c in svc.capacity.value:
             found = _named(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}-{c.region}", c.region)

@@ -237,6 +237,132 @@ def synth(
     console().print(synth_view(result))
 
 
+class Cloud(StrEnum):
+    moto = "moto"
+    mocks = "mocks"
+
+
+def _disruption(text: str | None, file: Path, as_json: bool) -> tuple[str, str] | None:
+    from blueprints.problems import Problem
+
+    if text is None:
+        return None
+    kind, _, where = text.partition(":")
+    if kind not in ("zone", "region") or not where:
+        _fail_input(
+            [
+                Problem(
+                    (),
+                    f"--fail {text!r} is not zone:NAME or region:NAME",
+                    "fail",
+                    "e.g. --fail zone:us-east-1a",
+                    str(file),
+                )
+            ],
+            as_json,
+        )
+    return f"{kind}-loss", where
+
+
+@app.command()
+def verify(
+    file: FileArg,
+    stack: Annotated[
+        str | None,
+        typer.Option(
+            help="Use the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone), with FILE as its blueprint."
+        ),
+    ] = None,
+    cloud: Annotated[
+        Cloud,
+        typer.Option(
+            help="moto: every resource created in moto's AWS (the default); mocks: inputs echoed back, faster."
+        ),
+    ] = Cloud.moto,
+    fail: Annotated[
+        str | None,
+        typer.Option(
+            "--fail",
+            help="Play a disruption on the deployed state: zone:us-east-1a or region:us-east-1.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    environment: EnvOpt = Environment.production,
+) -> None:
+    """Run the stack's Pulumi program in an offline AWS (moto: no credentials, no Pulumi CLI),
+    then every named check: availability, zones, regions, static stability, security and
+    data-safety defaults (HLD-RULES §7), DR.
+
+    Prints each check with its status and detail, and how many resources went through a
+    real moto API. With --fail, also what survives that zone or region loss in the deployed
+    state. Exit codes: 0 every check passes, 1 a check failed (or AWS rejected a resource),
+    2 bad input.
+    """
+    from blueprints.problems import Problem
+
+    _load(file, as_json)  # bad input ends here, before Pulumi starts
+    disruption = _disruption(fail, file, as_json)
+    from hld.offline import SynthError, synth_blueprint, synth_stack
+    from hld.report import console, verify_view
+
+    rejected = None
+    result = None
+    with console(stderr=True).status(f"running the Pulumi program in the offline cloud ({cloud.value})...") as status:
+        try:
+            if stack:
+                result = synth_stack(stack, file, cloud=cloud.value)
+            else:
+                result = synth_blueprint(file, environment.value, cloud=cloud.value)
+        except SynthError as exc:
+            if not str(exc).startswith("AWS rejected"):
+                _fail_input(
+                    [
+                        Problem(
+                            (), str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)", str(file)
+                        )
+                    ],
+                    as_json,
+                )
+            rejected = str(exc)
+        if result is not None:
+            status.update("running the checks...")
+            outcomes = result.checks()
+    if result is None:
+        if as_json:
+            _emit_json({"ok": False, "rejected": rejected, "checks": []})
+        else:
+            sys.stderr.write(f"{rejected}\n")
+        raise typer.Exit(1)
+    impact = None
+    if disruption is not None:
+        from hld.failures import what_if
+
+        try:
+            impact = what_if(result.plan, result.graph, disruption[0], disruption[1])
+        except ValueError as exc:
+            _fail_input([Problem((), str(exc), "fail", "name a deployed zone or region", str(file))], as_json)
+    coverage = result.coverage()
+    ok = all(o.ok for o in outcomes)
+    if as_json:
+        _emit_json(
+            {
+                "ok": ok,
+                "stack": result.stack,
+                "cloud": result.cloud,
+                "checks": [
+                    {"check": o.check, "title": o.title, "status": o.status, "detail": o.detail, "problems": o.problems}
+                    for o in outcomes
+                ],
+                "coverage": {"percent": round(coverage.percent, 1), "by_type": coverage.rows()},
+                "what_if": impact.model_dump(mode="json") if impact else None,
+            }
+        )
+    else:
+        console().print(verify_view(result, outcomes, coverage, impact))
+    raise typer.Exit(0 if ok else 1)
+
+
 @app.command()
 def schema(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,

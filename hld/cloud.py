@@ -990,7 +990,7 @@ def _table(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dic
             ddb.update_time_to_live(
                 TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["attributeName"]}
             )
-        return desc
+        return dict(desc)
 
     desc = create(
         r,
@@ -1052,7 +1052,7 @@ def _replication_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tu
                 "CacheNodeType": i.get("nodeType"),
                 "NumCacheClusters": num(i.get("numCacheClusters")),
                 # moto sizes a cluster-mode-disabled group from ReplicasPerNodeGroup only
-                "ReplicasPerNodeGroup": num(i["numCacheClusters"]) - 1 if i.get("numCacheClusters") else None,
+                "ReplicasPerNodeGroup": int(i["numCacheClusters"]) - 1 if i.get("numCacheClusters") else None,
                 "PreferredCacheClusterAZs": i.get("preferredCacheClusterAzs"),
                 "AutomaticFailoverEnabled": i.get("automaticFailoverEnabled"),
                 "MultiAZEnabled": i.get("multiAzEnabled"),

@@ -238,3 +238,35 @@ def synth_view(result: Result) -> Group:
 def console(stderr: bool = False) -> Console:
     """Wide enough for tables in CI logs; colours only on a terminal."""
     return Console(stderr=stderr, width=None if Console().is_terminal else 160, highlight=False, markup=False)
+
+
+def verify_view(result: Result, outcomes: list[Any], coverage: Any, impact: WhatIf | None) -> Group:
+    failed = [o for o in outcomes if o.status == "fail"]
+    parts: list[object] = [
+        Text(
+            f"Verified stack {result.stack!r} in the offline cloud ({result.cloud}): "
+            f"{len(outcomes) - len(failed)}/{len(outcomes)} checks pass",
+            style="bold",
+        )
+    ]
+    checks = _table("Checks", "check", "status", "detail")
+    for o in outcomes:
+        style = {"pass": "green", "fail": "red", "skip": "yellow"}[o.status]
+        checks.add_row(o.check, Text(o.status, style=style), "\n".join(o.problems) if o.problems else o.detail)
+    parts.append(checks)
+    recorded = [row for row in coverage.rows() if row["recorded"] or row["note"]]
+    exercised = sum(coverage.exercised.values())
+    parts.append(
+        Text(
+            f"Coverage: {exercised}/{coverage.total} resources ({coverage.percent:.1f} %) went through a real "
+            + ("moto API" if result.cloud == "moto" else "cloud API (none: plain mocks echo inputs)")
+        )
+    )
+    if recorded and result.cloud == "moto":
+        table = _table("Not fully exercised", "type", "exercised", "recorded only", "how")
+        for row in recorded:
+            table.add_row(row["type"], str(row["exercised"]), str(row["recorded"]), row["note"])
+        parts.append(table)
+    if impact is not None:
+        parts.append(whatif_view(impact))
+    return Group(*parts)  # type: ignore[arg-type]

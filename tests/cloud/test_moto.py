@@ -93,3 +93,9 @@ def test_a_resource_aws_rejects_fails_the_run_with_the_aws_error_and_the_resourc
         match=r"AWS rejected aws:rds/clusterInstance:ClusterInstance 'e-commerce-\w+-instance-us-east-1a'.*DBClusterNotFound",
     ):
         run(config, "e-commerce-prod", MotoMocks("e-commerce-prod"), program=program)
+
+
+def test_pytest_plugin_provides_hld_synth(hld_synth):
+    result = hld_synth(EXAMPLES / "e-commerce.yaml", stack="e-commerce-prod")
+    tables = result.client("dynamodb", "us-east-1").list_tables()["TableNames"]
+    assert len(tables) == 1 and tables[0].startswith("e-commerce-users-")

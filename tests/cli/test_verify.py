@@ -1,0 +1,67 @@
+"""`hld verify` as a user runs it: exit codes 0/1/2, the checks table, --json, --fail."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from hld.cli import app
+from tests.helpers import EXAMPLES, ROOT
+
+runner = CliRunner()
+SHOP = str(EXAMPLES / "e-commerce.yaml")
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_verify_passes_every_check_in_moto_and_exits_0():
+    result = run("verify", SHOP, "--stack", "e-commerce-prod", "--fail", "zone:us-east-1b")
+    assert result.exit_code == 0, result.output
+    assert "Verified stack 'e-commerce-prod' in the offline cloud (moto): 15/15 checks pass" in result.output
+    assert "went through a real moto API" in result.output
+    assert "What if: zone-loss (us-east-1b)" in result.output
+
+
+def test_verify_json_for_ci():
+    result = run(
+        "verify", SHOP, "--stack", "e-commerce-prod", "--cloud", "mocks", "--json", "--fail", "region:us-east-1"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] is True and data["cloud"] == "mocks"
+    assert {c["check"]: c["status"] for c in data["checks"]}["waf"] == "skip"
+    assert data["what_if"]["disruption"] == "region-loss"
+    assert data["what_if"]["journeys"] and not any(j["survives"] for j in data["what_if"]["journeys"])
+
+
+def test_verify_exits_1_when_a_check_fails(tmp_path):
+    missed = tmp_path / "missed.yaml"
+    text = (ROOT / "tests" / "data" / "stacks" / "every-kind.yaml").read_text()
+    missed.write_text(text.replace("availability: 99.5", "availability: 99.95"))
+    result = run("verify", str(missed), "--cloud", "mocks", "--json")
+    assert result.exit_code == 1, result.output
+    failed = [c for c in json.loads(result.stdout)["checks"] if c["status"] == "fail"]
+    assert [c["check"] for c in failed] == ["availability"]
+    assert "below the target 99.95%" in failed[0]["problems"][0]
+
+
+def test_verify_bad_input_exits_2(tmp_path):
+    result = run("verify", SHOP, "--fail", "rack:7")
+    assert result.exit_code == 2 and "--fail 'rack:7' is not zone:NAME or region:NAME" in result.stderr
+    result = run("verify", SHOP, "--cloud", "mocks", "--fail", "zone:eu-west-1a")
+    assert result.exit_code == 2 and "has nothing deployed" in result.stderr
+    result = run("verify", SHOP, "--stack", "no-such-stack")
+    assert result.exit_code == 2 and "no stack 'no-such-stack'" in result.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    assert run("verify", str(bad)).exit_code == 2
+
+
+def test_verify_help_teaches():
+    result = run("verify", "--help")
+    assert result.exit_code == 0
+    for word in ("moto", "--fail", "zone:us-east-1a", "Exit codes"):
+        assert word in result.output

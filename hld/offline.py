@@ -25,6 +25,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import CONFIG
+from pulumi.runtime.rpc_manager import RPCManager
 from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
@@ -229,6 +230,9 @@ def _environment(config: dict[str, str]) -> Iterator[None]:
     os.environ["PULUMI_CONFIG"] = json.dumps(config)
     os.environ.pop("PULUMI_CONFIG_SECRET_KEYS", None)
     loop = asyncio.new_event_loop()
+    # a failed program leaves tasks whose exceptions the run reports itself (SynthError):
+    # asyncio must not print them again as "never retrieved" tracebacks
+    loop.set_exception_handler(lambda _loop, _context: None)
     asyncio.set_event_loop(loop)
     try:
         yield
@@ -280,6 +284,11 @@ def run(
         CONFIG.set({})
         pulumi_settings.ROOT.set(None)
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+        # the SDK keeps tracked outputs and queued RPCs in context properties that a new
+        # settings bag does not replace: start each run from empty ones, so nothing of an
+        # earlier (failed) run, bound to its closed event loop, is awaited by this one
+        pulumi_settings.SETTINGS.outputs = set()
+        pulumi_settings.SETTINGS.rpc_manager = RPCManager()  # type: ignore[no-untyped-call]
         try:
             program()
             _sync_await(wait_for_rpcs())

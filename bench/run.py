@@ -3,6 +3,7 @@
 python -m bench.run            # everything
 python -m bench.run fast       # validate / plan only
 python -m bench.run synth      # hld synth vs the same resources registered directly (ratio target <= 1.3)
+python -m bench.run verify     # hld verify of every stack: moto vs plain mocks (ratio target <= 3), peak memory
 """
 
 from __future__ import annotations
@@ -93,7 +94,71 @@ def synth_floor(runs: int = 15) -> list[dict[str, object]]:
     ]
 
 
-SUITES = {"fast": fast_paths, "synth": synth_floor}
+PEAK = (
+    "import resource, sys\n"
+    "sys.argv = ['hld', *sys.argv[1:]]\n"
+    "from hld.cli import app\n"
+    "try:\n    app(standalone_mode=False)\n"
+    "except SystemExit:\n    pass\n"
+    "finally:\n    print(f'maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+)
+"""Runs the CLI in a new process and reports that process's peak memory (max RSS)."""
+
+
+def verify(runs: int = 3) -> list[dict[str, object]]:
+    """`hld verify` of every reference stack. In one warm process (alternating, gc between):
+    program + checks under moto vs under plain mocks, and their ratio. Then once as a user
+    runs it (`hld verify --json`, a new process): wall time and peak memory (max RSS)."""
+    from hld.offline import synth_stack
+
+    stacks = sorted(
+        p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml")
+    )
+    synth_stack(stacks[0], cloud="moto").checks()  # warm-up: imports, moto's first backends
+    rows: list[dict[str, object]] = []
+    for stack in stacks:
+        blueprint = _blueprint_of(stack)
+        times: dict[str, list[float]] = {"moto": [], "mocks": []}
+        for _ in range(runs):
+            for cloud in ("moto", "mocks"):
+                gc.collect()
+                start = time.perf_counter()
+                synth_stack(stack, cloud=cloud).checks()
+                times[cloud].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK, "verify", blueprint, "--stack", stack, "--json"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        cli = time.perf_counter() - start
+        peak = int(done.stderr.strip().splitlines()[-1].removeprefix("maxrss_kb="))
+        moto_s, mocks_s = statistics.median(times["moto"]), statistics.median(times["mocks"])
+        rows.append(
+            {
+                "benchmark": f"verify {stack}",
+                "runs": runs,
+                "moto_s": round(moto_s, 3),
+                "mocks_s": round(mocks_s, 3),
+                "ratio": round(moto_s / mocks_s, 2),
+                "cli_s": round(cli, 2),
+                "peak_mb": round(peak / 1024, 1),
+            }
+        )
+    return rows
+
+
+def _blueprint_of(stack: str) -> str:
+    import yaml
+
+    data = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
+    return str(ROOT / data["config"]["hld:blueprint"])
+
+
+SUITES = {"fast": fast_paths, "synth": synth_floor, "verify": verify}
 
 
 def main(argv: list[str]) -> None:

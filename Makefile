@@ -14,10 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: install  ## validate and plan the bundled url-shortener blueprint
+demo: install  ## validate, plan, explain and verify (offline AWS) the bundled url-shortener blueprint
 	$(BIN)/hld validate $(EXAMPLE)
 	$(BIN)/hld plan $(EXAMPLE)
 	$(BIN)/hld explain $(EXAMPLE) --what-if region-loss
+	$(BIN)/hld verify $(EXAMPLE) --stack url-shortener-prod --fail region:us-east-1
 
 test: lint unit  ## lint, type-check, then every test
 

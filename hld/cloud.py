@@ -281,14 +281,7 @@ def _vpc(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[
     for attr in ("enableDnsSupport", "enableDnsHostnames"):
         if attr in i:
             ec2.modify_vpc_attribute(VpcId=vid, **{attr[:1].upper() + attr[1:]: {"Value": bool(i[attr])}})
-    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vid]}])["SecurityGroups"]
-    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vid]}])["RouteTables"]
-    return vid, {
-        "arn": f"arn:aws:ec2:{r}:{ACCOUNT}:vpc/{vid}",
-        "cidrBlock": vpc["CidrBlock"],
-        "defaultSecurityGroupId": groups[0]["GroupId"] if groups else "",
-        "mainRouteTableId": tables[0]["RouteTableId"] if tables else "",
-    }
+    return vid, {"arn": f"arn:aws:ec2:{r}:{ACCOUNT}:vpc/{vid}", "cidrBlock": vpc["CidrBlock"]}
 
 
 @handles("aws:ec2/subnet:Subnet")
@@ -301,9 +294,10 @@ def _subnet(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, di
         TagSpecifications=tag_spec("subnet", i.get("tags")),
     )["Subnet"]
     sid = subnet["SubnetId"]
+    read = dict(subnet)  # what AWS placed: the zone comes from the response, not the inputs
     if i.get("mapPublicIpOnLaunch"):
         ec2.modify_subnet_attribute(SubnetId=sid, MapPublicIpOnLaunch={"Value": True})
-    read = ec2.describe_subnets(SubnetIds=[sid])["Subnets"][0]
+        read["MapPublicIpOnLaunch"] = True
     return sid, {
         "arn": read.get("SubnetArn", f"arn:aws:ec2:{r}:{ACCOUNT}:subnet/{sid}"),
         "availabilityZone": read["AvailabilityZone"],
@@ -1204,7 +1198,7 @@ def _db_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
         )
         # moto resolves a replica's subnet group in the source's region: set it (and the
         # backups a replica keeps once promoted) with ModifyDBInstance, as a second call
-        rds.modify_db_instance(
+        d = rds.modify_db_instance(
             DBInstanceIdentifier=identifier,
             ApplyImmediately=True,
             **drop_none(
@@ -1213,7 +1207,7 @@ def _db_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
                     "BackupRetentionPeriod": num(i.get("backupRetentionPeriod")),
                 }
             ),
-        )
+        )["DBInstance"]
     else:
         d = rds.create_db_instance(
             DBInstanceIdentifier=identifier,
@@ -1236,7 +1230,6 @@ def _db_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
                 }
             ),
         )["DBInstance"]
-    d = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
     return identifier, _instance_state(d)
 
 

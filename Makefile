@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/mypy blueprints hld generators
 
 golden: install  ## regenerate golden files and the published schema; review the diff
-	$(BIN)/python -m tests.regen aws
+	$(BIN)/python -m tests.regen aws kubernetes
 
 bench: install  ## benchmarks: print figures, write bench/results/*.json
 	$(BIN)/python -m bench.run

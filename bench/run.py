@@ -110,10 +110,8 @@ def verify(runs: int = 3) -> list[dict[str, object]]:
     program + checks under moto vs under plain mocks, and their ratio. Then once as a user
     runs it (`hld verify --json`, a new process): wall time and peak memory (max RSS)."""
     from hld.offline import synth_stack
+    from tests.target.conftest import STACKS as stacks  # the AWS stacks
 
-    stacks = sorted(
-        p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml")
-    )
     synth_stack(stacks[0], cloud="moto").checks()  # warm-up: imports, moto's first backends
     rows: list[dict[str, object]] = []
     for stack in stacks:

@@ -98,6 +98,7 @@ class Coverage:
 
 _CLIENTS: dict[tuple[str, str], Any] = {}
 _CLIENTS_LOCK = threading.Lock()
+_MOTO_LOCK = threading.RLock()
 _SESSION: list[Any] = []  # one botocore session: its loader caches the service models
 
 
@@ -155,7 +156,8 @@ class MotoMocks(EchoMocks):
         from botocore.exceptions import ClientError, ParamValidationError
 
         try:
-            rid, state = handler(self, name, inputs, region)
+            with _MOTO_LOCK:  # moto's backends are not thread-safe; the monitor registers from a pool
+                rid, state = handler(self, name, inputs, region)
         except ClientError as exc:
             error = exc.response.get("Error", {})
             self.rejected.append(
@@ -169,6 +171,10 @@ class MotoMocks(EchoMocks):
         return rid, {**inputs, **state, "region": region}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        with _MOTO_LOCK:
+            return self._call(args)
+
+    def _call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         if args.token == "aws:route53/getZone:getZone":
             domain = str(args.args.get("name")).rstrip(".")
             return {"zoneId": self.zone_for(domain), "name": domain}, []

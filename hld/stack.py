@@ -8,6 +8,7 @@
     hld:environment   production (default) | development
     hld:domain        public name for this stack, overriding the blueprint's edge.domain
     hld:hostedZoneId  Route 53 zone holding the domain (default: looked up by name)
+    hld:kubeContext   kubeconfig context for hld:target kubernetes (default: kind-<blueprint name>)
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ def main() -> dict[str, Any]:
 
         outputs = build(result, AwsSettings(hosted_zone_id=config.hosted_zone_id))
     else:
-        raise pulumi.RunError("hld:target kubernetes is not available yet; use hld:target aws")
+        from generators.kubernetes.program import build as build_kubernetes
+
+        outputs = build_kubernetes(result, pulumi.Config("hld").get("kubeContext"))
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs

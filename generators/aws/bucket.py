@@ -17,6 +17,7 @@ class Bucket(pulumi.ComponentResource):
         super().__init__("hld:aws:Bucket", name(plan, store.name), None, pulumi.ResourceOptions(parent=parent))
         self.store = store
         self.buckets: dict[str, aws.s3.Bucket] = {}
+        self.versioning: dict[str, aws.s3.BucketVersioning] = {}
         encrypted = plan.control("encryption-at-rest").enabled
         for r in store.regions:
             region = regions[r]
@@ -37,7 +38,7 @@ class Bucket(pulumi.ComponentResource):
                 rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
                 opts=opts,
             )
-            aws.s3.BucketVersioning(
+            self.versioning[r] = aws.s3.BucketVersioning(
                 name(plan, store.name, "versioning", r),
                 bucket=bucket.id,
                 versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
@@ -160,7 +161,8 @@ class Bucket(pulumi.ComponentResource):
                 )
                 for i, r in enumerate(store.regions[1:], start=1)
             ],
-            opts=primary.opts(self),
+            # S3 refuses a replication configuration until both ends are versioned
+            opts=primary.opts(self, depends_on=list(self.versioning.values())),
         )
 
     def access(self, region: str) -> Access:

@@ -7,7 +7,18 @@ import pytest
 from hld.offline import Result, synth_stack
 from tests.helpers import ROOT
 
-STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+def _target(path) -> str:
+    import yaml
+
+    return str((yaml.safe_load(path.read_text())["config"]).get("hld:target", "aws"))
+
+
+ALL_STACKS = sorted(
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml")
+)
+STACKS = [s for s in ALL_STACKS if _target(ROOT / "stacks" / f"Pulumi.{s}.yaml") == "aws"]
+"""The AWS stacks."""
 
 
 @functools.cache

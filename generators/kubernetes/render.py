@@ -1,0 +1,81 @@
+"""Write the Kubernetes target to a directory, atomically: `kind-cluster.yaml`,
+`kustomization.yaml`, one file per object, and `secrets/*.env` (generated now, ignored by git)."""
+
+from __future__ import annotations
+
+import secrets as random_secrets
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from blueprints.plan_model import Plan
+from generators.kubernetes.manifests import file_name, kind_cluster, kustomization, objects, secret_keys
+
+K8S_VERSION = "1.33.0"
+"""The Kubernetes version whose OpenAPI schemas the objects are validated against (kind's node image)."""
+
+
+def dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+
+
+def files(plan: Plan) -> dict[str, str]:
+    """Relative path -> text: everything but the secrets (deterministic)."""
+    objs = objects(plan)
+    out = {file_name(o): dump(o) for o in objs}
+    out["kind-cluster.yaml"] = dump(kind_cluster(plan))
+    out["kustomization.yaml"] = dump(kustomization(plan, [file_name(o) for o in objs]))
+    out[".gitignore"] = "# generated credentials: never commit them\nsecrets/\n"
+    return out
+
+
+def secret_values(plan: Plan) -> dict[str, dict[str, str]]:
+    """Credentials for the stand-ins, generated at render time."""
+    values: dict[str, dict[str, str]] = {}
+    for name, keys in secret_keys(plan).items():
+        store = name.removesuffix("-credentials")
+        values[name] = {
+            k: (
+                "hld_admin"
+                if k.endswith("_USER")
+                else store.replace("-", "_")
+                if k.endswith("_DB")
+                else random_secrets.token_urlsafe(24)
+            )
+            for k in keys
+        }
+    return values
+
+
+def render(plan: Plan, out: Path) -> list[str]:
+    """Write the target to `out` (replacing what a previous render left there); returns the paths.
+    Everything is written to a sibling temporary directory first: a failure leaves `out` as it was."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        written = []
+        for rel, text in sorted(files(plan).items()):
+            (staging / rel).write_text(text)
+            written.append(rel)
+        for name, values in sorted(secret_values(plan).items()):
+            (staging / "secrets").mkdir(exist_ok=True)
+            path = staging / "secrets" / f"{name}.env"
+            path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+            path.chmod(0o600)
+            written.append(f"secrets/{name}.env")
+        if out.exists():
+            old = out.with_name(f".{out.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return written

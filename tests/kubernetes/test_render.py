@@ -1,0 +1,210 @@
+"""The Kubernetes target: schema-valid (strict), consistent across objects, secure by
+default, rendered atomically, deterministic, and the same objects through pulumi-kubernetes."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from blueprints import load, plan
+from generators.kubernetes import K8S_VERSION, kind_cluster, objects
+from hld.cli import app
+from hld.kube_checks import cross_problems, schema_problems
+from tests.golden_kubernetes import GOLDEN, text
+from tests.helpers import EXAMPLE_FILES, EXAMPLES
+
+runner = CliRunner()
+
+
+@functools.cache
+def planned(stem: str):
+    return plan(load(EXAMPLES / f"{stem}.yaml"))
+
+
+STEMS = [p.stem for p in EXAMPLE_FILES]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_object_is_schema_valid_and_consistent(stem):
+    p = planned(stem)
+    objs = objects(p)
+    assert schema_problems(objs, K8S_VERSION) == []
+    assert cross_problems(p, objs, kind_cluster(p)) == []
+    for obj in objs:
+        assert obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "hld"
+        assert obj["metadata"]["labels"]["app.kubernetes.io/part-of"] == p.name
+        if obj["kind"] != "Namespace":
+            assert obj["metadata"]["namespace"] == p.name
+
+
+def test_strict_validation_refuses_unknown_fields():
+    objs = copy.deepcopy(objects(planned("url-shortener")))
+    deployment = next(o for o in objs if o["kind"] == "Deployment")
+    deployment["spec"]["replica"] = 3
+    assert any("replica" in p for p in schema_problems([deployment], K8S_VERSION))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_pods_are_locked_down(stem):
+    for obj in objects(planned(stem)):
+        if obj["kind"] not in ("Deployment", "StatefulSet"):
+            continue
+        pod = obj["spec"]["template"]["spec"]
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        for c in pod["containers"]:
+            sc = c["securityContext"]
+            assert sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"] is True
+            assert sc["capabilities"] == {"drop": ["ALL"]} and sc["runAsUser"] != 0
+            assert c["resources"]["limits"] and c["readinessProbe"] and c["livenessProbe"]
+            assert "password" not in json.dumps(c.get("env", [])).lower() or all(
+                "valueFrom" in e for e in c.get("env", []) if "PASSWORD" in e["name"]
+            )
+    accounts = [o for o in objects(planned(stem)) if o["kind"] == "ServiceAccount"]
+    assert accounts and all(a["automountServiceAccountToken"] is False for a in accounts)
+
+
+def test_services_follow_the_plan():
+    p = planned("url-shortener")
+    objs = {(o["kind"], o["metadata"]["name"]): o for o in objects(p)}
+    deployment = objs[("Deployment", "shortener")]
+    cap = next(c for c in p.service("shortener").capacity.value if c.region == p.primary_region)
+    assert deployment["spec"]["replicas"] == cap.min_replicas == 15
+    spread = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    assert (
+        spread[0]["topologyKey"] == "topology.kubernetes.io/zone" and spread[0]["whenUnsatisfiable"] == "DoNotSchedule"
+    )
+    assert spread[1]["topologyKey"] == "kubernetes.io/hostname"
+    hpa = objs[("HorizontalPodAutoscaler", "shortener")]["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (cap.min_replicas, cap.max_replicas)
+    assert hpa["metrics"][0]["resource"]["target"]["averageUtilization"] == 60
+    assert objs[("PodDisruptionBudget", "shortener")]["spec"]["minAvailable"] == 10  # 15 - one zone's 5
+    ingress = objs[("Ingress", "url-shortener")]["spec"]
+    assert ingress["ingressClassName"] == "nginx" and ingress["rules"][0]["host"] == "short.example.com"
+    workers = [n for n in kind_cluster(p)["nodes"] if n["role"] == "worker"]
+    assert [w["labels"]["topology.kubernetes.io/zone"] for w in workers] == p.zones(p.primary_region)
+    assert objs[("StatefulSet", "click-stats")]["spec"]["template"]["spec"]["containers"][0]["image"].startswith(
+        "postgres:"
+    )
+
+
+def _broken(edit):
+    p = planned("url-shortener")
+    objs = copy.deepcopy(objects(p))
+    cluster = kind_cluster(p)
+    edit(objs, cluster)
+    return cross_problems(p, objs, cluster)
+
+
+def _get(objs, kind, name):
+    return next(o for o in objs if o["kind"] == kind and o["metadata"]["name"] == name)
+
+
+def test_cross_checks_catch_broken_objects():
+    def selector(objs, _):
+        _get(objs, "Deployment", "analytics")["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] = "x"
+
+    def target_port(objs, _):
+        _get(objs, "Service", "shortener")["spec"]["ports"][0]["targetPort"] = "web"
+
+    def pdb(objs, _):
+        _get(objs, "PodDisruptionBudget", "shortener")["spec"]["minAvailable"] = 14
+
+    def hpa(objs, _):
+        _get(objs, "HorizontalPodAutoscaler", "analytics")["spec"]["scaleTargetRef"]["name"] = "gone"
+
+    def extra_flow(objs, _):
+        policy = _get(objs, "NetworkPolicy", "click-stats-ingress")
+        policy["spec"]["ingress"][0]["from"].append(
+            {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "shortener"}}}
+        )
+
+    def zones(_, cluster):
+        cluster["nodes"][-1]["labels"]["topology.kubernetes.io/zone"] = "us-east-1d"
+
+    assert any("Deployment/analytics: selector does not match" in p for p in _broken(selector))
+    assert any("Service/shortener: target port 'web'" in p for p in _broken(target_port))
+    assert any("minAvailable 14 blocks draining a zone" in p for p in _broken(pdb))
+    assert any("HorizontalPodAutoscaler/analytics: no Deployment gone" in p for p in _broken(hpa))
+    assert any("admits shortener to click-stats on 5432" in p for p in _broken(extra_flow))
+    assert any("worker zones" in p for p in _broken(zones))
+
+
+def test_render_writes_the_directory_and_keeps_secrets_out_of_the_objects(tmp_path):
+    out = tmp_path / "kind"
+    result = runner.invoke(app, ["render", str(EXAMPLES / "url-shortener.yaml"), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] and data["kubernetes"] == K8S_VERSION
+    kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
+    assert all((out / f).exists() for f in kustomization["resources"])
+    [generator] = kustomization["secretGenerator"]
+    env = out / generator["envs"][0]
+    assert env.stat().st_mode & 0o077 == 0
+    password = dict(line.split("=", 1) for line in env.read_text().splitlines())["POSTGRES_PASSWORD"]
+    assert len(password) >= 24
+    assert not any(password in f.read_text() for f in out.glob("*.yaml"))
+    assert "secrets/" in (out / ".gitignore").read_text()
+    assert (
+        "kind create cluster"
+        in runner.invoke(app, ["render", str(EXAMPLES / "url-shortener.yaml"), "--out", str(out)]).output
+    )
+
+
+def test_a_failed_render_leaves_the_previous_one(tmp_path, monkeypatch):
+    out = tmp_path / "kind"
+    out.mkdir()
+    (out / "keep.txt").write_text("previous render")
+    import importlib
+
+    render_module = importlib.import_module("generators.kubernetes.render")
+
+    def boom(_plan):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(render_module, "secret_values", boom)
+    with pytest.raises(OSError):
+        render_module.render(planned("e-commerce"), out)
+    assert (out / "keep.txt").read_text() == "previous render"
+    assert [p.name for p in tmp_path.iterdir()] == ["kind"]
+
+
+def test_render_bad_input_exits_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    result = runner.invoke(app, ["render", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_render_matches_golden_and_is_deterministic(stem):
+    rendered = text(EXAMPLES / f"{stem}.yaml")
+    assert rendered == text(EXAMPLES / f"{stem}.yaml")
+    assert rendered == (GOLDEN / f"{stem}.yaml").read_text(), "render changed; if intended, run `make golden`"
+
+
+def test_pulumi_program_registers_the_same_objects():
+    from hld.offline import synth_stack
+
+    result = synth_stack("url-shortener-kind")
+    p = planned("url-shortener")
+    expected = {(o["kind"], o["metadata"]["name"]): o for o in objects(p)}
+    resources = [r for r in result.graph.resources if r.type.startswith("kubernetes:") and r.custom]
+    by_key = {(r.type.rsplit(":", 1)[-1], r.inputs["metadata"]["name"]): r for r in resources}
+    assert set(expected) <= set(by_key)
+    for key, obj in expected.items():
+        r = by_key[key]
+        assert r.inputs["metadata"] == obj["metadata"], key
+        for field in ("spec", "automountServiceAccountToken"):
+            if field in obj:
+                assert r.inputs[field] == obj[field], key
+    secret = by_key[("Secret", "click-stats-credentials")]
+    assert secret.inputs["metadata"]["namespace"] == "url-shortener"
+    provider = result.graph.has("pulumi:providers:kubernetes")
+    assert provider.inputs["context"] == "kind-url-shortener"

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXAMPLE ?= blueprints/examples/url-shortener.yaml
 
-.PHONY: install demo test unit lint golden bench clean
+.PHONY: install demo test unit lint scan golden bench clean
 
 install: $(VENV)/.installed
 
@@ -20,7 +20,7 @@ demo: install  ## validate, plan, explain and verify (offline AWS) the bundled u
 	$(BIN)/hld explain $(EXAMPLE) --what-if region-loss
 	$(BIN)/hld verify $(EXAMPLE) --stack url-shortener-prod --fail region:us-east-1
 
-test: lint unit  ## lint, type-check, then every test
+test: lint unit scan  ## lint, type-check, every test, then the security scan of the Kubernetes target
 
 unit: install
 	$(BIN)/python -m pytest -q
@@ -30,6 +30,20 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy blueprints hld generators
 
+SCAN_VENV ?= .venv-scan
+CHECKOV ?= checkov==3.3.30
+
+$(SCAN_VENV)/.installed:
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCAN_VENV)/bin/python -m pip install --quiet '$(CHECKOV)'
+	touch $@
+
+scan: install $(SCAN_VENV)/.installed  ## checkov (Kubernetes framework) over the render of every reference blueprint
+	rm -rf out/scan
+	for f in blueprints/examples/*.yaml; do $(BIN)/hld render $$f --out out/scan/$$(basename $$f .yaml) > /dev/null || exit 1; done
+	$(SCAN_VENV)/bin/checkov -d out/scan --framework kubernetes --compact --quiet --skip-download
+
 golden: install  ## regenerate golden files and the published schema; review the diff
 	$(BIN)/python -m tests.regen aws kubernetes
 
@@ -37,4 +51,4 @@ bench: install  ## benchmarks: print figures, write bench/results/*.json
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) out bench/results .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SCAN_VENV) out bench/results .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 python -m bench.run            # everything
 python -m bench.run fast       # validate / plan only
 python -m bench.run synth      # hld synth vs the same resources registered directly (ratio target <= 1.3)
+python -m bench.run render     # Kubernetes render of every reference blueprint (target < 1 s each)
 python -m bench.run verify     # hld verify of every stack: moto vs plain mocks (ratio target <= 3), peak memory
 """
 
@@ -156,7 +157,37 @@ def _blueprint_of(stack: str) -> str:
     return str(ROOT / data["config"]["hld:blueprint"])
 
 
-SUITES = {"fast": fast_paths, "synth": synth_floor, "verify": verify}
+def render(runs: int = 20) -> list[dict[str, object]]:
+    """Kubernetes render of every reference blueprint in a warm process (load, plan, objects,
+    strict schema validation, cross-object checks, files): target < 1 s each."""
+    from blueprints import load, plan
+    from generators.kubernetes import K8S_VERSION, files, kind_cluster, objects
+    from hld.kube_checks import cross_problems, schema_problems
+
+    rows: list[dict[str, object]] = []
+    for path in sorted((ROOT / "blueprints" / "examples").glob("*.yaml")):
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            p = plan(load(path))
+            objs = objects(p)
+            schema_problems(objs, K8S_VERSION)
+            cross_problems(p, objs, kind_cluster(p))
+            files(p)
+            times.append(time.perf_counter() - start)
+        rows.append(
+            {
+                "benchmark": f"render {path.stem} ({len(objs)} objects)",
+                "runs": runs,
+                "median_s": round(statistics.median(times), 4),
+                "max_s": round(max(times), 4),
+                "target_s": 1.0,
+            }
+        )
+    return rows
+
+
+SUITES = {"fast": fast_paths, "synth": synth_floor, "verify": verify, "render": render}
 
 
 def main(argv: list[str]) -> None:

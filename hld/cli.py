@@ -349,7 +349,26 @@ def verify(
 
     _load(file, as_json)  # bad input ends here, before Pulumi starts
     disruption = _disruption(fail, file, as_json)
-    from hld.offline import SynthError, synth_blueprint, synth_stack
+    from hld.offline import SynthError, stack_config, synth_blueprint, synth_stack
+
+    if stack:
+        try:
+            target = stack_config(stack).get("hld:target", "aws")
+        except SynthError as exc:
+            _fail_input([Problem((), str(exc), "stack", "name a stack of stacks/", str(file))], as_json)
+        if target != "aws":
+            _fail_input(
+                [
+                    Problem(
+                        (),
+                        f"stack {stack!r} targets {target}; hld verify checks the aws target",
+                        "stack",
+                        "for kubernetes, `hld render` validates every object (schemas and cross-object checks)",
+                        str(file),
+                    )
+                ],
+                as_json,
+            )
     from hld.report import console, verify_view
 
     rejected = None

@@ -55,6 +55,8 @@ def test_verify_bad_input_exits_2(tmp_path):
     assert result.exit_code == 2 and "has nothing deployed" in result.stderr
     result = run("verify", SHOP, "--stack", "no-such-stack")
     assert result.exit_code == 2 and "no stack 'no-such-stack'" in result.stderr
+    result = run("verify", str(EXAMPLES / "url-shortener.yaml"), "--stack", "url-shortener-kind")
+    assert result.exit_code == 2 and "targets kubernetes" in result.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\n")
     assert run("verify", str(bad)).exit_code == 2

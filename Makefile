@@ -45,7 +45,7 @@ scan: install $(SCAN_VENV)/.installed  ## checkov (Kubernetes framework) over th
 	$(SCAN_VENV)/bin/checkov -d out/scan --framework kubernetes --compact --quiet --skip-download
 
 golden: install  ## regenerate golden files and the published schema; review the diff
-	$(BIN)/python -m tests.regen aws kubernetes
+	$(BIN)/python -m tests.regen aws kubernetes docs
 
 bench: install  ## benchmarks: print figures, write bench/results/*.json
 	$(BIN)/python -m bench.run

@@ -239,6 +239,7 @@ def synth(
 
 class RenderTarget(StrEnum):
     kubernetes = "kubernetes"
+    docs = "docs"
 
 
 @app.command()
@@ -249,15 +250,34 @@ def render(
     as_json: JsonOpt = False,
     environment: EnvOpt = Environment.production,
 ) -> None:
-    """Render the blueprint for a local kind cluster whose worker nodes stand for the planned
-    zones: kind-cluster.yaml, kustomization.yaml, one file per object, and generated
-    credentials in secrets/ (git-ignored). Every object is validated against the pinned
-    Kubernetes OpenAPI schemas (strict) and across objects before anything is written.
+    """Render a target into DIR (replaced as a whole, atomically).
 
-    Then: kind create cluster --config DIR/kind-cluster.yaml && kubectl apply -k DIR
+    kubernetes: a local kind cluster whose worker nodes stand for the planned zones:
+    kind-cluster.yaml, kustomization.yaml, one file per object, and generated credentials
+    in secrets/ (git-ignored). Every object is validated against the pinned Kubernetes
+    OpenAPI schemas (strict) and across objects before anything is written. Then:
+    kind create cluster --config DIR/kind-cluster.yaml && kubectl apply -k DIR
+
+    docs: HLD.md (architecture as Mermaid, and as architecture.svg when Graphviz's dot is
+    installed; modules, technology, data flow, API, security, scalability, availability
+    and consistency) and plan.json, all from the plan.
     """
     from blueprints import StackSettings
     from blueprints import plan as make_plan
+
+    if target == RenderTarget.docs:
+        from generators.docs import render as write_docs
+
+        blueprint = _load(file, as_json)
+        result = make_plan(blueprint, StackSettings(environment=environment.value))
+        written = write_docs(result, out)
+        if as_json:
+            _emit_json({"ok": True, "out": str(out), "files": written})
+        else:
+            typer.echo(f"{out}: {', '.join(written)}")
+            if "architecture.svg" not in written:
+                typer.echo("note: Graphviz's dot is not installed; HLD.md carries the Mermaid diagram only")
+        return
     from generators.kubernetes import K8S_VERSION, kind_cluster, objects
     from generators.kubernetes import render as write
     from hld.kube_checks import cross_problems, schema_problems

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import secrets as random_secrets
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import yaml
 
 from blueprints.plan_model import Plan
 from generators.kubernetes.manifests import file_name, kind_cluster, kustomization, objects, secret_keys
+from generators.output import write_tree
 
 K8S_VERSION = "1.33.0"
 """The Kubernetes version whose OpenAPI schemas the objects are validated against (kind's node image)."""
@@ -52,30 +51,11 @@ def secret_values(plan: Plan) -> dict[str, dict[str, str]]:
 
 def render(plan: Plan, out: Path) -> list[str]:
     """Write the target to `out` (replacing what a previous render left there); returns the paths.
-    Everything is written to a sibling temporary directory first: a failure leaves `out` as it was."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        written = []
-        for rel, text in sorted(files(plan).items()):
-            (staging / rel).write_text(text)
-            written.append(rel)
-        for name, values in sorted(secret_values(plan).items()):
-            (staging / "secrets").mkdir(exist_ok=True)
-            path = staging / "secrets" / f"{name}.env"
-            path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
-            path.chmod(0o600)
-            written.append(f"secrets/{name}.env")
-        if out.exists():
-            old = out.with_name(f".{out.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return written
+    A failure leaves `out` as it was."""
+    tree = files(plan)
+    private = set()
+    for name, values in sorted(secret_values(plan).items()):
+        rel = f"secrets/{name}.env"
+        tree[rel] = "".join(f"{k}={v}\n" for k, v in values.items())
+        private.add(rel)
+    return write_tree(out, tree, frozenset(private))

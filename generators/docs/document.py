@@ -1,0 +1,211 @@
+"""The HLD document: `HLD.md` (jinja2, templates/HLD.md.j2), the architecture as Mermaid and,
+when Graphviz's `dot` is installed, as SVG, and `plan.json`. Every statement comes from the
+Plan; nothing is written per example."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from blueprints.figures import SLAS
+from blueprints.plan_model import Plan
+from blueprints.units import human_duration
+from blueprints.whatif import explain
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+ENGINES = {
+    "relational": "Amazon RDS / Aurora PostgreSQL",
+    "key-value": "Amazon DynamoDB",
+    "cache": "Amazon ElastiCache",
+    "queue": "Amazon SQS",
+    "object": "Amazon S3",
+}
+
+
+@dataclass
+class Diagram:
+    """A graph both Mermaid and Graphviz can draw: nodes (id, label, group) and edges."""
+
+    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (label, group)
+    edges: list[tuple[str, str, str]] = field(default_factory=list)  # (from, to, label)
+
+    def node(self, ident: str, label: str, group: str = "") -> str:
+        safe = re.sub(r"[^A-Za-z0-9_]", "_", ident)
+        self.nodes.setdefault(safe, (label, group))
+        return safe
+
+    def edge(self, a: str, b: str, label: str = "") -> None:
+        if (a, b, label) not in self.edges:
+            self.edges.append((a, b, label))
+
+    def mermaid(self) -> str:
+        lines = ["flowchart LR"]
+        groups: dict[str, list[str]] = {}
+        for ident, (_, group) in self.nodes.items():
+            groups.setdefault(group, []).append(ident)
+        for group, idents in groups.items():
+            if group:
+                lines.append(f'  subgraph {re.sub(r"[^A-Za-z0-9_]", "_", group)}["{group}"]')
+            for ident in idents:
+                label = self.nodes[ident][0].replace('"', "'")
+                lines.append(f'    {ident}["{label}"]' if group else f'  {ident}["{label}"]')
+            if group:
+                lines.append("  end")
+        for a, b, label in self.edges:
+            lines.append(f"  {a} -->|{label}| {b}" if label else f"  {a} --> {b}")
+        return "\n".join(lines)
+
+    def dot(self) -> str:
+        lines = ["digraph hld {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
+        groups: dict[str, list[str]] = {}
+        for ident, (_, group) in self.nodes.items():
+            groups.setdefault(group, []).append(ident)
+        for n, (group, idents) in enumerate(groups.items()):
+            if group:
+                lines.append(f'  subgraph cluster_{n} {{ label="{group}";')
+            for ident in idents:
+                lines.append(f'    {ident} [label="{self.nodes[ident][0]}"];')
+            if group:
+                lines.append("  }")
+        for a, b, label in self.edges:
+            lines.append(f'  {a} -> {b} [label="{label}"];' if label else f"  {a} -> {b};")
+        lines.append("}")
+        return "\n".join(lines)
+
+
+def diagram(plan: Plan) -> Diagram:
+    """Users -> DNS -> CDN/WAF -> load balancer -> services -> data stores, per region."""
+    d = Diagram()
+    users = d.node("users", "Users")
+    entry = users
+    public = [s for s in plan.services if s.public]
+    if public and plan.edge.domain:
+        dns = d.node("dns", f"Route 53: {plan.edge.domain}", "edge")
+        d.edge(entry, dns)
+        entry = dns
+    through_cdn = plan.edge.cdn is not None and plan.edge.cdn.dynamic.value == "through"
+    if public and plan.edge.cdn is not None:
+        cdn = d.node("cdn", "CloudFront" + (" + WAF" if plan.edge.waf else ""), "edge")
+        d.edge(entry, cdn)
+        if through_cdn:
+            entry = cdn
+    for region in plan.regions.value:
+        group = f"{region}" + (" (primary)" if region == plan.primary_region else "")
+        lb = d.node(f"lb_{region}", "Load balancer" + (" + WAF" if plan.edge.waf else ""), group) if public else ""
+        if lb:
+            d.edge(entry, lb, "HTTPS" if plan.edge.tls else "HTTP")
+            if plan.edge.cdn is not None and not through_cdn:
+                d.edge(d.node("cdn", "CloudFront", "edge"), lb, "static")
+        for svc in plan.services:
+            cap = next(c for c in svc.capacity.value if c.region == region)
+            node = d.node(
+                f"svc_{svc.name}_{region}", f"{svc.name} ({cap.min_replicas}-{cap.max_replicas} tasks)", group
+            )
+            if svc.public and lb:
+                d.edge(lb, node)
+            for callee in svc.calls:
+                d.edge(node, d.node(f"svc_{callee}_{region}", callee, group))
+            for store_name in svc.stores:
+                store = plan.store(store_name)
+                if region in store.regions or store.kind == "relational":
+                    home = region if region in store.regions and store.kind != "relational" else store.writer_region
+                    home_group = home + (" (primary)" if home == plan.primary_region else "")
+                    target = d.node(f"store_{store.name}_{home}", f"{store.name}: {store.engine.value}", home_group)
+                    d.edge(node, target, "async" if store_name in svc.async_uses else "")
+        for store in plan.datastores:
+            if region in store.regions and store.kind == "relational" and region != store.writer_region:
+                replica = d.node(f"store_{store.name}_{region}", f"{store.name} replica", group)
+                d.edge(d.node(f"store_{store.name}_{store.writer_region}", store.name, ""), replica, "replication")
+    return d
+
+
+def _steps(plan: Plan) -> list[dict[str, Any]]:
+    """Numbered data-flow steps per public route (sync calls first, then async paths)."""
+    flows = []
+    for svc in [s for s in plan.services if s.public]:
+        for route in svc.routes or ["ANY /"]:
+            steps = [
+                "The user's request resolves through Route 53" if plan.edge.domain else "The user's request arrives"
+            ]
+            if plan.edge.cdn is not None and plan.edge.cdn.dynamic.value == "through":
+                steps.append("CloudFront serves it from cache or forwards it to the nearest healthy region")
+            steps.append(
+                f"The load balancer terminates {'TLS' if plan.edge.tls else 'HTTP'} and forwards to `{svc.name}`"
+            )
+            for callee in svc.calls:
+                steps.append(f"`{svc.name}` calls `{callee}`")
+            for store in svc.stores:
+                kind = plan.store(store).kind
+                verb = "enqueues to" if kind == "queue" else "reads and writes"
+                when = " (asynchronously, off the request path)" if store in svc.async_uses else ""
+                steps.append(f"`{svc.name}` {verb} `{store}` ({ENGINES[kind]}){when}")
+            flows.append({"route": f"{svc.name}: {route}", "steps": steps})
+    consumers = []
+    for svc in plan.services:
+        if not svc.public:
+            for store in svc.stores:
+                if plan.store(store).kind == "queue":
+                    consumers.append(f"`{svc.name}` consumes `{store}` and processes its messages outside any request")
+    return flows + ([{"route": "asynchronous paths", "steps": consumers}] if consumers else [])
+
+
+def context(plan: Plan, svg: str | None) -> dict[str, Any]:
+    zone = explain(plan, "zone-loss")
+    region = explain(plan, "region-loss") if plan.level.value == "multi-region" else None
+    return {
+        "plan": plan,
+        "mermaid": diagram(plan).mermaid(),
+        "svg": svg,
+        "engines": ENGINES,
+        "flows": _steps(plan),
+        "slas": SLAS,
+        "figures": list(
+            dict.fromkeys(p.sla for j in plan.availability.journeys for p in [*j.regional, *j.global_parts])
+        ),
+        "zone": zone,
+        "region": region,
+        "duration": lambda s: "not recoverable by the plan" if s is None else human_duration(s) if s else "0 s",
+    }
+
+
+def document(plan: Plan, svg: str | None = None) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["links"] = lambda text: re.sub(r"(https?://[^\s)>,]+)", r"<\1>", str(text))
+    text = env.get_template("HLD.md.j2").render(**context(plan, svg))
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def svg_of(plan: Plan) -> str | None:
+    """The architecture as SVG through Graphviz, or None when `dot` is not installed."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    done = subprocess.run([dot, "-Tsvg"], input=diagram(plan).dot(), capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def files(plan: Plan, svg: str | None) -> dict[str, str]:
+    """HLD.md, plan.json and, with Graphviz, architecture.svg."""
+    out = {"HLD.md": document(plan, svg), "plan.json": plan.model_dump_json(indent=2) + "\n"}
+    if svg is not None:
+        out["architecture.svg"] = svg
+    return out
+
+
+def render(plan: Plan, out: Path) -> list[str]:
+    from generators.output import write_tree
+
+    return write_tree(out, files(plan, svg_of(plan)))

@@ -14,11 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: install  ## validate, plan, explain and verify (offline AWS) the bundled url-shortener blueprint
+demo: install  ## validate, plan, explain, then hld build (offline AWS + checks, kind manifests, HLD document) of url-shortener
 	$(BIN)/hld validate $(EXAMPLE)
 	$(BIN)/hld plan $(EXAMPLE)
 	$(BIN)/hld explain $(EXAMPLE) --what-if region-loss
-	$(BIN)/hld verify $(EXAMPLE) --stack url-shortener-prod --fail region:us-east-1
+	$(BIN)/hld build $(EXAMPLE) --stack url-shortener-prod --out out/url-shortener
 
 test: lint unit scan  ## lint, type-check, every test, then the security scan of the Kubernetes target
 

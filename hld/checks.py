@@ -367,7 +367,8 @@ def managed_secrets(run: Run) -> list[str]:
             out.append(f"{db.name}: master password is not managed by Secrets Manager")
     for cluster in g.of("aws:rds/cluster:Cluster"):
         managed = value(cluster, "manage_master_user_password") is True
-        write_only = value(cluster, "master_password_wo") is not None
+        # write-only: sent to AWS, never kept in state, so read from the inputs
+        write_only = bool(cluster.inputs.get("masterPasswordWoVersion") or cluster.inputs.get("masterPasswordWo"))
         secondary = bool(value(cluster, "global_cluster_identifier")) and not value(cluster, "master_username")
         if not (managed or write_only or secondary):
             out.append(f"{cluster.name}: master password is not managed by Secrets Manager")

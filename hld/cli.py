@@ -449,6 +449,129 @@ def verify(
 
 
 @app.command()
+def build(
+    file: FileArg,
+    out: Annotated[Path, typer.Option("--out", help="Directory to write (replaced as a whole, atomically).")],
+    stack: Annotated[
+        str | None,
+        typer.Option(help="Verify with the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone)."),
+    ] = None,
+    as_json: JsonOpt = False,
+    environment: EnvOpt = Environment.production,
+) -> None:
+    """The whole job: validate, plan, run the AWS program in the offline cloud (moto) with
+    every check, render the Kubernetes target with its checks, and write the HLD document.
+
+    Writes DIR/verify.json (checks and coverage), DIR/kubernetes/ (kind) and DIR/docs/
+    (HLD.md, plan.json, architecture.svg with Graphviz), all at once or not at all.
+    Exit codes: 0 everything passes, 1 a target missed or a check failed, 2 bad input.
+    """
+    from blueprints import StackSettings
+    from blueprints import plan as make_plan
+    from blueprints.problems import Problem
+    from hld.report import console
+
+    blueprint = _load(file, as_json)
+    result = make_plan(blueprint, StackSettings(name=stack or "prod", environment=environment.value))
+    status_console = console(stderr=True)
+    with status_console.status("running the AWS program in the offline cloud (moto)...") as status:
+        from hld.offline import SynthError, synth_blueprint, synth_stack
+
+        try:
+            run = (
+                synth_stack(stack, file, cloud="moto")
+                if stack
+                else synth_blueprint(file, environment.value, cloud="moto")
+            )
+        except SynthError as exc:
+            if not str(exc).startswith("AWS rejected"):
+                _fail_input([Problem((), str(exc), "stack", "check the stack's config", str(file))], as_json)
+            if as_json:
+                _emit_json({"ok": False, "rejected": str(exc)})
+            else:
+                sys.stderr.write(f"{exc}\n")
+            raise typer.Exit(1) from None
+        result = run.plan or result  # the plan the program deployed (the stack's settings)
+        status.update("checking the deployed state...")
+        outcomes = run.checks()
+        coverage = run.coverage()
+        status.update("rendering the Kubernetes target and its checks...")
+        from generators.kubernetes import K8S_VERSION, kind_cluster, objects
+        from generators.kubernetes import files as kube_files
+        from generators.kubernetes.render import secret_values
+        from hld.kube_checks import cross_problems, schema_problems
+
+        objs = objects(result)
+        kube_problems = schema_problems(objs, K8S_VERSION) + cross_problems(result, objs, kind_cluster(result))
+        status.update("writing the HLD document...")
+        from generators.docs import files as doc_files
+        from generators.docs import svg_of
+        from generators.output import write_tree
+
+        verify_report = {
+            "stack": run.stack,
+            "cloud": run.cloud,
+            "checks": [
+                {"check": o.check, "status": o.status, "detail": o.detail, "problems": o.problems} for o in outcomes
+            ],
+            "coverage": {"percent": round(coverage.percent, 1), "by_type": coverage.rows()},
+        }
+        tree = {"verify.json": json.dumps(verify_report, indent=2) + "\n"}
+        tree |= {f"kubernetes/{k}": v for k, v in kube_files(result).items()}
+        private = set()
+        for name, values in secret_values(result).items():
+            rel = f"kubernetes/secrets/{name}.env"
+            tree[rel] = "".join(f"{k}={v}\n" for k, v in values.items())
+            private.add(rel)
+        tree |= {f"docs/{k}": v for k, v in doc_files(result, svg_of(result)).items()}
+        written = write_tree(out, tree, frozenset(private))
+    failed = [o for o in outcomes if o.status == "fail"]
+    ok = result.ok and not failed and not kube_problems
+    aws_stack = run.stack
+    summary = {
+        "ok": ok,
+        "availability": {"target": result.availability.target, "estimate": result.availability.estimate},
+        "checks": {
+            "passed": sum(o.status == "pass" for o in outcomes),
+            "failed": [o.check for o in failed],
+            "skipped": [o.check for o in outcomes if o.status == "skip"],
+        },
+        "coverage_percent": round(coverage.percent, 1),
+        "kubernetes_problems": kube_problems,
+        "out": str(out),
+        "files": len(written),
+        "next": [
+            f"pulumi preview --stack {aws_stack}"
+            if stack
+            else f"pulumi stack init <name> && pulumi config set hld:blueprint {file} && pulumi preview",
+            f"kind create cluster --config {out}/kubernetes/kind-cluster.yaml && kubectl apply -k {out}/kubernetes",
+            f"open {out}/docs/HLD.md",
+        ],
+    }
+    if as_json:
+        _emit_json(summary)
+    else:
+        lines = [
+            f"{result.name}: availability estimate {result.availability.estimate:g}% vs target "
+            f"{result.availability.target:g}% ({'met' if result.availability.met else 'NOT met'})",
+            f"AWS (offline, moto, stack {aws_stack!r}): {summary['checks']['passed']}/{len(outcomes)} checks pass"
+            + (f"; FAILED: {', '.join(o.check for o in failed)}" if failed else "")
+            + f"; {coverage.percent:.1f}% of resources through a real moto API",
+            f"Kubernetes: {len(objs)} objects, valid against {K8S_VERSION} (strict)"
+            + (
+                f"; {len(kube_problems)} PROBLEM(S): {kube_problems[0]}"
+                if kube_problems
+                else ", cross-object checks pass"
+            ),
+            f"Wrote {len(written)} files to {out}/ (verify.json, kubernetes/, docs/)",
+            "Next:",
+            *[f"  {step}" for step in summary["next"]],
+        ]
+        typer.echo("\n".join(lines))
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
 def schema(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
 ) -> None:

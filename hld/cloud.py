@@ -26,6 +26,9 @@ import pulumi
 
 from hld.offline import ACCOUNT, EchoMocks
 
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+"""How Pulumi marks a secret value on the wire (pulumi.runtime.rpc)."""
 Handler = Callable[["MotoMocks", str, dict[str, Any], str], tuple[str, dict[str, Any]]]
 HANDLERS: dict[str, Handler] = {}
 
@@ -131,6 +134,7 @@ class MotoMocks(EchoMocks):
         self.stack = stack
         self.zones: dict[str, str] = {}  # domain -> moto hosted zone id
         self.rejected: list[str] = []
+        self.secrets: set[str] = set()
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -149,6 +153,7 @@ class MotoMocks(EchoMocks):
         if typ == "pulumi:providers:aws":
             return super().new_resource(args)
         region = self.region_of(args.provider)
+        inputs = self._unwrap(inputs)
         handler = HANDLERS.get(typ)
         if handler is None:
             rid, state = self.computed(typ, name, inputs, region)
@@ -165,10 +170,29 @@ class MotoMocks(EchoMocks):
             )
             raise CloudRejected(self.rejected[-1]) from None
         except (ParamValidationError, KeyError, ValueError) as exc:
-            self.rejected.append(f"AWS rejected {typ} {name!r} in {region}: {type(exc).__name__}: {exc}")
+            self.rejected.append(self._redact(f"AWS rejected {typ} {name!r} in {region}: {type(exc).__name__}: {exc}"))
             raise CloudRejected(self.rejected[-1]) from None
         self.exercised[f"{typ}::{name}"] = True
         return rid, {**inputs, **state, "region": region}
+
+    def _unwrap(self, value: Any) -> Any:
+        """Secret inputs arrive wrapped ({sig: secret, value: ...}): pass the value to AWS, and
+        remember it so no error message repeats it."""
+        if isinstance(value, dict):
+            if value.get(SIG_KEY) == SECRET_SIG:
+                inner = self._unwrap(value.get("value"))
+                if isinstance(inner, str) and inner:
+                    self.secrets.add(inner)
+                return inner
+            return {k: self._unwrap(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._unwrap(v) for v in value]
+        return value
+
+    def _redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[secret]")
+        return text
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         with _MOTO_LOCK:

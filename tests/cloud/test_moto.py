@@ -99,3 +99,12 @@ def test_pytest_plugin_provides_hld_synth(hld_synth):
     result = hld_synth(EXAMPLES / "e-commerce.yaml", stack="e-commerce-prod")
     tables = result.client("dynamodb", "us-east-1").list_tables()["TableNames"]
     assert len(tables) == 1 and tables[0].startswith("e-commerce-users-")
+
+
+def test_secret_inputs_reach_aws_unwrapped_and_never_appear_in_errors():
+    from hld.cloud import SECRET_SIG, SIG_KEY, MotoMocks
+
+    mocks = MotoMocks("s")
+    wrapped = {"secretStringWo": {SIG_KEY: SECRET_SIG, "value": "hunter2-very-secret"}, "n": [1]}
+    assert mocks._unwrap(wrapped) == {"secretStringWo": "hunter2-very-secret", "n": [1]}
+    assert mocks._redact("value: hunter2-very-secret, type dict") == "value: [secret], type dict"

@@ -1,0 +1,46 @@
+"""`hld build`: the whole job in one command, all files or none, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from hld.cli import app
+from tests.helpers import EXAMPLES, ROOT
+
+runner = CliRunner()
+
+
+def test_build_writes_everything_and_summarises(tmp_path):
+    out = tmp_path / "shop"
+    result = runner.invoke(
+        app, ["build", str(EXAMPLES / "e-commerce.yaml"), "--stack", "e-commerce-prod", "--out", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["ok"] and summary["checks"]["failed"] == [] and summary["coverage_percent"] >= 90
+    assert summary["next"][0] == "pulumi preview --stack e-commerce-prod"
+    verify = json.loads((out / "verify.json").read_text())
+    assert verify["cloud"] == "moto" and len(verify["checks"]) == 15
+    assert (out / "kubernetes" / "kind-cluster.yaml").exists() and (out / "kubernetes" / "kustomization.yaml").exists()
+    assert (out / "kubernetes" / "secrets" / "orders-credentials.env").stat().st_mode & 0o077 == 0
+    assert (out / "docs" / "HLD.md").read_text().startswith("# e-commerce: high-level design")
+    assert json.loads((out / "docs" / "plan.json").read_text())["stack"] == "e-commerce-prod"
+
+
+def test_build_exits_1_when_the_design_misses_its_target(tmp_path):
+    missed = tmp_path / "missed.yaml"
+    text = (ROOT / "tests" / "data" / "stacks" / "every-kind.yaml").read_text()
+    missed.write_text(text.replace("availability: 99.5", "availability: 99.95"))
+    result = runner.invoke(app, ["build", str(missed), "--out", str(tmp_path / "o"), "--json"])
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["checks"]["failed"] == ["availability"]
+
+
+def test_build_bad_input_exits_2_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    result = runner.invoke(app, ["build", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "o").exists()

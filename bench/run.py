@@ -3,6 +3,7 @@
 python -m bench.run            # everything
 python -m bench.run fast       # validate / plan only
 python -m bench.run synth      # hld synth vs the same resources registered directly (ratio target <= 1.3)
+python -m bench.run scale      # generated blueprints, 1..100 services x 1..3 regions: s per resource; 100x3 verified
 python -m bench.run render     # Kubernetes render of every reference blueprint (target < 1 s each)
 python -m bench.run verify     # hld verify of every stack: moto vs plain mocks (ratio target <= 3), peak memory
 """
@@ -187,7 +188,90 @@ def render(runs: int = 20) -> list[dict[str, object]]:
     return rows
 
 
-SUITES = {"fast": fast_paths, "synth": synth_floor, "verify": verify, "render": render}
+REGIONS = ("us-east-1", "us-west-2", "us-east-2")
+
+
+def generated(services: int, regions: int) -> dict[str, object]:
+    """A blueprint with `services` services (the first public) over `regions` regions."""
+    doc: dict[str, object] = {
+        "name": f"gen-{services}x{regions}",
+        "availability": 99.0,
+        "consistency": "eventual",
+        "redundancy": {"level": "multi-region" if regions > 1 else "multi-zone"}
+        | ({"replication": "active"} if regions > 1 else {}),
+        "regions": list(REGIONS[:regions]),
+        "edge": {"domain": f"gen{services}x{regions}.example.com"},
+        "services": [
+            {
+                "name": f"svc{i}",
+                "image": "ghcr.io/example/svc:1",
+                "public": i == 0,
+                "routes": ["GET /"] if i == 0 else [],
+                "uses": ["table", {"name": "jobs", "async": True}],
+                "peak_rps": 200,
+                "rps_per_replica": 100,
+            }
+            for i in range(services)
+        ],
+        "datastores": [{"name": "table", "kind": "key-value"}, {"name": "jobs", "kind": "queue"}],
+    }
+    return doc
+
+
+def scale(sizes: tuple[int, ...] = (1, 10, 50, 100), regions: tuple[int, ...] = (1, 2, 3)) -> list[dict[str, object]]:
+    """Scale curve on generated blueprints: resources emitted, seconds and seconds per resource for
+    synth (plain mocks), then verify (moto) of the largest: target < 120 s for 100 services x 3 regions."""
+    import tempfile
+
+    import yaml
+
+    from hld.offline import synth_blueprint
+
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        synth_blueprint(_write(tmp, generated(1, 1), yaml))  # warm-up
+        for r in regions:
+            for n in sizes:
+                path = _write(tmp, generated(n, r), yaml)
+                gc.collect()
+                start = time.perf_counter()
+                result = synth_blueprint(path, stack=f"gen-{n}x{r}")
+                seconds = time.perf_counter() - start
+                count = sum(1 for x in result.graph.resources if x.custom)
+                rows.append(
+                    {
+                        "benchmark": f"synth {n} services x {r} regions",
+                        "resources": count,
+                        "seconds": round(seconds, 2),
+                        "ms_per_resource": round(1000 * seconds / count, 3),
+                    }
+                )
+        n, r = sizes[-1], regions[-1]
+        path = _write(tmp, generated(n, r), yaml)
+        gc.collect()
+        start = time.perf_counter()
+        result = synth_blueprint(path, stack=f"gen-{n}x{r}", cloud="moto")
+        failed = [o.check for o in result.checks() if o.status == "fail"]
+        seconds = time.perf_counter() - start
+        count = sum(1 for x in result.graph.resources if x.custom)
+        rows.append(
+            {
+                "benchmark": f"verify (moto) {n} services x {r} regions" + (f" failed: {failed}" if failed else ""),
+                "resources": count,
+                "seconds": round(seconds, 2),
+                "ms_per_resource": round(1000 * seconds / count, 3),
+            }
+        )
+    return rows
+
+
+def _write(tmp: str, doc: dict[str, object], yaml: object) -> Path:
+    path = Path(tmp) / f"{doc['name']}.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))  # type: ignore[attr-defined]
+    return path
+
+
+SUITES = {"fast": fast_paths, "synth": synth_floor, "verify": verify, "render": render, "scale": scale}
 
 
 def main(argv: list[str]) -> None:

@@ -291,7 +291,7 @@ def run(
         pulumi_settings.SETTINGS.rpc_manager = RPCManager()  # type: ignore[no-untyped-call]
         try:
             program()
-            _sync_await(wait_for_rpcs())
+            _sync_await(_settle())
         except (pulumi.RunError, SynthError) as exc:
             _drain()
             raise SynthError(str(exc)) from None
@@ -325,6 +325,26 @@ def _plan(config: dict[str, str], stack: str) -> Any:
         return plan_for(read_config(lambda key: config.get(f"hld:{key}"), stack), stack)
     except ConfigError:
         return None
+
+
+async def _settle() -> None:
+    """Wait until the program's RPCs and outputs are done: the SDK's wait_for_rpcs, but each
+    round awaits all pending outputs at once instead of re-waiting on every pending one for
+    the first to finish (which grows with the square of the resource count)."""
+    settings = pulumi_settings.SETTINGS
+    manager = settings.rpc_manager
+    while True:
+        while len(manager.rpcs) > 0:
+            await manager.rpcs.pop()
+        if manager.unhandled_exception is not None:
+            raise manager.unhandled_exception.with_traceback(manager.exception_traceback)
+        with settings.lock:
+            pending = list(settings.outputs)
+            settings.outputs.clear()
+        if pending:
+            await asyncio.gather(*pending)
+        if not manager.rpcs and not settings.outputs:
+            return
 
 
 def _drain() -> None:

@@ -231,3 +231,17 @@ class Plan(Model):
 
     def control(self, key: str) -> Control:
         return next(c for c in self.security if c.key == key)
+
+    def data_flow(self, edge: str) -> set[tuple[str, str, str | None]]:
+        """(to, from, store kind or None for a service) for every connection the blueprint
+        declares; public services are reached from `edge` (the load balancer, an ingress).
+        The targets put their own ports on these edges (security groups, NetworkPolicies)."""
+        flows: set[tuple[str, str, str | None]] = set()
+        for svc in self.services:
+            if svc.public:
+                flows.add((svc.name, edge, None))
+            for callee in svc.calls:
+                flows.add((callee, svc.name, None))
+            for store in svc.stores:
+                flows.add((store, svc.name, self.store(store).kind))
+        return flows

@@ -42,6 +42,35 @@ class WhatIf(BaseModel):
     summary: str
 
 
+def outcome(
+    disruption: Disruption,
+    lost: str,
+    journeys: list[JourneyImpact],
+    services: list[ServiceImpact],
+    rto_seconds: float | None,
+    rpo_seconds: float | None,
+    capacity: bool = True,
+    note: str = "",
+) -> WhatIf:
+    """The answer, with its one-line summary (`capacity`: say whether capacity holds peak)."""
+    summary = f"losing {lost}: {sum(j.survives for j in journeys)}/{len(journeys)} journeys survive"
+    if capacity:
+        summary += (
+            "; capacity holds peak without scaling"
+            if all(s.enough_without_scaling for s in services)
+            else "; capacity short of peak until scale-out"
+        )
+    return WhatIf(
+        disruption=disruption,
+        lost=lost,
+        journeys=journeys,
+        services=services,
+        rto_seconds=rto_seconds,
+        rpo_seconds=rpo_seconds,
+        summary=summary + note,
+    )
+
+
 def default_target(plan: Plan, disruption: Disruption) -> str:
     """The primary region's first zone, or the primary region."""
     return plan.zones(plan.primary_region)[0] if disruption == "zone-loss" else plan.primary_region
@@ -91,21 +120,7 @@ def _zone_loss(plan: Plan, zone: str) -> WhatIf:
         )
         for j in plan.availability.journeys
     ]
-    rto, rpo = plan.dr.zone_loss_rto_seconds, plan.dr.zone_loss_rpo_seconds
-    summary = f"losing {zone}: {sum(j.survives for j in journeys)}/{len(journeys)} journeys survive; " + (
-        "capacity holds peak without scaling"
-        if all(s.enough_without_scaling for s in services)
-        else "capacity short of peak until scale-out"
-    )
-    return WhatIf(
-        disruption="zone-loss",
-        lost=zone,
-        journeys=journeys,
-        services=services,
-        rto_seconds=rto,
-        rpo_seconds=rpo,
-        summary=summary,
-    )
+    return outcome("zone-loss", zone, journeys, services, plan.dr.zone_loss_rto_seconds, plan.dr.zone_loss_rpo_seconds)
 
 
 def _region_loss(plan: Plan, region: str) -> WhatIf:
@@ -141,20 +156,12 @@ def _region_loss(plan: Plan, region: str) -> WhatIf:
             else f"after failover to the standby ({plan.dr.strategy.value})"
         )
         journeys.append(JourneyImpact(journey=j.name, survives=True, detail=how))
-    rto, rpo = plan.dr.region_loss_rto_seconds, plan.dr.region_loss_rpo_seconds
-    summary = f"losing {region}: {sum(j.survives for j in journeys)}/{len(journeys)} journeys survive"
-    if multi:
-        summary += (
-            "; capacity holds peak without scaling"
-            if all(s.enough_without_scaling for s in services)
-            else "; capacity short of peak until scale-out"
-        )
-    return WhatIf(
-        disruption="region-loss",
-        lost=region,
-        journeys=journeys,
-        services=services,
-        rto_seconds=rto,
-        rpo_seconds=rpo,
-        summary=summary,
+    return outcome(
+        "region-loss",
+        region,
+        journeys,
+        services,
+        plan.dr.region_loss_rto_seconds,
+        plan.dr.region_loss_rpo_seconds,
+        capacity=multi,
     )

@@ -317,15 +317,10 @@ def private_data(run: Run) -> list[str]:
 
 def allowed_flows(plan: Plan) -> set[tuple[str, str, int]]:
     """(to, from, port) for every connection the blueprint declares, plus the ALB in front of public services."""
-    flows = set()
-    for svc in plan.services:
-        if svc.public:
-            flows.add((svc.name, "alb", svc.port))
-        for callee in svc.calls:
-            flows.add((callee, svc.name, plan.service(callee).port))
-        for store in svc.stores:
-            flows.add((store, svc.name, plan.store(store).port))
-    return flows
+    return {
+        (to, source, plan.store(to).port if kind else plan.service(to).port)
+        for to, source, kind in plan.data_flow("alb")
+    }
 
 
 @check("data-flow-network", "Network follows the data flow", control="data-flow-network")

@@ -496,16 +496,15 @@ def build(
         outcomes = run.checks()
         coverage = run.coverage()
         status.update("rendering the Kubernetes target and its checks...")
+        from generators.docs import files as doc_files
+        from generators.docs import svg_of
         from generators.kubernetes import K8S_VERSION, kind_cluster, objects
-        from generators.kubernetes import files as kube_files
-        from generators.kubernetes.render import secret_values
+        from generators.kubernetes.render import tree as kube_tree_of
         from hld.kube_checks import cross_problems, schema_problems
 
         objs = objects(result)
         kube_problems = schema_problems(objs, K8S_VERSION) + cross_problems(result, objs, kind_cluster(result))
         status.update("writing the HLD document...")
-        from generators.docs import files as doc_files
-        from generators.docs import svg_of
         from generators.output import write_tree
 
         verify_report = {
@@ -517,14 +516,11 @@ def build(
             "coverage": {"percent": round(coverage.percent, 1), "by_type": coverage.rows()},
         }
         tree = {"verify.json": json.dumps(verify_report, indent=2) + "\n"}
-        tree |= {f"kubernetes/{k}": v for k, v in kube_files(result).items()}
-        private = set()
-        for name, values in secret_values(result).items():
-            rel = f"kubernetes/secrets/{name}.env"
-            tree[rel] = "".join(f"{k}={v}\n" for k, v in values.items())
-            private.add(rel)
+        kube_tree, kube_private = kube_tree_of(result)
+        tree |= {f"kubernetes/{k}": v for k, v in kube_tree.items()}
+        private = frozenset(f"kubernetes/{k}" for k in kube_private)
         tree |= {f"docs/{k}": v for k, v in doc_files(result, svg_of(result)).items()}
-        written = write_tree(out, tree, frozenset(private))
+        written = write_tree(out, tree, private)
     failed = [o for o in outcomes if o.status == "fail"]
     ok = result.ok and not failed and not kube_problems
     aws_stack = run.stack

@@ -13,7 +13,7 @@ from typing import Any
 
 from blueprints.figures import TIMINGS
 from blueprints.plan_model import Plan
-from blueprints.whatif import JourneyImpact, ServiceImpact, WhatIf, default_target
+from blueprints.whatif import JourneyImpact, ServiceImpact, WhatIf, default_target, outcome
 from hld.checks import _named, _zones_of_subnets, dig, first, value
 from hld.graph import Graph, Resource
 
@@ -161,20 +161,7 @@ def _zone_loss(plan: Plan, d: Deployed, zone: str) -> WhatIf:
     else:
         rto = max([d.zone_failover(s.name) for s in plan.datastores if s.on_journeys] or [0.0])
         rpo = 0.0
-    summary = f"losing {zone}: {sum(j.survives for j in journeys)}/{len(journeys)} journeys survive; " + (
-        "capacity holds peak without scaling"
-        if all(s.enough_without_scaling for s in services)
-        else "capacity short of peak until scale-out"
-    )
-    return WhatIf(
-        disruption="zone-loss",
-        lost=zone,
-        journeys=journeys,
-        services=services,
-        rto_seconds=rto,
-        rpo_seconds=rpo,
-        summary=summary + " (deployed state)",
-    )
+    return outcome("zone-loss", zone, journeys, services, rto, rpo, note=" (deployed state)")
 
 
 def _region_loss(plan: Plan, d: Deployed, region: str) -> WhatIf:
@@ -229,22 +216,7 @@ def _region_loss(plan: Plan, d: Deployed, region: str) -> WhatIf:
             if (lag := d.replication_lag(s.name)) is not None
         ]
         rpo = max(lags) if lags else 0.0
-    summary = f"losing {region}: {sum(j.survives for j in journeys)}/{len(journeys)} journeys survive"
-    if multi:
-        summary += (
-            "; capacity holds peak without scaling"
-            if all(s.enough_without_scaling for s in services)
-            else "; capacity short of peak until scale-out"
-        )
-    return WhatIf(
-        disruption="region-loss",
-        lost=region,
-        journeys=journeys,
-        services=services,
-        rto_seconds=rto,
-        rpo_seconds=rpo,
-        summary=summary + " (deployed state)",
-    )
+    return outcome("region-loss", region, journeys, services, rto, rpo, capacity=multi, note=" (deployed state)")
 
 
 def agreement(a: WhatIf, b: WhatIf) -> list[str]:

@@ -378,16 +378,11 @@ def ingress(plan: Plan) -> list[dict[str, Any]]:
 
 def flows(plan: Plan) -> set[tuple[str, str, int]]:
     """(to, from, port) the data flow declares; `from` "ingress" is the ingress controller.
-    The same edges as the AWS security groups (hld.checks.allowed_flows)."""
-    out = set()
-    for svc in plan.services:
-        if svc.public:
-            out.add((svc.name, "ingress", svc.port))
-        for callee in svc.calls:
-            out.add((callee, svc.name, plan.service(callee).port))
-        for store in svc.stores:
-            out.add((store, svc.name, STAND_INS[plan.store(store).kind].port))
-    return out
+    The same edges as the AWS security groups (Plan.data_flow), on the stand-ins' ports."""
+    return {
+        (to, source, STAND_INS[kind].port if kind else plan.service(to).port)
+        for to, source, kind in plan.data_flow("ingress")
+    }
 
 
 def network_policies(plan: Plan) -> list[dict[str, Any]]:

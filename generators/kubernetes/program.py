@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import importlib
 import re
-import secrets as random_secrets
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from blueprints.plan_model import Plan
-from generators.kubernetes.manifests import objects, secret_keys
+from generators.kubernetes.manifests import objects
+from generators.kubernetes.render import secret_values
 
 GROUPS = {
     "": "core",
@@ -52,16 +52,7 @@ def build(plan: Plan, context: str | None = None) -> dict[str, Any]:
         )
         if kind == "Namespace":
             namespace = created[(kind, name)]
-    for secret, keys in sorted(secret_keys(plan).items()):
-        store = secret.removesuffix("-credentials")
-        values = {
-            k: "hld_admin"
-            if k.endswith("_USER")
-            else store.replace("-", "_")
-            if k.endswith("_DB")
-            else random_secrets.token_urlsafe(24)
-            for k in keys
-        }
+    for secret, values in sorted(secret_values(plan).items()):
         k8s.core.v1.Secret(
             f"{plan.name}-secret-{secret}",
             metadata={"name": secret, "namespace": plan.name},

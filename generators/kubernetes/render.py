@@ -49,13 +49,18 @@ def secret_values(plan: Plan) -> dict[str, dict[str, str]]:
     return values
 
 
-def render(plan: Plan, out: Path) -> list[str]:
-    """Write the target to `out` (replacing what a previous render left there); returns the paths.
-    A failure leaves `out` as it was."""
-    tree = files(plan)
+def tree(plan: Plan) -> tuple[dict[str, str], frozenset[str]]:
+    """Every file of the target, generated secrets included, and which of them are private."""
+    out = files(plan)
     private = set()
     for name, values in sorted(secret_values(plan).items()):
         rel = f"secrets/{name}.env"
-        tree[rel] = "".join(f"{k}={v}\n" for k, v in values.items())
+        out[rel] = "".join(f"{k}={v}\n" for k, v in values.items())
         private.add(rel)
-    return write_tree(out, tree, frozenset(private))
+    return out, frozenset(private)
+
+
+def render(plan: Plan, out: Path) -> list[str]:
+    """Write the target to `out` (replacing what a previous render left there); returns the paths.
+    A failure leaves `out` as it was."""
+    return write_tree(out, *tree(plan))

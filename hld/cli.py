@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -74,6 +75,27 @@ def _fail_input(problems: list[object], as_json: bool) -> NoReturn:
             sys.stderr.write(p.render() + "\n")
         sys.stderr.write(f"{len(items)} problem(s) found.\n")
     raise typer.Exit(2)
+
+
+def _written(write: Callable[[], list[str]], out: Path, file: Path, as_json: bool) -> list[str]:
+    """Run an output writer; a directory that cannot be written is bad input (exit 2)."""
+    from blueprints.problems import Problem
+
+    try:
+        return write()
+    except OSError as exc:
+        _fail_input(
+            [
+                Problem(
+                    (),
+                    f"cannot write {out}: {exc.strerror or exc}",
+                    "out",
+                    "pass --out a writable directory",
+                    str(file),
+                )
+            ],
+            as_json,
+        )
 
 
 def _load(path: Path, as_json: bool) -> Blueprint:
@@ -270,7 +292,7 @@ def render(
 
         blueprint = _load(file, as_json)
         result = make_plan(blueprint, StackSettings(environment=environment.value))
-        written = write_docs(result, out)
+        written = _written(lambda: write_docs(result, out), out, file, as_json)
         if as_json:
             _emit_json({"ok": True, "out": str(out), "files": written})
         else:
@@ -292,7 +314,7 @@ def render(
         else:
             sys.stderr.write("\n".join(problems) + f"\n{len(problems)} problem(s); nothing written.\n")
         raise typer.Exit(1)
-    written = write(result, out)
+    written = _written(lambda: write(result, out), out, file, as_json)
     if as_json:
         _emit_json({"ok": True, "out": str(out), "kubernetes": K8S_VERSION, "objects": len(objs), "files": written})
         return
@@ -520,7 +542,7 @@ def build(
         tree |= {f"kubernetes/{k}": v for k, v in kube_tree.items()}
         private = frozenset(f"kubernetes/{k}" for k in kube_private)
         tree |= {f"docs/{k}": v for k, v in doc_files(result, svg_of(result)).items()}
-        written = write_tree(out, tree, private)
+        written = _written(lambda: write_tree(out, tree, private), out, file, as_json)
     failed = [o for o in outcomes if o.status == "fail"]
     ok = result.ok and not failed and not kube_problems
     aws_stack = run.stack

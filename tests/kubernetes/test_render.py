@@ -219,3 +219,13 @@ def test_scanner_skips_are_few_and_justified_on_every_workload():
             notes = obj["metadata"]["annotations"].values()
             assert {n.split("=", 1)[0] for n in notes} == set(SCAN_SKIPS)
             assert all(len(n.split("=", 1)[1]) > 40 for n in notes)
+
+
+@pytest.mark.parametrize("target", ["kubernetes", "docs"])
+def test_render_to_an_unwritable_directory_exits_2(tmp_path, target):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    out = blocked / "out"
+    result = runner.invoke(app, ["render", str(EXAMPLES / "e-commerce.yaml"), "--target", target, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"cannot write {out}" in result.stderr and "Traceback" not in result.output

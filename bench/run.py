@@ -1,15 +1,16 @@
 """Benchmarks (not timed tests): print a table of figures and write them as JSON.
 
 python -m bench.run            # everything
+python -m bench.run blueprints # every stage of every reference blueprint, as a user runs it: median s, peak MB
 python -m bench.run fast       # validate / plan only
-python -m bench.run synth      # hld synth vs the same resources registered directly (ratio target <= 1.3)
+python -m bench.run floor      # every AWS stack: direct pulumi-aws vs hld synth (<= 1.3x) vs hld verify in moto (<= 3x)
 python -m bench.run scale      # generated blueprints, 1..100 services x 1..3 regions: s per resource; 100x3 verified
 python -m bench.run render     # Kubernetes render of every reference blueprint (target < 1 s each)
-python -m bench.run verify     # hld verify of every stack: moto vs plain mocks (ratio target <= 3), peak memory
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -18,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,109 +55,135 @@ def fast_paths(runs: int = 20) -> list[dict[str, object]]:
     return rows
 
 
-def synth_floor(runs: int = 15) -> list[dict[str, object]]:
-    """`synth` of url-shortener-prod under mocks (the real entry point: config, blueprint, plan,
-    components) against the floor: the same resources registered directly with pulumi-aws.
-    In one warm process, alternating, so both see the same machine state."""
+STAGES = (
+    ("validate", 5, lambda bp, stack, out: ["validate", bp]),
+    ("plan", 5, lambda bp, stack, out: ["plan", bp]),
+    ("synth (mocks)", 3, lambda bp, stack, out: ["synth", bp, "--stack", stack, "--json"]),
+    ("verify (moto)", 3, lambda bp, stack, out: ["verify", bp, "--stack", stack, "--json"]),
+    ("render kubernetes", 3, lambda bp, stack, out: ["render", bp, "--out", out, "--json"]),
+    ("render docs", 3, lambda bp, stack, out: ["render", bp, "--target", "docs", "--out", out, "--json"]),
+    ("build", 3, lambda bp, stack, out: ["build", bp, "--stack", stack, "--out", out, "--json"]),
+)
+"""Each stage as a user runs it: the command line, and how many runs give its median."""
+
+
+def blueprints() -> list[dict[str, object]]:
+    """Every stage for every reference blueprint (with its production stack), each run as a user
+    runs it: `hld ...` in a new process, so imports and moto's first backends are counted. Median
+    wall seconds of repeated runs, and the largest peak memory (max RSS) among them."""
+    import tempfile
+
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in sorted((ROOT / "blueprints" / "examples").glob("*.yaml")):
+            stack = f"{path.stem}-prod"
+            for stage, runs, args in STAGES:
+                times, peaks, codes = [], [], set()
+                for _ in range(runs):
+                    seconds, peak, code = cli(args(str(path), stack, str(Path(tmp) / "out")))
+                    times.append(seconds)
+                    peaks.append(peak)
+                    codes.add(code)
+                rows.append(
+                    {
+                        "benchmark": f"{path.stem}: {stage}",
+                        "runs": runs,
+                        "median_s": round(statistics.median(times), 2),
+                        "min_s": round(min(times), 2),
+                        "max_s": round(max(times), 2),
+                        "peak_mb": round(max(peaks), 1),
+                        "exit": ",".join(str(c) for c in sorted(codes)),
+                    }
+                )
+                print(
+                    f"  {rows[-1]['benchmark']:<40} {rows[-1]['median_s']:>6} s  {rows[-1]['peak_mb']:>7} MB",
+                    flush=True,
+                )
+    return rows
+
+
+def floor(runs: int = 5) -> list[dict[str, object]]:
+    """hld against the floor, for every AWS stack, in one warm process (alternating, gc between,
+    so each sees the same machine state and none is charged another's garbage):
+
+    - floor: the stack's resources registered directly with pulumi-aws under plain mocks
+      (no blueprint, planner or hld components; bench/floor.py);
+    - synth: the real entry point (config, blueprint, plan, components) under the same mocks;
+    - verify: the same program in the moto-backed cloud, then every named check.
+
+    Targets: synth / floor <= 1.3, verify / floor <= 3."""
     from bench.floor import direct_program
     from hld.offline import run, synth_stack
-
-    stack = "url-shortener-prod"
-    reference = synth_stack(stack)  # warm-up, and the resources the floor registers
-    program = direct_program(reference.graph)
-    run({}, "floor", program=program)  # warm-up
-    hld_times, floor_times = [], []
-    for _ in range(runs):
-        gc.collect()  # each run starts from the same heap: the other's garbage is not charged to it
-        start = time.perf_counter()
-        synth_stack(stack)
-        hld_times.append(time.perf_counter() - start)
-        gc.collect()
-        start = time.perf_counter()
-        run({}, "floor", program=program)
-        floor_times.append(time.perf_counter() - start)
-    custom = sum(1 for r in reference.graph.resources if r.custom)
-    hld_s, floor_s = statistics.median(hld_times), statistics.median(floor_times)
-    return [
-        {
-            "benchmark": f"synth {stack} ({custom} resources)",
-            "runs": runs,
-            "median_s": round(hld_s, 4),
-            "min_s": round(min(hld_times), 4),
-            "max_s": round(max(hld_times), 4),
-            "ratio": round(hld_s / floor_s, 3),
-        },
-        {
-            "benchmark": "floor: direct pulumi-aws",
-            "runs": runs,
-            "median_s": round(floor_s, 4),
-            "min_s": round(min(floor_times), 4),
-            "max_s": round(max(floor_times), 4),
-            "ratio": 1.0,
-        },
-    ]
-
-
-PEAK = (
-    "import resource, sys\n"
-    "sys.argv = ['hld', *sys.argv[1:]]\n"
-    "from hld.cli import app\n"
-    "try:\n    app(standalone_mode=False)\n"
-    "except SystemExit:\n    pass\n"
-    "finally:\n    print(f'maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
-)
-"""Runs the CLI in a new process and reports that process's peak memory (max RSS)."""
-
-
-def verify(runs: int = 3) -> list[dict[str, object]]:
-    """`hld verify` of every reference stack. In one warm process (alternating, gc between):
-    program + checks under moto vs under plain mocks, and their ratio. Then once as a user
-    runs it (`hld verify --json`, a new process): wall time and peak memory (max RSS)."""
-    from hld.offline import synth_stack
     from tests.target.conftest import STACKS as stacks  # the AWS stacks
 
     synth_stack(stacks[0], cloud="moto").checks()  # warm-up: imports, moto's first backends
     rows: list[dict[str, object]] = []
     for stack in stacks:
-        blueprint = _blueprint_of(stack)
-        times: dict[str, list[float]] = {"moto": [], "mocks": []}
+        reference = synth_stack(stack)  # the resources the floor registers
+        program = direct_program(reference.graph)
+        run({}, "floor", program=program)  # warm-up
+        stages: dict[str, Callable[[], object]] = {
+            "floor": functools.partial(run, {}, "floor", program=program),
+            "synth": functools.partial(synth_stack, stack),
+            "verify": functools.partial(_verify, stack),
+        }
+        times: dict[str, list[float]] = {k: [] for k in stages}
         for _ in range(runs):
-            for cloud in ("moto", "mocks"):
+            for key, stage in stages.items():
                 gc.collect()
                 start = time.perf_counter()
-                synth_stack(stack, cloud=cloud).checks()
-                times[cloud].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", PEAK, "verify", blueprint, "--stack", stack, "--json"],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        cli = time.perf_counter() - start
-        peak = int(done.stderr.strip().splitlines()[-1].removeprefix("maxrss_kb="))
-        moto_s, mocks_s = statistics.median(times["moto"]), statistics.median(times["mocks"])
+                stage()
+                times[key].append(time.perf_counter() - start)
+        median = {k: statistics.median(v) for k, v in times.items()}
         rows.append(
             {
-                "benchmark": f"verify {stack}",
+                "benchmark": f"{stack} ({sum(1 for r in reference.graph.resources if r.custom)} resources)",
                 "runs": runs,
-                "moto_s": round(moto_s, 3),
-                "mocks_s": round(mocks_s, 3),
-                "ratio": round(moto_s / mocks_s, 2),
-                "cli_s": round(cli, 2),
-                "peak_mb": round(peak / 1024, 1),
+                "floor_s": round(median["floor"], 3),
+                "synth_s": round(median["synth"], 3),
+                "verify_s": round(median["verify"], 3),
+                "synth_ratio": round(median["synth"] / median["floor"], 2),
+                "verify_ratio": round(median["verify"] / median["floor"], 2),
             }
         )
+        print(f"  {rows[-1]}", flush=True)
     return rows
 
 
-def _blueprint_of(stack: str) -> str:
-    import yaml
+def _verify(stack: str) -> object:
+    from hld.offline import synth_stack
 
-    data = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
-    return str(ROOT / data["config"]["hld:blueprint"])
+    return synth_stack(stack, cloud="moto").checks()
+
+
+PEAK = (
+    "import resource, sys\n"
+    "sys.argv = ['hld', *sys.argv[1:]]\n"
+    "from hld.cli import run\n"
+    "try:\n    run()\n"
+    "finally:\n"
+    "    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+    "    print(f'maxrss_kb={peak}', file=sys.stderr)\n"
+)
+"""Runs the CLI in a new process (as the `hld` script does) and reports its peak memory: the max
+RSS of the process, or of its largest child (Graphviz's dot) if that is larger."""
+
+
+def cli(args: list[str]) -> tuple[float, float, int]:
+    """`hld ARGS` in a new process: wall seconds, peak memory (MB) and exit code."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    lines = [x for x in done.stderr.splitlines() if x.startswith("maxrss_kb=")]
+    peak = int(lines[-1].removeprefix("maxrss_kb=")) / 1024 if lines else float("nan")
+    return seconds, peak, done.returncode
 
 
 def render(runs: int = 20) -> list[dict[str, object]]:
@@ -271,11 +299,20 @@ def _write(tmp: str, doc: dict[str, object], yaml: object) -> Path:
     return path
 
 
-SUITES = {"fast": fast_paths, "synth": synth_floor, "verify": verify, "render": render, "scale": scale}
+SUITES = {
+    "blueprints": blueprints,
+    "fast": fast_paths,
+    "floor": floor,
+    "render": render,
+    "scale": scale,
+}
 
 
 def main(argv: list[str]) -> None:
     chosen = argv or list(SUITES)
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown:
+        sys.exit(f"unknown suite {', '.join(unknown)}: choose from {', '.join(SUITES)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()}
     for name in chosen:

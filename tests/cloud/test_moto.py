@@ -108,3 +108,18 @@ def test_secret_inputs_reach_aws_unwrapped_and_never_appear_in_errors():
     wrapped = {"secretStringWo": {SIG_KEY: SECRET_SIG, "value": "hunter2-very-secret"}, "n": [1]}
     assert mocks._unwrap(wrapped) == {"secretStringWo": "hunter2-very-secret", "n": [1]}
     assert mocks._redact("value: hunter2-very-secret, type dict") == "value: [secret], type dict"
+
+
+def test_reused_key_material_stays_inside_moto():
+    """The offline cloud reuses moto's generated RSA keys (for speed); the rest of the process
+    still gets fresh keys from cryptography, and moto still issues real certificates."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    result = in_moto("url-shortener-prod")
+    first = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    second = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert first.private_numbers() != second.private_numbers()
+    cert = result.graph.has("aws.acm.Certificate", _region="us-east-1")
+    pem = result.client("acm", "us-east-1").get_certificate(CertificateArn=cert.id)["Certificate"]
+    assert x509.load_pem_x509_certificate(pem.encode()).public_key().key_size == 2048

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import json
 import os
 import runpy
@@ -273,7 +274,27 @@ def run(
 ) -> Result:
     """Run `program` (default: stacks/__main__.py, the file Pulumi runs) with `config`
     (as `pulumi config` holds it) under mocks."""
-    mocks = mocks or EchoMocks()
+    with _no_cyclic_gc():
+        return _run(config, stack, mocks or EchoMocks(), program)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """No cyclic garbage collection during a run. Every collection walks the objects the run has
+    made so far (resources, outputs, futures, the recorded graph: all alive until it ends), so with
+    it on, seconds per resource grew with the size of the program (1.8 -> 3.6 ms per resource
+    from 10 to 100 services); without, they stay flat. A run's cyclic garbage is small (a few
+    thousand objects for 1,263 resources); it is collected as usual once the run is over."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(config: dict[str, str], stack: str, mocks: EchoMocks, program: Callable[[], object]) -> Result:
     generation = 0
     if getattr(mocks, "rejected", None) is not None:  # the moto-backed cloud: a fresh AWS for this run
         from hld.cloud import Session

@@ -116,7 +116,7 @@ def test_reused_key_material_stays_inside_moto():
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    result = in_moto("url-shortener-prod")
+    result = synth(EXAMPLES / "url-shortener.yaml", stack="url-shortener-prod")
     first = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     second = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert first.private_numbers() != second.private_numbers()

@@ -173,3 +173,28 @@ def test_duplicate_urns_are_refused_as_the_engine_does():
         run({}, "dup", program=_duplicate_program)
     # the runtime is usable again afterwards
     assert synthesized("url-shortener-dev").graph.count("aws.sqs.Queue") > 0
+
+
+def test_a_run_pauses_cyclic_gc_and_restores_it_even_when_it_fails():
+    import gc
+
+    seen: list[bool] = []
+
+    def program() -> None:
+        seen.append(gc.isenabled())
+
+    def failing() -> None:
+        raise SynthError("the program failed")
+
+    assert gc.isenabled()
+    run({}, "gc", program=program)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(SynthError):
+        run({}, "gc", program=failing)
+    assert gc.isenabled()
+    gc.disable()  # a caller that runs without it keeps it off
+    try:
+        run({}, "gc", program=program)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

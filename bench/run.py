@@ -274,6 +274,21 @@ def scale(sizes: tuple[int, ...] = (1, 10, 50, 100), regions: tuple[int, ...] = 
                         "ms_per_resource": round(1000 * seconds / count, 3),
                     }
                 )
+        per = {(row["benchmark"]): row["ms_per_resource"] for row in rows}
+        for r in regions:
+            low, high = (
+                per[f"synth {sizes[1]} services x {r} regions"],
+                per[f"synth {sizes[-1]} services x {r} regions"],
+            )
+            rise = 100 * (float(high) / float(low) - 1)  # type: ignore[arg-type]
+            rows.append(
+                {
+                    "benchmark": f"ms/resource {sizes[1]} -> {sizes[-1]} services, {r} regions",
+                    "resources": "",
+                    "seconds": "",
+                    "ms_per_resource": f"{rise:+.1f} % (target within 25 %)",
+                }
+            )
         n, r = sizes[-1], regions[-1]
         path = _write(tmp, generated(n, r), yaml)
         gc.collect()
@@ -319,9 +334,13 @@ def main(argv: list[str]) -> None:
         rows = SUITES[name]()
         print(f"\n== {name} ==")
         keys = list(rows[0])
-        print("  ".join(f"{k:>12}" if k != "benchmark" else f"{k:<34}" for k in keys))
-        for row in rows:
-            print("  ".join(f"{row[k]!s:>12}" if k != "benchmark" else f"{row[k]!s:<34}" for k in keys))
+        width = {k: max(len(k), *(len(str(row.get(k, ""))) for row in rows)) for k in keys}
+        for line in [dict(zip(keys, keys, strict=True)), *rows]:
+            cells = [
+                f"{line.get(k, '')!s:<{width[k]}}" if k == "benchmark" else f"{line.get(k, '')!s:>{width[k]}}"
+                for k in keys
+            ]
+            print("  ".join(cells))
         (RESULTS / f"{name}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}/")
 

@@ -119,3 +119,22 @@ def test_memory(text, mib):
     from blueprints.units import parse_memory
 
     assert parse_memory(text) == mib
+
+
+@pytest.mark.parametrize("path", [*EXAMPLE_FILES, *INVALID], ids=lambda p: p.stem)
+def test_libyaml_and_the_python_parser_give_the_same_document_and_positions(path: Path):
+    import yaml
+
+    from blueprints.loader import _compose_with
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML without libyaml")
+    text = path.read_text()
+    try:
+        fast = _compose_with(yaml.CSafeLoader, text)
+    except yaml.YAMLError:
+        with pytest.raises(yaml.YAMLError):
+            _compose_with(yaml.SafeLoader, text)
+        return
+    slow = _compose_with(yaml.SafeLoader, text)
+    assert (fast.data, fast.values, fast.keys, fast.problems) == (slow.data, slow.values, slow.keys, slow.problems)

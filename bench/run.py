@@ -102,7 +102,7 @@ def blueprints() -> list[dict[str, object]]:
     return rows
 
 
-def floor(runs: int = 5) -> list[dict[str, object]]:
+def floor(runs: int = 9) -> list[dict[str, object]]:
     """hld against the floor, for every AWS stack, in one warm process (alternating, gc between,
     so each sees the same machine state and none is charged another's garbage):
 

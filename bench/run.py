@@ -246,9 +246,12 @@ def generated(services: int, regions: int) -> dict[str, object]:
     return doc
 
 
-def scale(sizes: tuple[int, ...] = (1, 10, 50, 100), regions: tuple[int, ...] = (1, 2, 3)) -> list[dict[str, object]]:
-    """Scale curve on generated blueprints: resources emitted, seconds and seconds per resource for
-    synth (plain mocks), then verify (moto) of the largest: target < 120 s for 100 services x 3 regions."""
+def scale(
+    sizes: tuple[int, ...] = (1, 10, 50, 100), regions: tuple[int, ...] = (1, 2, 3), runs: int = 3
+) -> list[dict[str, object]]:
+    """Scale curve on generated blueprints: resources emitted, seconds (median of `runs`) and
+    seconds per resource for synth (plain mocks), then verify (moto) of the largest once: target
+    < 120 s for 100 services x 3 regions."""
     import tempfile
 
     import yaml
@@ -257,14 +260,18 @@ def scale(sizes: tuple[int, ...] = (1, 10, 50, 100), regions: tuple[int, ...] = 
 
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        synth_blueprint(_write(tmp, generated(1, 1), yaml))  # warm-up
+        result = synth_blueprint(_write(tmp, generated(1, 1), yaml))  # warm-up
         for r in regions:
             for n in sizes:
                 path = _write(tmp, generated(n, r), yaml)
-                gc.collect()
-                start = time.perf_counter()
-                result = synth_blueprint(path, stack=f"gen-{n}x{r}")
-                seconds = time.perf_counter() - start
+                times = []
+                for _ in range(runs):
+                    del result  # the previous run's objects are not walked by this run's collector
+                    gc.collect()
+                    start = time.perf_counter()
+                    result = synth_blueprint(path, stack=f"gen-{n}x{r}")
+                    times.append(time.perf_counter() - start)
+                seconds = statistics.median(times)
                 count = sum(1 for x in result.graph.resources if x.custom)
                 rows.append(
                     {
@@ -291,6 +298,7 @@ def scale(sizes: tuple[int, ...] = (1, 10, 50, 100), regions: tuple[int, ...] = 
             )
         n, r = sizes[-1], regions[-1]
         path = _write(tmp, generated(n, r), yaml)
+        del result
         gc.collect()
         start = time.perf_counter()
         result = synth_blueprint(path, stack=f"gen-{n}x{r}", cloud="moto")

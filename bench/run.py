@@ -25,33 +25,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 EXAMPLE = ROOT / "blueprints" / "examples" / "url-shortener.yaml"
-HLD = [sys.executable, "-m", "hld.cli"]
 
 
-def wall(cmd: list[str], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return times
+def timed(benchmark: str, runs: int, times: list[float], digits: int = 2) -> dict[str, object]:
+    """A table row: the benchmark, its runs, and the median, min and max of their seconds."""
+    return {
+        "benchmark": benchmark,
+        "runs": runs,
+        "median_s": round(statistics.median(times), digits),
+        "min_s": round(min(times), digits),
+        "max_s": round(max(times), digits),
+    }
 
 
 def fast_paths(runs: int = 20) -> list[dict[str, object]]:
     """`hld validate` and `hld plan` of url-shortener as a user runs them (new process each)."""
     rows = []
-    for name, args in (("validate", ["validate", str(EXAMPLE)]), ("plan", ["plan", str(EXAMPLE)])):
-        times = wall([*HLD, *args], runs)
-        rows.append(
-            {
-                "benchmark": f"hld {name} url-shortener",
-                "runs": runs,
-                "median_s": round(statistics.median(times), 4),
-                "min_s": round(min(times), 4),
-                "max_s": round(max(times), 4),
-                "target_s": 0.5,
-            }
-        )
+    for name in ("validate", "plan"):
+        times = [cli([name, str(EXAMPLE)])[0] for _ in range(runs)]
+        rows.append(timed(f"hld {name} url-shortener", runs, times, digits=4) | {"target_s": 0.5})
     return rows
 
 
@@ -85,15 +77,8 @@ def blueprints() -> list[dict[str, object]]:
                     peaks.append(peak)
                     codes.add(code)
                 rows.append(
-                    {
-                        "benchmark": f"{path.stem}: {stage}",
-                        "runs": runs,
-                        "median_s": round(statistics.median(times), 2),
-                        "min_s": round(min(times), 2),
-                        "max_s": round(max(times), 2),
-                        "peak_mb": round(max(peaks), 1),
-                        "exit": ",".join(str(c) for c in sorted(codes)),
-                    }
+                    timed(f"{path.stem}: {stage}", runs, times)
+                    | {"peak_mb": round(max(peaks), 1), "exit": ",".join(str(c) for c in sorted(codes))}
                 )
                 print(
                     f"  {rows[-1]['benchmark']:<40} {rows[-1]['median_s']:>6} s  {rows[-1]['peak_mb']:>7} MB",

@@ -320,7 +320,8 @@ def main(argv: list[str]) -> None:
     chosen = argv or list(SUITES)
     unknown = [name for name in chosen if name not in SUITES]
     if unknown:
-        sys.exit(f"unknown suite {', '.join(unknown)}: choose from {', '.join(SUITES)}")
+        print(f"unknown suite {', '.join(unknown)}: choose from {', '.join(SUITES)}", file=sys.stderr)
+        sys.exit(2)
     if len(chosen) > 1:
         # one process per suite: a suite's leftovers (moto's state, a larger heap for the
         # collector to walk) must not slow the next one down

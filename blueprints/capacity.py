@@ -24,6 +24,12 @@ def replicas_per_zone(peak_rps: int, rps_per_replica: int, zones: int) -> int:
     return max(1, math.ceil(peak_rps / rps_per_replica / survivors))
 
 
+def design_rps(peak_rps: int, regions: int, active: bool) -> int:
+    """The load one region is sized for: the peak, or in active-active the peak shared by the
+    regions left after losing one."""
+    return math.ceil(peak_rps / max(regions - 1, 1)) if active else peak_rps
+
+
 def max_replicas(minimum: int, max_scale_out: float) -> int:
     return max(minimum, math.ceil(minimum * max_scale_out))
 

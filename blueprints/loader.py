@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from blueprints import limits
 from blueprints.model import NAME_PATTERN, Blueprint
-from blueprints.problems import BlueprintError, Path, Problem
+from blueprints.problems import BlueprintError, Broken, Path, Problem, shown
 
 Position = tuple[int, int]
 
@@ -46,17 +47,103 @@ def _mark(node: yaml.Node) -> Position:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+class _Refused(Exception):
+    """The document is over one of the input bounds (blueprints.limits): nothing is built."""
+
+    def __init__(self, line: int, column: int, message: str, fix: str):
+        super().__init__(message)
+        self.line, self.column, self.message, self.fix = line, column, message, fix
+
+
 def _compose(text: str) -> _Document:
-    """The document, with the position of every key and value. libyaml's parser when PyYAML has
-    it (20x faster, same nodes and marks); a YAML error is reported by the pure-Python parser,
-    whose messages are the ones users see everywhere else."""
+    """The document, with the position of every key and value. The event stream is scanned
+    first (libyaml's parser when PyYAML has it: 20x faster, same marks) for the input bounds:
+    nesting depth, and the nodes aliases expand to, counted without expanding them. A YAML
+    error is reported by the pure-Python parser, whose messages are the ones users see
+    everywhere else."""
     fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
+    loader_class = fast or yaml.SafeLoader
+    try:
+        _scan(text, loader_class)
+        return _compose_with(loader_class, text)
+    except yaml.YAMLError as exc:
+        if fast is None:
+            raise
+        raise _python_error(text, exc) from None
+
+
+def _scan(text: str, loader_class: Any) -> None:
+    """Refuse a document nested deeper than MAX_DEPTH, or whose aliases expand it past MAX_NODES
+    nodes, or whose alias refers to the node that contains it, before anything is built."""
+    depth = 0
+    total = 0
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, nodes counted before it)
+    sizes: dict[str, int] = {}
+    for event in yaml.parse(text, Loader=loader_class):
+        mark: Any = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_nodes):
+                raise _Refused(
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"alias *{event.anchor} refers to the node that contains it (a recursive document)",
+                    "replace the alias with the values it should repeat",
+                )
+            total += sizes.get(str(event.anchor), 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            total += 1
+            depth += 1
+            open_nodes.append((event.anchor, total - 1))
+            if depth > limits.MAX_DEPTH:
+                raise _Refused(
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"the document nests deeper than {limits.MAX_DEPTH} levels",
+                    "a blueprint nests 6 levels at most; see blueprints/examples/",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, before = open_nodes.pop()
+            depth -= 1
+            if anchor:
+                sizes[anchor] = total - before
+        if total > limits.MAX_NODES:
+            through = " through aliases" if isinstance(event, yaml.AliasEvent) else ""
+            raise _Refused(
+                mark.line + 1,
+                mark.column + 1,
+                f"the document expands{through} to more than {limits.MAX_NODES:,} nodes",
+                "write the values out instead of repeating them through aliases; a blueprint has a few thousand "
+                "nodes at most"
+                if through
+                else "a blueprint has a few thousand nodes at most",
+            )
+
+
+def _python_error(text: str, fast_error: yaml.YAMLError) -> yaml.YAMLError:
+    """The pure-Python parser's error for a document libyaml refused. Only the text up to the end of
+    the line after libyaml's error is parsed again, so a large file costs no more than a small one;
+    when that text parses, libyaml's own error stands."""
+    mark = getattr(fast_error, "problem_mark", None) or getattr(fast_error, "context_mark", None)
+    cut = len(text)
+    if mark is not None and getattr(mark, "index", None) is not None:
+        end = text.find("\n", mark.index)
+        end = text.find("\n", end + 1) if end != -1 else -1
+        cut = len(text) if end == -1 else end + 1
+    try:
+        loader = yaml.SafeLoader(text[:cut])
         try:
-            return _compose_with(fast, text)
-        except yaml.YAMLError:
-            pass
-    return _compose_with(yaml.SafeLoader, text)
+            loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        return exc
+    except RecursionError:
+        pass
+    return fast_error
 
 
 def _compose_with(loader_class: Any, text: str) -> _Document:
@@ -176,7 +263,7 @@ def _schema_problem(error: Any, doc: _Document) -> tuple[Path, str, str, bool]:
         aliases = [f.alias for f in owner.model_fields.values() if f.alias] if owner else []
         close = difflib.get_close_matches(str(field), known + aliases, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
-        return path, f"unknown field {field!r}", f"remove it; {hint}", True
+        return path, f"unknown field {shown(field)}", f"remove it; {hint}", True
     if kind == "missing":
         what = _describe(owner, str(field))
         return path, "required field is missing", f"add `{field}:`" + (f" ({what})" if what else ""), False
@@ -185,14 +272,14 @@ def _schema_problem(error: Any, doc: _Document) -> tuple[Path, str, str, bool]:
         got = error["ctx"]["tag"]
         close = difflib.get_close_matches(str(got), tags, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(tags)
-        return (*path, "kind"), f"unknown kind {got!r}; kinds: {', '.join(tags)}", hint, False
+        return (*path, "kind"), f"unknown kind {shown(got)}; kinds: {', '.join(tags)}", hint, False
     message = str(error["msg"])
     if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == NAME_PATTERN:
         message = "a name is lower-case letters, digits and dashes (1 to 40, starting with a letter)"
     if kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
     elif "input" in error and not isinstance(error["input"], dict | list):
-        message += f"; got {error['input']!r}"
+        message += f"; got {shown(error['input'])}"
     what = _describe(owner, str(field)) if isinstance(field, str) else ""
     if kind == "literal_error" and isinstance(error.get("input"), str):
         options = [o.strip(" '") for o in str(error["ctx"]["expected"]).replace(" or ", ", ").split(",")]
@@ -215,7 +302,7 @@ def _problems(doc: _Document, error: ValidationError, file: str) -> list[Problem
         if raw["type"].endswith("_type") and isinstance(raw.get("input"), dict | list) and path in deeper:
             continue  # a union member of the wrong shape; the member that fits says what is wrong
         if path in merged:  # the members of a union each failed: say it once
-            got = f"; got {raw['input']!r}" if "input" in raw and not isinstance(raw["input"], dict | list) else ""
+            got = f"; got {shown(raw['input'])}" if "input" in raw and not isinstance(raw["input"], dict | list) else ""
             first = merged[path][0]
             first[0] = first[0].removesuffix(got)
             extra = message.removesuffix(got).removeprefix("Input should be ")
@@ -235,11 +322,18 @@ def _problems(doc: _Document, error: ValidationError, file: str) -> list[Problem
 
 
 def parse(text: str, file: str = "<blueprint>") -> Blueprint:
-    """Parse and check one blueprint; raise BlueprintError with every problem."""
+    """Parse and check one blueprint; raise BlueprintError with every problem: the YAML's, the
+    schema's, and the coherence rules' over every part that is itself valid, in one run."""
     from blueprints.rules import check
 
+    if len(text) > limits.MAX_FILE_BYTES:
+        raise BlueprintError(
+            [Problem((), f"the text is larger than {limits.MAX_FILE_BYTES // 1024} KiB", "limits", "", file)]
+        )
     try:
         doc = _compose(text)
+    except _Refused as exc:
+        raise BlueprintError([Problem((), exc.message, "limits", exc.fix, file, exc.line, exc.column)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -272,34 +366,139 @@ def parse(text: str, file: str = "<blueprint>") -> Blueprint:
         Problem(path, message, "yaml", "keep one of them", file, line, column)
         for path, (line, column), message in doc.problems
     ]
+    valid: Blueprint | None = None
+    blueprint: Blueprint | None
     try:
-        blueprint = Blueprint.model_validate(doc.data)
+        blueprint = valid = Blueprint.model_validate(doc.data)
+        broken: Broken = Broken()
     except ValidationError as exc:
-        raise BlueprintError(_ordered(problems + _problems(doc, exc, file))) from None
-    for found in check(blueprint):
-        line, column = doc.position(found.path, key=found.at_key)
-        problems.append(Problem(found.path, found.message, found.rule, found.fix, file, line, column))
-    if problems:
+        problems += _problems(doc, exc, file)
+        blueprint, broken = _valid_parts(doc.data)
+    if blueprint is not None:
+        for found in check(blueprint, broken):
+            line, column = doc.position(found.path, key=found.at_key)
+            problems.append(Problem(found.path, found.message, found.rule, found.fix, file, line, column))
+    if problems or valid is None:
         raise BlueprintError(_ordered(problems))
-    return blueprint
+    return valid
+
+
+def _valid_parts(data: dict[str, Any]) -> tuple[Blueprint | None, Broken]:
+    """The blueprint without its invalid parts, for the coherence rules: a service or data store
+    that fails the schema is left out (its name still counts as declared), a top-level field that
+    fails is left at its default and marked broken, so no rule reads it."""
+    import copy
+
+    repaired = copy.deepcopy(data)
+    broken = Broken()
+    for _ in range(4):
+        try:
+            blueprint = Blueprint.model_validate(repaired)
+        except ValidationError as exc:
+            drop: dict[str, set[int]] = {}
+            for error in exc.errors(include_url=False):
+                loc = error["loc"]
+                if not loc:
+                    return None, broken
+                top = str(loc[0])
+                items = repaired.get(top)
+                if top in ("services", "datastores") and len(loc) > 1 and isinstance(loc[1], int):
+                    if isinstance(items, list) and loc[1] < len(items):
+                        drop.setdefault(top, set()).add(loc[1])
+                        item = items[loc[1]]
+                        if isinstance(item, dict) and isinstance(item.get("name"), str):
+                            broken.declared.add(item["name"])
+                    broken.partial.add(top)
+                    continue
+                field = Blueprint.model_fields.get(top)
+                if field is None:  # an unknown top-level field: reported, read by nothing
+                    repaired.pop(top, None)
+                    continue
+                broken.fields.add(top)
+                if field.is_required() and top != "services":
+                    repaired[top] = _PLACEHOLDERS[top]
+                elif top == "services":
+                    repaired[top] = []
+                else:
+                    repaired.pop(top, None)
+            for top, indexes in drop.items():
+                repaired[top] = [x for i, x in enumerate(repaired[top]) if i not in indexes]
+            if not repaired.get("services"):  # every service was invalid: rules over services are skipped
+                broken.fields.add("services")
+                repaired["services"] = [_PLACEHOLDERS["service"]]
+            continue
+        if "services" in broken.fields:
+            blueprint = blueprint.model_copy(update={"services": []})
+        return blueprint, broken
+    return None, broken
+
+
+_PLACEHOLDERS: dict[str, Any] = {
+    "name": "placeholder",
+    "availability": 99.0,
+    "service": {"name": "placeholder", "image": "placeholder"},
+}
+"""Valid stand-ins for a required field that failed, so the other parts can be checked; every rule
+that reads such a field is skipped (Broken.fields)."""
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line, p.column))
 
 
-def load(path: str | FsPath) -> Blueprint:
-    """Read and check a blueprint file; unreadable files are problems too."""
-    name = str(path)
+STDIN = "-"
+"""The path that means standard input (`hld validate -`); problems name it `<stdin>`."""
+
+
+def read(path: str | FsPath) -> tuple[str, str]:
+    """(text, name) of a blueprint file, or of standard input for `-`; at most MAX_FILE_BYTES.
+    Unreadable, oversized and non-UTF-8 input are problems too."""
+    import sys
+
+    name = "<stdin>" if str(path) == STDIN else str(path)
     try:
-        text = FsPath(path).read_text(encoding="utf-8")
+        if str(path) == STDIN:
+            data = sys.stdin.buffer.read(limits.MAX_FILE_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(limits.MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise BlueprintError(
             [Problem((), "no such file", "io", "check the path (examples: blueprints/examples/)", name)]
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BlueprintError([Problem((), f"cannot read: {exc}", "io", "pass a UTF-8 YAML file", name)]) from None
+    except IsADirectoryError:
+        raise BlueprintError([Problem((), "is a directory", "io", "pass a blueprint YAML file", name)]) from None
+    except OSError as exc:
+        raise BlueprintError(
+            [Problem((), f"cannot read: {exc.strerror or exc}", "io", "pass a readable YAML file", name)]
+        ) from None
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise BlueprintError(
+            [
+                Problem(
+                    (),
+                    f"the file is larger than {limits.MAX_FILE_BYTES // 1024} KiB",
+                    "limits",
+                    "a blueprint describes one system in a few KiB; split a larger design into systems",
+                    name,
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8"), name
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise BlueprintError(
+            [Problem((), "not UTF-8 text", "io", "save the file as UTF-8", name, line, column)]
+        ) from None
+
+
+def load(path: str | FsPath) -> Blueprint:
+    """Read and check a blueprint file (`-`: standard input)."""
+    text, name = read(path)
     return parse(text, name)
 
 
-__all__ = ["BlueprintError", "Problem", "load", "parse"]
+__all__ = ["STDIN", "BlueprintError", "Problem", "load", "parse", "read"]

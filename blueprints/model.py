@@ -14,16 +14,26 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from blueprints import limits
+from blueprints.problems import shown
 from blueprints.units import Duration, Memory
 
-NAME_PATTERN = r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$"
+NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+"""Lower-case letters and digits in words joined by single dashes, starting with a letter. Names
+become AWS identifiers (RDS and ElastiCache refuse two dashes in a row, or a final dash), DNS
+labels and Kubernetes names; the AWS target shortens what is too long for a resource."""
 Name = Annotated[
     str,
     Field(
         pattern=NAME_PATTERN,
-        description="Lower-case letters, digits and dashes; 1 to 40 characters; starts with a letter.",
+        min_length=1,
+        max_length=40,
+        description="Lower-case letters, digits and single dashes; 1 to 40 characters; starts with a letter, "
+        "does not end with a dash.",
     ),
 ]
+Description = Annotated[str, Field(max_length=limits.MAX_DESCRIPTION)]
+DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 Percent = Annotated[float, Field(ge=0, le=100)]
 Consistency = Literal["strong", "read-your-writes", "eventual"]
 ROUTE = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|ANY) /\S*$")
@@ -67,22 +77,32 @@ class Scaling(Strict):
     requests_per_target: int | None = Field(
         default=None,
         ge=1,
+        le=limits.MAX_RPS_PER_REPLICA * 60,
         description="Second target-tracking policy on load-balancer requests per replica. "
         "Unset: the service's `rps_per_replica` x 60 (per minute, as the metric counts).",
     )
 
 
 class Cdn(Strict):
-    min_ttl: Duration = Field(default=0, description="Cache policy minimum TTL.")
-    default_ttl: Duration = Field(default=86400, description="Cache policy default TTL (CloudFront's default: 1d).")
-    max_ttl: Duration = Field(default=31536000, description="Cache policy maximum TTL (CloudFront's default: 365d).")
+    min_ttl: Duration = Field(default=0, le=limits.MAX_TTL_SECONDS, description="Cache policy minimum TTL.")
+    default_ttl: Duration = Field(
+        default=86400, le=limits.MAX_TTL_SECONDS, description="Cache policy default TTL (CloudFront's default: 1d)."
+    )
+    max_ttl: Duration = Field(
+        default=31536000,
+        le=limits.MAX_TTL_SECONDS,
+        description="Cache policy maximum TTL (CloudFront's default: 365d).",
+    )
     stale_while_revalidate: Duration | None = Field(
         default=None,
+        le=limits.MAX_TTL_SECONDS,
         description="Served stale while refreshing; becomes a Cache-Control directive the "
         "services send (CloudFront honours it since May 2023).",
     )
     stale_if_error: Duration | None = Field(
-        default=None, description="Served stale when the origin fails; a Cache-Control directive."
+        default=None,
+        le=limits.MAX_TTL_SECONDS,
+        description="Served stale when the origin fails; a Cache-Control directive.",
     )
     compress: bool = Field(default=True, description="gzip and Brotli at the edge.")
     origin_shield: bool = Field(default=False, description="A regional cache layer in front of the origin.")
@@ -99,11 +119,14 @@ class Edge(Strict):
     waf: bool = Field(default=False, description="A web application firewall on the public edge.")
     domain: str | None = Field(
         default=None,
-        pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$",
+        pattern=DOMAIN_PATTERN,
+        max_length=limits.MAX_DOMAIN,
         description="Public DNS name; with it the HTTPS listener gets an ACM certificate and "
         "multi-region systems get Route 53 health-checked records.",
     )
-    hosted_zone: str | None = Field(default=None, description="Route 53 hosted zone id that holds `domain`.")
+    hosted_zone: str | None = Field(
+        default=None, pattern=r"^Z[A-Z0-9]{1,31}$", description="Route 53 hosted zone id that holds `domain`."
+    )
 
 
 class Security(Strict):
@@ -135,22 +158,35 @@ class UseRef(Strict):
 
 class Service(Strict):
     name: Name
-    description: str = Field(default="", description="What the service does.")
-    image: str = Field(min_length=1, description="Container image reference.")
+    description: Description = Field(default="", description="What the service does.")
+    image: str = Field(
+        min_length=1, max_length=limits.MAX_IMAGE, pattern=r"^\S+$", description="Container image reference."
+    )
     port: int = Field(default=8080, ge=1, le=65535, description="Container port.")
-    health: str = Field(default="/healthz", pattern=r"^/", description="HTTP health-check path.")
+    health: str = Field(
+        default="/healthz",
+        pattern=r"^/\S*$",
+        max_length=limits.MAX_HEALTH_PATH,
+        description="HTTP health-check path.",
+    )
     public: bool = Field(default=False, description="Reachable from the internet through the edge.")
     routes: list[str] = Field(
         default_factory=list,
+        max_length=limits.MAX_ROUTES,
         description="Public routes as `METHOD /path`; each is a user journey.",
     )
     uses: list[Name | UseRef] = Field(
         default_factory=list,
+        max_length=limits.MAX_SERVICES + limits.MAX_DATASTORES,
         description="Services and data stores this one calls: the data flow. Security "
         "groups and network policies admit exactly these edges.",
     )
-    peak_rps: int | None = Field(default=None, ge=1, description="Peak requests per second, whole system.")
-    rps_per_replica: int = Field(default=100, ge=1, description="What one replica serves.")
+    peak_rps: int | None = Field(
+        default=None, ge=1, le=limits.MAX_PEAK_RPS, description="Peak requests per second, whole system."
+    )
+    rps_per_replica: int = Field(
+        default=100, ge=1, le=limits.MAX_RPS_PER_REPLICA, description="What one replica serves."
+    )
     cpu: float = Field(default=0.25, ge=0.25, le=16, description="vCPU per replica (vertical size).")
     memory: Memory = Field(default=512, ge=512, le=122880, description="Memory per replica.")
 
@@ -160,8 +196,13 @@ class Service(Strict):
         for route in routes:
             if not ROUTE.match(route):
                 raise ValueError(
-                    f"route {route!r} is not `METHOD /path` (methods: GET HEAD POST PUT "
+                    f"route {shown(route)} is not `METHOD /path` (methods: GET HEAD POST PUT "
                     "PATCH DELETE OPTIONS ANY); e.g. 'GET /{code}'"
+                )
+            if len(route.split(" ", 1)[1]) > limits.MAX_PATH:
+                raise ValueError(
+                    f"route path is {len(route.split(' ', 1)[1])} characters; a load-balancer path pattern "
+                    f"holds {limits.MAX_PATH} at most"
                 )
         if len(set(routes)) != len(routes):
             raise ValueError("routes are listed twice; list each once")
@@ -173,7 +214,7 @@ class Service(Strict):
 
 class _Store(Strict):
     name: Name
-    description: str = Field(default="", description="What the store holds.")
+    description: Description = Field(default="", description="What the store holds.")
 
 
 class Relational(_Store):
@@ -200,28 +241,47 @@ class KeyValue(_Store):
     consistency: Consistency | None = Field(
         default=None, description="Overrides the system's consistency for this store."
     )
-    partition_key: str = Field(default="pk", description="Partition key attribute (string).")
+    partition_key: str = Field(
+        default="pk",
+        min_length=1,
+        max_length=limits.MAX_ATTRIBUTE,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Partition key attribute (string).",
+    )
     ttl_attribute: str | None = Field(
-        default=None, description="Attribute holding an expiry time (not with strong multi-region)."
+        default=None,
+        min_length=1,
+        max_length=limits.MAX_ATTRIBUTE,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Attribute holding an expiry time (not with strong multi-region).",
     )
 
 
 class Cache(_Store):
     kind: Literal["cache"]
     engine: Literal["redis", "valkey"] | None = Field(default=None, description="Pin the engine. Unset: valkey.")
-    ttl: Duration = Field(default=3600, description="Default time to live of cached entries.")
-    memory: Memory = Field(default=1024, ge=512, description="Memory per cache node.")
+    ttl: Duration = Field(
+        default=3600, le=limits.MAX_TTL_SECONDS, description="Default time to live of cached entries."
+    )
+    memory: Memory = Field(default=1024, ge=512, le=limits.MAX_CACHE_MEMORY_MIB, description="Memory per cache node.")
 
 
 class Queue(_Store):
     kind: Literal["queue"]
     engine: Literal["sqs"] | None = Field(default=None, description="Pin the engine.")
     fifo: bool = Field(default=False, description="Ordered, exactly-once processing.")
-    visibility_timeout: Duration = Field(default=30, description="How long a consumer holds a message.")
+    visibility_timeout: Duration = Field(
+        default=30, le=limits.SQS_MAX_VISIBILITY_SECONDS, description="How long a consumer holds a message."
+    )
     max_receives: int = Field(
         default=5, ge=1, le=1000, description="Receives before a message goes to the dead-letter queue."
     )
-    retention: Duration = Field(default=345600, description="Message retention (4d, SQS's default).")
+    retention: Duration = Field(
+        default=345600,
+        ge=limits.SQS_MIN_RETENTION_SECONDS,
+        le=limits.SQS_MAX_RETENTION_SECONDS,
+        description="Message retention (4d, SQS's default).",
+    )
 
 
 class ObjectStore(_Store):
@@ -240,7 +300,7 @@ class Blueprint(Strict):
     """A system's high-level design."""
 
     name: Name
-    description: str = Field(default="", description="One paragraph: what the system does.")
+    description: Description = Field(default="", description="One paragraph: what the system does.")
     availability: float = Field(
         ge=90,
         lt=100,
@@ -251,9 +311,17 @@ class Blueprint(Strict):
         description="System default consistency (CAP). Unset: strong, the safe choice.",
     )
     redundancy: Redundancy = Field(default_factory=Redundancy)
-    rto: Duration | None = Field(default=None, description="Recovery time objective for the failure the level covers.")
-    rpo: Duration | None = Field(default=None, description="Recovery point objective: data loss tolerated (0 = none).")
-    regions: list[str] | None = Field(
+    rto: Duration | None = Field(
+        default=None,
+        le=limits.MAX_OBJECTIVE_SECONDS,
+        description="Recovery time objective for the failure the level covers.",
+    )
+    rpo: Duration | None = Field(
+        default=None,
+        le=limits.MAX_OBJECTIVE_SECONDS,
+        description="Recovery point objective: data loss tolerated (0 = none).",
+    )
+    regions: list[Annotated[str, Field(max_length=32)]] | None = Field(
         default=None,
         min_length=1,
         max_length=6,
@@ -263,8 +331,23 @@ class Blueprint(Strict):
     scaling: Scaling = Field(default_factory=Scaling)
     edge: Edge = Field(default_factory=Edge)
     security: Security = Field(default_factory=Security)
-    services: list[Service] = Field(min_length=1, description="The compute: containers.")
-    datastores: list[DataStore] = Field(default_factory=list, description="The state.")
+    services: list[Service] = Field(
+        min_length=1, max_length=limits.MAX_SERVICES, description="The compute: containers."
+    )
+    datastores: list[DataStore] = Field(
+        default_factory=list, max_length=limits.MAX_DATASTORES, description="The state."
+    )
+
+    @field_validator("availability")
+    @classmethod
+    def _availability(cls, value: float) -> float:
+        scaled = value * 10**limits.AVAILABILITY_DECIMALS
+        if abs(scaled - round(scaled)) > 1e-6:
+            raise ValueError(
+                f"availability {value} has more than {limits.AVAILABILITY_DECIMALS} decimals; AWS publishes SLAs "
+                f"to {limits.AVAILABILITY_DECIMALS} decimals of a percent, so no estimate can tell finer targets apart"
+            )
+        return value
 
     def store(self, name: str) -> Relational | KeyValue | Cache | Queue | ObjectStore | None:
         return next((s for s in self.datastores if s.name == name), None)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from blueprints import availability as av
-from blueprints.capacity import FARGATE_SOURCE, fargate_size, max_replicas, replicas_per_zone, subnet_layout
+from blueprints.capacity import FARGATE_SOURCE, design_rps, fargate_size, max_replicas, replicas_per_zone, subnet_layout
 from blueprints.figures import SLAS, TIMINGS, zones_of
 from blueprints.intent import Intent, candidates
 from blueprints.model import AnyStore, Blueprint, Cache, KeyValue, ObjectStore, Queue, Relational, Service
@@ -34,7 +34,7 @@ from blueprints.plan_model import (
     Subnet,
     Unmet,
 )
-from blueprints.rules import _intent_rules, effective_consistency
+from blueprints.rules import effective_consistency, intent_rules
 from blueprints.units import format_duration, human_duration
 
 
@@ -65,7 +65,7 @@ FIGURES_NOTE = (
 def plan(bp: Blueprint, stack: StackSettings | None = None) -> Plan:
     """The plan for a checked blueprint (see `blueprints.loader.load`)."""
     stack = stack or StackSettings()
-    plans = [_plan(bp, intent, stack) for intent in candidates(bp) if not _intent_rules(bp, intent)]
+    plans = [_plan(bp, intent, stack) for intent in candidates(bp) if not intent_rules(bp, intent)]
     if not plans:
         raise ValueError("blueprint has coherence problems; load it with blueprints.load() first")
     chosen = next((p for p in plans if p.ok), plans[-1])
@@ -177,7 +177,7 @@ def _capacity(bp: Blueprint, svc: Service, intent: Intent) -> Decided[list[Regio
     out = []
     if intent.active:
         survivors = len(regions) - 1
-        design = math.ceil(svc.peak_rps / survivors) if svc.peak_rps else 0
+        design = design_rps(svc.peak_rps, len(regions), True) if svc.peak_rps else 0
         why = (
             f"active-active: each region sized for peak / {survivors} surviving region(s) "
             f"= {design} rps, and each zone for a zone loss: ceil(rps / {svc.rps_per_replica} / ({zones} - 1))"
@@ -712,8 +712,9 @@ def _dr(bp: Blueprint, intent: Intent, stores: list[StorePlan], regions: list[st
     if not intent.multi_region:
         strategy = Decided(
             value="backup-restore",
-            reason="one region: automated backups and point-in-time recovery in the region; a region loss "
-            "is recovered by rebuilding elsewhere (hours)",
+            reason="one region: automated backups and point-in-time recovery in the region recover a lost "
+            "zone or a bad write; they stay in the region, so a region loss is not recoverable by this plan "
+            "(redundancy.level: multi-region covers it)",
         )
         region_rto = region_rpo = None
     else:

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Path = tuple[str | int, ...]
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+SHOWN = 60
+"""Characters of a received value a problem repeats (the rest is counted, not copied)."""
+
+
+def shown(value: object) -> str:
+    """A received value as a problem quotes it: its repr, cut to SHOWN characters."""
+    text = repr(value)
+    if len(text) <= SHOWN:
+        return text
+    return f"{text[: SHOWN - 3]}... ({len(str(value)):,} characters)"
 
 
 def printable(text: str) -> str:
@@ -20,11 +32,30 @@ def dotted(path: Path) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif not _PLAIN_KEY.match(part):
-            out += f"[{part!r}]"
+        elif not _PLAIN_KEY.match(part) or len(part) > SHOWN:
+            out += f"[{shown(part)}]"
         else:
             out += f".{part}" if out else str(part)
     return out or "(document)"
+
+
+@dataclass
+class Broken:
+    """The parts of a blueprint that failed the schema, so the coherence rules skip what reads them:
+    `fields` (top-level fields left at a default or a placeholder), `partial` (lists that lost
+    an invalid item), `declared` (names of the items left out, still counted as declared)."""
+
+    fields: set[str] = field(default_factory=set)
+    partial: set[str] = field(default_factory=set)
+    declared: set[str] = field(default_factory=set)
+
+    def reads(self, *fields: str) -> bool:
+        """True when a rule reading these top-level fields can run (none of them is broken)."""
+        return not any(f in self.fields for f in fields)
+
+    def whole(self, *fields: str) -> bool:
+        """True when these fields are valid and complete (no item left out)."""
+        return self.reads(*fields) and not any(f in self.partial for f in fields)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from blueprints import limits
+from blueprints.capacity import design_rps, max_replicas, replicas_per_zone
 from blueprints.figures import MRSC_REGION_SETS, REGION_ZONES
 from blueprints.intent import Intent, candidates, ceiling
 from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational
-from blueprints.problems import Path
+from blueprints.problems import Broken, Path
+from blueprints.routing import path_pattern
 from blueprints.units import format_duration
 
 
@@ -36,17 +39,30 @@ def _pct(fraction: float) -> str:
     return f"{fraction * 100:.3f}".rstrip("0").rstrip(".") + "%"
 
 
-def check(bp: Blueprint) -> list[Finding]:
-    """Every problem of the blueprint as written (after the schema)."""
-    found = _references(bp) + _regions_known(bp) + _edge(bp)
-    if found:
-        return found
-    per_candidate = [_intent_rules(bp, intent) for intent in candidates(bp)]
-    coherent = [f for f in per_candidate if not f]
-    return [] if coherent else per_candidate[-1]
+def check(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
+    """Every problem of the blueprint as written (after the schema). With `broken` (the parts that
+    failed the schema), each rule runs when the parts it reads are valid, so one run reports
+    every problem there is."""
+    broken = broken or Broken()
+    found: list[Finding] = []
+    if broken.reads("services", "datastores"):
+        found += _references(bp, broken)
+    regions_found = _regions_known(bp) if broken.reads("regions") else []
+    found += regions_found
+    if broken.whole("edge", "security", "services"):
+        found += _edge(bp)
+    if broken.reads(*INTENT_FIELDS) and not regions_found:
+        per_candidate = [intent_rules(bp, intent, broken) for intent in candidates(bp)]
+        if all(per_candidate):
+            found += per_candidate[-1]
+    return found
 
 
-def _references(bp: Blueprint) -> list[Finding]:
+INTENT_FIELDS = ("availability", "redundancy", "regions", "consistency", "rto", "rpo", "scaling")
+"""The top-level fields the intent (level, replication, regions, zones) is resolved from."""
+
+
+def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
     out: list[Finding] = []
     seen: dict[str, str] = {}
     for group, items in (("services", bp.services), ("datastores", bp.datastores)):
@@ -67,7 +83,7 @@ def _references(bp: Blueprint) -> list[Finding]:
             path: Path = ("services", i, "uses", j)
             if edge.name == svc.name:
                 out.append(Finding(path, f"{svc.name!r} uses itself", "data-flow", "remove it from `uses`"))
-            elif edge.name not in seen:
+            elif edge.name not in seen and edge.name not in broken.declared:
                 close = difflib.get_close_matches(edge.name, names, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "declare it under `services` or `datastores`"
                 out.append(Finding(path, f"uses {edge.name!r}, which is not declared", "data-flow", hint))
@@ -82,7 +98,27 @@ def _references(bp: Blueprint) -> list[Finding]:
             )
     if not out:
         out += _cycles(bp)
+    if broken.whole("services") and not out:
+        out += _listener_rules(bp)
     return out
+
+
+def _listener_rules(bp: Blueprint) -> list[Finding]:
+    """Every distinct public path becomes a load-balancer listener rule (plus the health path):
+    an ALB holds MAX_LISTENER_RULES."""
+    patterns = {path_pattern(route) for s in bp.services if s.public for route in s.routes or ["ANY /*"]}
+    if len(patterns) + 1 <= limits.MAX_LISTENER_RULES:
+        return []
+    return [
+        Finding(
+            ("services",),
+            f"the public routes need {len(patterns) + 1} load-balancer listener rules (one per distinct path, "
+            f"and the health path); an Application Load Balancer holds {limits.MAX_LISTENER_RULES}",
+            "limits",
+            "merge routes under path patterns (e.g. 'GET /items/{id}' and 'PUT /items/{id}' share one), "
+            "or split the system",
+        )
+    ]
 
 
 def _cycles(bp: Blueprint) -> list[Finding]:
@@ -178,7 +214,43 @@ def _knob_path(bp: Blueprint, field: str) -> Path:
     return ("availability",) if field in ("level", "replication") else ("redundancy",)
 
 
-def _intent_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
+def intent_rules(bp: Blueprint, intent: Intent, broken: Broken | None = None) -> list[Finding]:
+    """The rules that depend on the resolved intent (one candidate resolution of the knobs)."""
+    broken = broken or Broken()
+    return (
+        _redundancy_rules(bp, intent)
+        + _cap_rules(bp, intent)
+        + (_capacity_rules(bp, intent) if broken.reads("services") else [])
+    )
+
+
+def _capacity_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
+    """A service's autoscaling maximum fits the ECS tasks-per-service quota in every region."""
+    out = []
+    zones = intent.zones.value
+    regions = len(intent.regions.value)
+    for i, svc in enumerate(bp.services):
+        if not svc.peak_rps:
+            continue
+        design = design_rps(svc.peak_rps, regions, intent.active)
+        minimum = replicas_per_zone(design, svc.rps_per_replica, zones) * zones
+        upper = max_replicas(minimum, bp.scaling.max_scale_out)
+        if upper > limits.MAX_TASKS_PER_SERVICE:
+            out.append(
+                Finding(
+                    ("services", i, "peak_rps"),
+                    f"{svc.name!r} needs {minimum:,} tasks per region for peak {svc.peak_rps:,} rps at "
+                    f"{svc.rps_per_replica:,} per replica, and scales to {upper:,}; ECS runs "
+                    f"{limits.MAX_TASKS_PER_SERVICE:,} tasks per service at most",
+                    "limits",
+                    "raise rps_per_replica (larger replicas: cpu, memory), lower scaling.max_scale_out, "
+                    "or split the service",
+                )
+            )
+    return out
+
+
+def _redundancy_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
     out: list[Finding] = []
     level, regions, zones = intent.level.value, intent.regions.value, intent.zones.value
     if level == "multi-region" and len(regions) < 2:
@@ -249,7 +321,6 @@ def _intent_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
                 f"raise redundancy (multi-zone, or multi-region active), or lower the target to {_pct(best)} or less",
             )
         )
-    out += _cap_rules(bp, intent)
     return out
 
 

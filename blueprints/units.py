@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from blueprints.problems import shown
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(Mi|Gi|M|G)?\s*$")
@@ -26,7 +28,7 @@ def parse_duration(value: object) -> int:
     elif isinstance(value, str) and (match := _DURATION.match(value)):
         seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
     else:
-        raise ValueError(f"expected a duration such as 60s, 5m, 1h or 1d, got {value!r}")
+        raise ValueError(f"expected a duration such as 60s, 5m, 1h or 1d, got {shown(value)}")
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     return round(seconds)
@@ -41,7 +43,7 @@ def parse_memory(value: object) -> int:
     elif isinstance(value, str) and (match := _MEMORY.match(value)):
         mib = float(match.group(1)) * _MEMORY_UNITS[match.group(2)]
     else:
-        raise ValueError(f"expected memory such as 512Mi or 1Gi, got {value!r}")
+        raise ValueError(f"expected memory such as 512Mi or 1Gi, got {shown(value)}")
     return round(mib)
 
 

@@ -1,0 +1,64 @@
+"""Every problem at once: the YAML's, the schema's and the coherence rules' over every part that is
+itself valid, reported in one run (a user fixes the file once, not stage by stage)."""
+
+from __future__ import annotations
+
+import pytest
+
+from blueprints import BlueprintError, parse
+
+ONE_OF_EACH = """\
+name: shop
+availability: 99.9
+redundancy: {level: multi-region}
+regions: [us-east-1]
+services:
+  - name: api
+    image: ghcr.io/x/api:1
+    public: true
+    routes: ["GET /"]
+    uses: [db, ordrs]
+    peak_rps: 100
+    peak_rps: 200
+  - name: worker
+    image: ghcr.io/x/worker:1
+    cpu: 99
+    uses: [queue]
+datastores:
+  - name: db
+    kind: relational
+  - name: queue
+    kind: queue
+    retention: 1s
+security: {tls: disabled}
+"""
+
+
+def problems(text):
+    with pytest.raises(BlueprintError) as caught:
+        parse(text, "shop.yaml")
+    return {(p.rule, ".".join(map(str, p.path))) for p in caught.value.problems}
+
+
+def test_one_error_of_each_stage_is_reported_in_one_run():
+    found = problems(ONE_OF_EACH)
+    assert ("yaml", "services.0.peak_rps") in found  # a duplicate key
+    assert ("schema", "services.1.cpu") in found  # a value out of range
+    assert ("schema", "datastores.1.retention") in found
+    assert ("data-flow", "services.0.uses.1") in found  # an undeclared name, next to a schema error
+    assert ("redundancy", "regions") in found  # multi-region with one region
+
+
+def test_a_name_declared_by_an_invalid_item_is_not_reported_as_missing():
+    text = ONE_OF_EACH.replace("uses: [db, ordrs]", "uses: [db]")
+    found = problems(text)
+    # `queue` failed the schema (retention), yet `worker` uses it: no "not declared" for it
+    assert not any(rule == "data-flow" for rule, _ in found)
+
+
+def test_rules_that_read_an_invalid_field_are_skipped():
+    text = ONE_OF_EACH.replace("availability: 99.9", "availability: high")
+    found = problems(text)
+    assert ("schema", "availability") in found
+    assert ("redundancy", "regions") not in found  # read through the availability: not judged
+    assert ("data-flow", "services.0.uses.1") in found

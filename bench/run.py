@@ -39,12 +39,44 @@ def timed(benchmark: str, runs: int, times: list[float], digits: int = 2) -> dic
 
 
 def fast_paths(runs: int = 20) -> list[dict[str, object]]:
-    """`hld validate` and `hld plan` of url-shortener as a user runs them (new process each)."""
+    """`hld validate` and `hld plan` of url-shortener as a user runs them (new process each), then
+    `hld validate` of hostile inputs (blueprints.limits): each must end with exit 2 in well under
+    a second."""
+    import tempfile
+
     rows = []
     for name in ("validate", "plan"):
         times = [cli([name, str(EXAMPLE)])[0] for _ in range(runs)]
         rows.append(timed(f"hld {name} url-shortener", runs, times, digits=4) | {"target_s": 0.5})
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, text in hostile_inputs().items():
+            path = Path(tmp) / f"{label.split(' ')[0]}.yaml"
+            path.write_text(text)
+            results = [cli(["validate", str(path)]) for _ in range(5)]
+            rows.append(
+                timed(f"hld validate {label} ({len(text) // 1024} KiB)", 5, [r[0] for r in results], digits=4)
+                | {"peak_mb": round(max(r[1] for r in results), 1), "exit": sorted({r[2] for r in results})}
+                | {"target_s": 1.0}
+            )
     return rows
+
+
+def hostile_inputs() -> dict[str, str]:
+    """Blueprints written to exhaust memory or time (each refused by a bound of blueprints.limits)."""
+    bomb = ["name: bomb", "availability: 99.9", 'a: &a ["x","x","x","x","x","x","x","x","x"]']
+    previous = "a"
+    for anchor in "bcdefghi":
+        bomb.append(f"{anchor}: &{anchor} [" + ",".join([f"*{previous}"] * 9) + "]")
+        previous = anchor
+    service = "  - {name: s, image: 'a:1'}\n"
+    many = "".join(f"  - {{name: s{i}, image: 'a:1'}}\n" for i in range(20_000))
+    return {
+        "alias-bomb (9 levels)": "\n".join(bomb) + "\n",
+        "oversized (20 MiB)": "name: x\navailability: 99.9\nservices:\n" + service * (20 * 1024 * 1024 // len(service)),
+        "many-services (20,000)": "name: x\navailability: 99.9\nservices:\n" + many,
+        "deep (900 levels)": "name: x\nnested: " + "[" * 900 + "]" * 900 + "\n",
+        "peak_rps 1e29": "name: x\navailability: 99.9\nservices:\n  - {name: s, image: 'a:1', peak_rps: 1.0e+29}\n",
+    }
 
 
 STAGES = (
@@ -72,7 +104,8 @@ def blueprints() -> list[dict[str, object]]:
             for stage, runs, args in STAGES:
                 times, peaks, codes = [], [], set()
                 for _ in range(runs):
-                    seconds, peak, code = cli(args(str(path), stack, str(Path(tmp) / "out")))
+                    out = Path(tmp) / path.stem / stage.split(" ")[0] / stage.replace(" ", "-")
+                    seconds, peak, code = cli(args(str(path), stack, str(out)))
                     times.append(seconds)
                     peaks.append(peak)
                     codes.add(code)

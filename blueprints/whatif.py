@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from blueprints.plan_model import Plan
+from blueprints.units import human_duration
 
 Disruption = Literal["zone-loss", "region-loss"]
 
@@ -69,6 +70,15 @@ def outcome(
         rpo_seconds=rpo_seconds,
         summary=summary + note,
     )
+
+
+def region_loss(plan: Plan) -> str:
+    """What losing a region costs, in words, from the plan's DR figures: the same figures
+    `explain(plan, "region-loss")` reports."""
+    rto, rpo = plan.dr.region_loss_rto_seconds, plan.dr.region_loss_rpo_seconds
+    if rto is None:
+        return "not recoverable by this plan"
+    return f"expected RTO {human_duration(rto) if rto else '0 s'}, RPO {human_duration(rpo) if rpo else '0 s'}"
 
 
 def default_target(plan: Plan, disruption: Disruption) -> str:

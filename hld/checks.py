@@ -11,15 +11,14 @@ plan's controls) are skipped, with the reason, when the blueprint turned the def
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from blueprints.plan_model import Plan
-from hld.graph import Graph, Resource, camel
+from blueprints.units import format_duration, human_duration
+from hld.graph import Graph, Resource, dig, doc, first, prefixed, role_of, tags, value, zones_of_subnets
 
-ROLE_TAG = "hld:role"
 TLS12_POLICIES = ("ELBSecurityPolicy-TLS13-1-2", "ELBSecurityPolicy-TLS-1-2", "ELBSecurityPolicy-FS-1-2")
 """ALB security policy families that refuse anything older than TLS 1.2."""
 STATEFUL = (
@@ -33,6 +32,13 @@ STATEFUL = (
     "aws:backup/vault:Vault",
 )
 """Resource types that hold data (or the key to it): Pulumi protect + retainOnDelete."""
+STORE_HOLDERS = (
+    "aws:rds/instance:Instance",
+    "aws:rds/cluster:Cluster",
+    "aws:dynamodb/table:Table",
+    "aws:s3/bucket:Bucket",
+)
+"""The resources that hold a record store's data (what a backup plan must select)."""
 ROOT_USERS = ("", "0", "root", "0:0")
 NOT_SECRETS = ("manageMasterUserPassword", "masterUserSecretKmsKeyId", "masterPasswordWoVersion")
 """Attributes whose names mention passwords but hold none."""
@@ -58,6 +64,41 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status != "fail"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How a set of outcomes counts: one way, everywhere (text, --json, hld.testing)."""
+
+    passed: list[str]
+    failed: list[str]
+    skipped: list[str]
+
+    @property
+    def total(self) -> int:
+        return len(self.passed) + len(self.failed) + len(self.skipped)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def line(self) -> str:
+        """`14 passed, 0 failed, 1 skipped (15 checks)`."""
+        return (
+            f"{len(self.passed)} passed, {len(self.failed)} failed, {len(self.skipped)} skipped ({self.total} checks)"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {"total": self.total, "passed": self.passed, "failed": self.failed, "skipped": self.skipped}
+
+
+def tally(outcomes: Iterable[Outcome]) -> Tally:
+    outcomes = list(outcomes)
+    return Tally(
+        passed=[o.check for o in outcomes if o.status == "pass"],
+        failed=[o.check for o in outcomes if o.status == "fail"],
+        skipped=[o.check for o in outcomes if o.status == "skip"],
+    )
 
 
 @dataclass(frozen=True)
@@ -95,55 +136,6 @@ def evaluate(run: Run, keys: Iterable[str] | None = None) -> list[Outcome]:
         detail = f"{len(problems)} problem(s): {problems[0]}" if problems else c.doc
         outcomes.append(Outcome(key, c.title, "fail" if problems else "pass", detail, problems))
     return outcomes
-
-
-# --- reading state -------------------------------------------------------------------------
-
-
-def value(resource: Resource, key: str) -> Any:
-    """A top-level attribute: the state (what the cloud says) first, then the inputs."""
-    k = camel(key)
-    for source in (resource.state, resource.inputs):
-        if k in source:
-            return source[k]
-        if key in source:
-            return source[key]
-    return None
-
-
-def doc(raw: Any) -> Any:
-    """A JSON document attribute (policies, container definitions), parsed."""
-    if isinstance(raw, str):
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return None
-    return raw
-
-
-def dig(data: Any, *path: str | int) -> Any:
-    for step in path:
-        if isinstance(step, int):
-            data = data[step] if isinstance(data, list) and len(data) > step else None
-        elif isinstance(data, dict):
-            data = data.get(camel(step), data.get(step))
-        else:
-            return None
-    return data
-
-
-def first(data: Any) -> Any:
-    """Nested blocks come back as a dict or a one-element list, depending on the provider version."""
-    return data[0] if isinstance(data, list) and data else data
-
-
-def tags(resource: Resource) -> dict[str, str]:
-    return dict(value(resource, "tags") or {})
-
-
-def role_of(graph: Graph, group_id: str) -> str | None:
-    group = graph.by_id(group_id)
-    return tags(group).get(ROLE_TAG) if group else None
 
 
 def _referenced(graph: Graph, type_: str, key: str) -> dict[str, list[Resource]]:
@@ -461,7 +453,8 @@ def backups(run: Run) -> list[str]:
         if not plans:
             out.append("no AWS Backup plan over the stateful stores")
         for store in stores:
-            if not any(f"-{store.name}" in arn for arn in selected):
+            holders = [r for type_ in STORE_HOLDERS for r in prefixed(g, type_, f"{plan.name}-{store.name}")]
+            if not any(str(value(r, "arn")) in selected for r in holders):
                 out.append(f"{store.name}: not selected by an AWS Backup plan")
         for p in plans:
             copies = [
@@ -517,24 +510,6 @@ SECURITY = tuple(CHECKS)
 # --- the plan's promises: availability, zones, regions, static stability, DR ----------------
 
 
-def _named(graph: Graph, type_: str, prefix: str, region: str | None = None) -> list[Resource]:
-    """Resources of a type whose logical name is `prefix` or starts with `prefix-`."""
-    return [
-        r
-        for r in graph.of(type_)
-        if (r.name == prefix or r.name.startswith(prefix + "-")) and (region is None or r.region == region)
-    ]
-
-
-def _zones_of_subnets(graph: Graph, ids: Iterable[str]) -> set[str]:
-    zones = set()
-    for sid in ids:
-        subnet = graph.by_id(sid)
-        if subnet is not None and value(subnet, "availability_zone"):
-            zones.add(str(value(subnet, "availability_zone")))
-    return zones
-
-
 def _serving(plan: Plan) -> dict[tuple[str, str], Any]:
     """(service, region) -> its RegionCapacity."""
     return {(svc.name, c.region): c for svc in plan.services for c in svc.capacity.value}
@@ -572,7 +547,7 @@ def availability(run: Run) -> list[str]:
                 found = g.of(type_)
             else:
                 subject = part.component.removesuffix(" (service)").split(" ")[0]
-                found = _named(g, type_, f"{plan.name}-{subject}")
+                found = prefixed(g, type_, f"{plan.name}-{subject}")
             if not found:
                 out.append(f"{journey.name}: no {type_.split(':')[-1]} for {part.component} in the graph")
     return out
@@ -596,12 +571,12 @@ def zones(run: Run) -> list[str]:
                 out.append(f"{region}: no {tier} subnet in {', '.join(sorted(want - have))}")
     for svc in g.of("aws:ecs/service:Service"):
         net = first(value(svc, "network_configuration")) or {}
-        have = _zones_of_subnets(g, dig(net, "subnets") or [])
+        have = zones_of_subnets(g, dig(net, "subnets") or [])
         want = planned.get(svc.region or "", set())
         if not want <= have:
             out.append(f"{svc.name}: tasks can run in {sorted(have)}, not in every planned zone {sorted(want)}")
     for alb in g.of("aws:lb/loadBalancer:LoadBalancer"):
-        have = set(value(alb, "availability_zones") or []) or _zones_of_subnets(g, value(alb, "subnets") or [])
+        have = set(value(alb, "availability_zones") or []) or zones_of_subnets(g, value(alb, "subnets") or [])
         want = planned.get(alb.region or "", set())
         if len(want) >= 2 and not want <= have:
             out.append(f"{alb.name}: spans {sorted(have)}, not every planned zone {sorted(want)}")
@@ -610,11 +585,13 @@ def zones(run: Run) -> list[str]:
             continue
         prefix = f"{plan.name}-{store.name}"
         if store.kind == "relational":
-            writers = [w for w in _named(g, "aws:rds/instance:Instance", prefix) if not value(w, "replicate_source_db")]
+            writers = [
+                w for w in prefixed(g, "aws:rds/instance:Instance", prefix) if not value(w, "replicate_source_db")
+            ]
             for w in writers:
                 if value(w, "multi_az") is not True:
                     out.append(f"{w.name}: not Multi-AZ")
-            for cluster in _named(g, "aws:rds/cluster:Cluster", prefix):
+            for cluster in prefixed(g, "aws:rds/cluster:Cluster", prefix):
                 members = [
                     i
                     for i in g.of("aws:rds/clusterInstance:ClusterInstance")
@@ -624,7 +601,7 @@ def zones(run: Run) -> list[str]:
                 if len(spread) < 2 and not value(cluster, "global_cluster_identifier"):
                     out.append(f"{cluster.name}: instances in {sorted(spread)}, not two zones or more")
         elif store.kind == "cache":
-            for group in _named(g, "aws:elasticache/replicationGroup:ReplicationGroup", prefix):
+            for group in prefixed(g, "aws:elasticache/replicationGroup:ReplicationGroup", prefix):
                 have = set(value(group, "member_zones") or value(group, "preferred_cache_cluster_azs") or [])
                 want = planned.get(group.region or "", set())
                 if value(group, "automatic_failover_enabled") is not True:
@@ -652,12 +629,12 @@ def regions(run: Run) -> list[str]:
         prefix = f"{plan.name}-{store.name}"
         others = [r for r in store.regions if r != store.writer_region]
         if store.kind == "key-value":
-            for table in _named(g, "aws:dynamodb/table:Table", prefix):
+            for table in prefixed(g, "aws:dynamodb/table:Table", prefix):
                 have = {str(dig(x, "region_name")) for x in value(table, "replicas") or []}
                 if set(others) - have:
                     out.append(f"{table.name}: no replica in {', '.join(sorted(set(others) - have))}")
         elif store.kind == "relational" and others:
-            clusters = _named(g, "aws:rds/cluster:Cluster", prefix)
+            clusters = prefixed(g, "aws:rds/cluster:Cluster", prefix)
             if clusters:
                 members = {c.region for c in clusters if value(c, "global_cluster_identifier")}
                 for region in others:
@@ -667,7 +644,7 @@ def regions(run: Run) -> list[str]:
             writer = next(
                 (
                     w
-                    for w in _named(g, "aws:rds/instance:Instance", prefix, store.writer_region)
+                    for w in prefixed(g, "aws:rds/instance:Instance", prefix, store.writer_region)
                     if not value(w, "replicate_source_db")
                 ),
                 None,
@@ -675,7 +652,7 @@ def regions(run: Run) -> list[str]:
             for region in others:
                 replicas = [
                     r
-                    for r in _named(g, "aws:rds/instance:Instance", prefix, region)
+                    for r in prefixed(g, "aws:rds/instance:Instance", prefix, region)
                     if writer is not None
                     and str(value(r, "replicate_source_db")) in (str(value(writer, "arn")), writer.id)
                 ]
@@ -688,7 +665,7 @@ def regions(run: Run) -> list[str]:
                 "object": "aws:s3/bucket:Bucket",
             }[store.kind]
             for region in store.regions:
-                if not _named(g, type_, f"{prefix}-{region}", region):
+                if not prefixed(g, type_, f"{prefix}-{region}", region):
                     out.append(f"{store.name}: nothing in {region}")
             if store.kind == "object" and others:
                 rules = [
@@ -697,7 +674,7 @@ def regions(run: Run) -> list[str]:
                     for rule in value(c, "rules") or []
                 ]
                 for region in others:
-                    targets = [b for b in _named(g, "aws:s3/bucket:Bucket", f"{prefix}-{region}", region)]
+                    targets = [b for b in prefixed(g, "aws:s3/bucket:Bucket", f"{prefix}-{region}", region)]
                     if not any(str(value(b, "arn")) in rules or b.id in " ".join(rules) for b in targets):
                         out.append(f"{store.name}: not replicated to {region}")
     return out
@@ -713,13 +690,13 @@ def static_stability(run: Run) -> list[str]:
         for c in svc.capacity.value:
             if c.role != "serving" or not svc.peak_rps:
                 continue
-            found = _named(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}-{c.region}", c.region)
+            found = prefixed(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}-{c.region}", c.region)
             if not found:
                 out.append(f"{svc.name}: no service in {c.region}")
                 continue
             ecs = found[0]
             tasks = int(value(ecs, "desired_count") or 0)
-            zones = max(1, len(_zones_of_subnets(g, dig(first(value(ecs, "network_configuration")), "subnets") or [])))
+            zones = max(1, len(zones_of_subnets(g, dig(first(value(ecs, "network_configuration")), "subnets") or [])))
             lost = -(-tasks // zones)  # the zone with the most tasks
             left = (tasks - lost) * svc.rps_per_replica
             if left < c.design_rps:
@@ -727,7 +704,7 @@ def static_stability(run: Run) -> list[str]:
                     f"{ecs.name}: {tasks} tasks over {zones} zones; after losing one, {tasks - lost} x "
                     f"{svc.rps_per_replica} = {left} rps < {c.design_rps} rps"
                 )
-            for target in _named(g, "aws:appautoscaling/target:Target", f"{plan.name}-{svc.name}-scaling-{c.region}"):
+            for target in prefixed(g, "aws:appautoscaling/target:Target", f"{plan.name}-{svc.name}-scaling-{c.region}"):
                 if int(value(target, "min_capacity") or 0) < capacity[(svc.name, c.region)].min_replicas:
                     out.append(f"{target.name}: autoscaling may scale in below the static-stability minimum")
     return out
@@ -751,7 +728,7 @@ def dr(run: Run) -> list[str]:
         out.append(f"{plan.name}: no backup plan")
     for svc in plan.services:
         for c in svc.capacity.value:
-            found = _named(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}-{c.region}", c.region)
+            found = prefixed(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}-{c.region}", c.region)
             tasks = int(value(found[0], "desired_count") or 0) if found else -1
             if tasks < 0:
                 out.append(f"{svc.name}: no compute defined in {c.region} ({c.role})")
@@ -790,6 +767,44 @@ def dr(run: Run) -> list[str]:
         }
         if {"PRIMARY", "SECONDARY"} - failover:
             out.append(f"{plan.name}: no PRIMARY/SECONDARY failover records")
+    return out
+
+
+@check("objectives", "Recovery objectives (RTO/RPO)")
+def objectives(run: Run) -> list[str]:
+    """The blueprint's RTO and RPO hold on the deployed state: after losing any zone (and, in a
+    multi-region design, any region), the failover and replication mechanisms deployed recover
+    within the RTO and lose no more than the RPO (hld.failures plays each loss on the graph)."""
+    from hld.failures import what_if
+
+    plan, out = run.plan, []
+    required: dict[str, int | None] = {o.name: o.required_seconds for o in plan.objectives}
+    if all(v is None for v in required.values()):
+        return []
+    if plan.level.value == "multi-region":
+        losses = [("region-loss", r) for r in plan.regions.value]
+    else:
+        losses = [("zone-loss", z) for z in plan.zones(plan.primary_region)]
+    for disruption, lost in losses:
+        try:
+            impact = what_if(plan, run.graph, disruption, lost)
+        except ValueError as exc:
+            out.append(f"{lost}: {exc}")
+            continue
+        for name, expected in (("rto", impact.rto_seconds), ("rpo", impact.rpo_seconds)):
+            need = required[name]
+            if need is None:
+                continue
+            if expected is None:
+                out.append(
+                    f"{lost}: {name.upper()} {format_duration(need)} required, but the deployed state "
+                    f"cannot recover from losing {lost}"
+                )
+            elif expected > need:
+                out.append(
+                    f"{lost}: {name.upper()} {format_duration(need)} required, the deployed mechanisms give "
+                    f"{human_duration(expected)}"
+                )
     return out
 
 

@@ -1,34 +1,39 @@
-"""The `hld` command line.
+"""The `hld` command line: parse arguments, call hld.pipeline, print. Nothing else.
 
-Exit codes: 0 success; 1 the design misses its own targets or a check failed;
-2 bad input (the blueprint, a flag, a file). Bad input never ends in a traceback.
-Heavy libraries (Pulumi, boto3, moto) are imported only by the commands that
-need them, so `validate` and `plan` start fast.
+Exit codes: 0 success; 1 the design misses its own targets, a check failed, or the cloud
+refused a resource; 2 bad input (the blueprint, a flag, a stack, --out). Bad input never ends
+in a traceback; Ctrl-C ends with one line and 130; a closed pipe (`hld plan x | head`) keeps
+the command's own exit code. Heavy libraries (Pulumi, boto3, moto) are imported only by the
+commands that need them, so `validate` and `plan` start fast.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from hld import __version__
+from hld.errors import BadInput, CloudRejected
 
 if TYPE_CHECKING:
-    from blueprints.model import Blueprint
+    from blueprints.problems import Problem
 
 app = typer.Typer(
     name="hld",
     help=(
         "Turn a high-level design (a YAML blueprint: availability target, consistency, "
         "redundancy, scaling, services, data stores) into a plan with reasons, and check it.\n\n"
-        "Start with: hld validate blueprints/examples/url-shortener.yaml, then hld plan on the same file.\n\n"
-        "Exit codes: 0 ok, 1 the design misses its own targets, 2 bad input."
+        "Start with: hld validate blueprints/examples/url-shortener.yaml, then hld plan on the same file. "
+        "FILE may be - (standard input) for validate, plan and explain.\n\n"
+        "Exit codes: 0 ok, 1 the design misses its own targets or a check failed, 2 bad input, 130 interrupted."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -36,8 +41,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-FileArg = Annotated[Path, typer.Argument(help="A blueprint YAML file.", show_default=False)]
+FileArg = Annotated[Path, typer.Argument(help="A blueprint YAML file (- reads standard input).", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout (for CI).")]
+StackOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Use the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone); FILE must be the "
+        "blueprint that stack names."
+    ),
+]
+OutOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="Directory to write: new, empty, or an earlier output of hld (replaced as a whole, atomically). "
+        "Files hld did not write are never touched: a directory holding any is refused.",
+    ),
+]
 
 
 class Environment(StrEnum):
@@ -64,47 +84,23 @@ def _emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
-def _fail_input(problems: list[object], as_json: bool) -> NoReturn:
-    from blueprints.problems import Problem
-
-    items = [p for p in problems if isinstance(p, Problem)]
+def _fail_input(problems: list[Problem], as_json: bool) -> NoReturn:
     if as_json:
-        _emit_json({"valid": False, "problems": [p.as_dict() for p in items]})
+        _emit_json({"ok": False, "valid": False, "problems": [p.as_dict() for p in problems]})
     else:
-        for p in items:
+        for p in problems:
             sys.stderr.write(p.render() + "\n")
-        sys.stderr.write(f"{len(items)} problem(s) found.\n")
+        sys.stderr.write(f"{len(problems)} problem(s) found.\n")
     raise typer.Exit(2)
 
 
-def _written(write: Callable[[], list[str]], out: Path, file: Path, as_json: bool) -> list[str]:
-    """Run an output writer; a directory that cannot be written is bad input (exit 2)."""
-    from blueprints.problems import Problem
-
+@contextmanager
+def _bad_input(as_json: bool) -> Iterator[None]:
+    """BadInput raised inside becomes the problems on stderr (or JSON) and exit 2."""
     try:
-        return write()
-    except OSError as exc:
-        _fail_input(
-            [
-                Problem(
-                    (),
-                    f"cannot write {out}: {exc.strerror or exc}",
-                    "out",
-                    "pass --out a writable directory",
-                    str(file),
-                )
-            ],
-            as_json,
-        )
-
-
-def _load(path: Path, as_json: bool) -> Blueprint:
-    from blueprints import BlueprintError, load
-
-    try:
-        return load(path)
-    except BlueprintError as exc:
-        _fail_input(list(exc.problems), as_json)
+        yield
+    except BadInput as exc:
+        _fail_input(exc.problems, as_json)
 
 
 def _version(value: bool) -> None:
@@ -124,12 +120,15 @@ def main(
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="One or more blueprint files.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="One or more blueprint files (- reads standard input).", show_default=False)
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Check blueprints; print every problem as FILE:LINE:COL: field: message, with a fix.
 
-    Exit 0 when all are valid, 2 when any is not.
+    Every problem at once: the YAML's, the schema's, and the coherence rules' over every part
+    that is itself valid. Exit 0 when all are valid, 2 when any is not.
     """
     from blueprints import BlueprintError, load
 
@@ -138,7 +137,7 @@ def validate(
     for path in files:
         try:
             load(path)
-            valid.append(str(path))
+            valid.append("<stdin>" if str(path) == "-" else str(path))
         except BlueprintError as exc:
             problems += exc.problems
     if as_json:
@@ -161,11 +160,10 @@ def plan(file: FileArg, as_json: JsonOpt = False, environment: EnvOpt = Environm
     sources of the figures); the downtime budget; RTO/RPO. Exit 1 when the plan
     cannot meet the blueprint's own targets (it says which, and what would).
     """
-    from blueprints import StackSettings
-    from blueprints import plan as make_plan
+    from hld import pipeline
 
-    blueprint = _load(file, as_json)
-    result = make_plan(blueprint, StackSettings(environment=environment.value))
+    with _bad_input(as_json):
+        result = pipeline.plan(file, environment.value)
     if as_json:
         _emit_json(result.model_dump(mode="json"))
     else:
@@ -192,17 +190,15 @@ def explain(
 ) -> None:
     """Play a zone or region loss through the plan: journeys that survive, capacity left vs
     peak, expected RTO/RPO."""
-    from blueprints import StackSettings
-    from blueprints import plan as make_plan
-    from blueprints.problems import Problem
     from blueprints.whatif import explain as play
+    from hld import pipeline
 
-    blueprint = _load(file, as_json)
-    result = make_plan(blueprint, StackSettings(environment=environment.value))
-    try:
-        outcome = play(result, what_if.value, lost)
-    except ValueError as exc:
-        _fail_input([Problem((), str(exc), "what-if", "pass --lost with a planned zone or region", str(file))], as_json)
+    with _bad_input(as_json):
+        result = pipeline.plan(file, environment.value)
+        try:
+            outcome = play(result, what_if.value, lost)
+        except ValueError as exc:
+            raise BadInput.one(str(exc), "what-if", "pass --lost with a planned zone or region", str(file)) from None
     if as_json:
         _emit_json(outcome.model_dump(mode="json"))
         return
@@ -215,38 +211,35 @@ class Target(StrEnum):
     aws = "aws"
 
 
+class Cloud(StrEnum):
+    moto = "moto"
+    mocks = "mocks"
+
+
 @app.command()
 def synth(
     file: FileArg,
     target: Annotated[Target, typer.Option(help="What to synthesize.")] = Target.aws,
-    stack: Annotated[
-        str | None,
-        typer.Option(
-            help="Use the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone), with FILE as its blueprint."
-        ),
-    ] = None,
+    stack: StackOpt = None,
     as_json: JsonOpt = False,
     environment: EnvOpt = Environment.production,
 ) -> None:
     """Run the Pulumi program offline (Pulumi's mock runtime: no credentials, no Pulumi CLI)
     and print the resource graph (type, name, parent, region, key inputs) and the stack outputs.
 
-    The program is the one `pulumi preview` runs: stacks/__main__.py.
+    The program is the one `pulumi preview` runs: stacks/__main__.py. Names are made and
+    refused as pulumi-aws makes and refuses them. Exit 1 when the provider would refuse a
+    resource, 2 on bad input.
     """
-    _load(file, as_json)  # bad input ends here, before Pulumi starts
-    from hld.offline import SynthError, synth_blueprint, synth_stack
+    from hld import pipeline
     from hld.report import console, synth_view
 
-    try:
-        with console(stderr=True).status("running the Pulumi program under mocks..."):
-            result = synth_stack(stack, file) if stack else synth_blueprint(file, environment.value)
-    except SynthError as exc:
-        from blueprints.problems import Problem
-
-        _fail_input(
-            [Problem((), str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)", str(file))],
-            as_json,
-        )
+    with _bad_input(as_json):
+        try:
+            with console(stderr=True).status("running the Pulumi program under mocks..."):
+                result = pipeline.synth(file, stack, environment.value)
+        except CloudRejected as exc:
+            _rejected(str(exc), as_json)
     if as_json:
         _emit_json(
             {
@@ -259,6 +252,14 @@ def synth(
     console().print(synth_view(result))
 
 
+def _rejected(message: str, as_json: bool) -> NoReturn:
+    if as_json:
+        _emit_json({"ok": False, "rejected": message, "checks": []})
+    else:
+        sys.stderr.write(f"{message}\n")
+    raise typer.Exit(1)
+
+
 class RenderTarget(StrEnum):
     kubernetes = "kubernetes"
     docs = "docs"
@@ -267,12 +268,12 @@ class RenderTarget(StrEnum):
 @app.command()
 def render(
     file: FileArg,
-    out: Annotated[Path, typer.Option("--out", help="Directory to write (replaced as a whole, atomically).")],
+    out: OutOpt,
     target: Annotated[RenderTarget, typer.Option(help="What to render.")] = RenderTarget.kubernetes,
     as_json: JsonOpt = False,
     environment: EnvOpt = Environment.production,
 ) -> None:
-    """Render a target into DIR (replaced as a whole, atomically).
+    """Render a target into DIR, atomically (all files or none).
 
     kubernetes: a local kind cluster whose worker nodes stand for the planned zones:
     kind-cluster.yaml, kustomization.yaml, one file per object, and generated credentials
@@ -283,84 +284,50 @@ def render(
     docs: HLD.md (architecture as Mermaid, and as architecture.svg when Graphviz's dot is
     installed; modules, technology, data flow, API, security, scalability, availability
     and consistency) and plan.json, all from the plan.
+
+    DIR must be new, empty, or an earlier output of hld; files hld did not write are never
+    touched. Exit 1 when a generated object fails its checks (nothing is written), 2 on bad input.
     """
-    from blueprints import StackSettings
-    from blueprints import plan as make_plan
+    from hld import pipeline
 
-    if target == RenderTarget.docs:
-        from generators.docs import render as write_docs
+    with _bad_input(as_json):
+        planned = pipeline.plan(file, environment.value)
+        if target == RenderTarget.docs:
+            written = pipeline.write(out, pipeline.docs(planned), "render --target docs", file)
+            if as_json:
+                _emit_json({"ok": True, "out": str(out), "files": written})
+            else:
+                typer.echo(f"{out}: {', '.join(written)}")
+                if "architecture.svg" not in written:
+                    typer.echo("note: Graphviz's dot is not installed; HLD.md carries the Mermaid diagram only")
+            return
+        from generators.kubernetes import K8S_VERSION
 
-        blueprint = _load(file, as_json)
-        result = make_plan(blueprint, StackSettings(environment=environment.value))
-        written = _written(lambda: write_docs(result, out), out, file, as_json)
-        if as_json:
-            _emit_json({"ok": True, "out": str(out), "files": written})
-        else:
-            typer.echo(f"{out}: {', '.join(written)}")
-            if "architecture.svg" not in written:
-                typer.echo("note: Graphviz's dot is not installed; HLD.md carries the Mermaid diagram only")
-        return
-    from generators.kubernetes import K8S_VERSION, kind_cluster, objects
-    from generators.kubernetes import render as write
-    from hld.kube_checks import cross_problems, schema_problems
-
-    blueprint = _load(file, as_json)
-    result = make_plan(blueprint, StackSettings(environment=environment.value))
-    objs = objects(result)
-    problems = schema_problems(objs, K8S_VERSION) + cross_problems(result, objs, kind_cluster(result))
-    if problems:
-        if as_json:
-            _emit_json({"ok": False, "problems": problems})
-        else:
-            sys.stderr.write("\n".join(problems) + f"\n{len(problems)} problem(s); nothing written.\n")
-        raise typer.Exit(1)
-    written = _written(lambda: write(result, out), out, file, as_json)
+        rendered = pipeline.kubernetes(planned)
+        if rendered.problems:
+            if as_json:
+                _emit_json({"ok": False, "problems": rendered.problems})
+            else:
+                sys.stderr.write(
+                    "\n".join(rendered.problems) + f"\n{len(rendered.problems)} problem(s); nothing written.\n"
+                )
+            raise typer.Exit(1)
+        written = pipeline.write(out, rendered.tree, "render --target kubernetes", file)
+    objs = rendered.objects
     if as_json:
         _emit_json({"ok": True, "out": str(out), "kubernetes": K8S_VERSION, "objects": len(objs), "files": written})
         return
     typer.echo(
-        f"{out}: {len(objs)} objects for a kind cluster with {len(result.zones(result.primary_region))} zone workers "
-        f"(valid against Kubernetes {K8S_VERSION}, strict)\n"
+        f"{out}: {len(objs)} objects for a kind cluster with {len(planned.zones(planned.primary_region))} zone "
+        f"workers (valid against Kubernetes {K8S_VERSION}, strict)\n"
         f"next: kind create cluster --config {out}/kind-cluster.yaml && kubectl apply -k {out}"
     )
-
-
-class Cloud(StrEnum):
-    moto = "moto"
-    mocks = "mocks"
-
-
-def _disruption(text: str | None, file: Path, as_json: bool) -> tuple[str, str] | None:
-    from blueprints.problems import Problem
-
-    if text is None:
-        return None
-    kind, _, where = text.partition(":")
-    if kind not in ("zone", "region") or not where:
-        _fail_input(
-            [
-                Problem(
-                    (),
-                    f"--fail {text!r} is not zone:NAME or region:NAME",
-                    "fail",
-                    "e.g. --fail zone:us-east-1a",
-                    str(file),
-                )
-            ],
-            as_json,
-        )
-    return f"{kind}-loss", where
 
 
 @app.command()
 def verify(
     file: FileArg,
-    stack: Annotated[
-        str | None,
-        typer.Option(
-            help="Use the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone), with FILE as its blueprint."
-        ),
-    ] = None,
+    stack: StackOpt = None,
     cloud: Annotated[
         Cloud,
         typer.Option(
@@ -379,105 +346,37 @@ def verify(
     environment: EnvOpt = Environment.production,
 ) -> None:
     """Run the stack's Pulumi program in an offline AWS (moto: no credentials, no Pulumi CLI),
-    then every named check: availability, zones, regions, static stability, security and
-    data-safety defaults (HLD-RULES §7), DR.
+    then every named check: availability, zones, regions, static stability, DR, recovery
+    objectives (RTO/RPO on the deployed state), and the security and data-safety defaults
+    (HLD-RULES §7).
 
-    Prints each check with its status and detail, and how many resources went through a
-    real moto API. With --fail, also what survives that zone or region loss in the deployed
-    state. Exit codes: 0 every check passes, 1 a check failed (or AWS rejected a resource),
-    2 bad input.
+    Prints each check with its status and detail, how they count (passed, failed, skipped),
+    and how many resources went through a real moto API. With --fail, also what survives that
+    zone or region loss in the deployed state. Exit codes: 0 every check passes, 1 a check
+    failed (or AWS rejected a resource), 2 bad input.
     """
-    from blueprints.problems import Problem
-
-    _load(file, as_json)  # bad input ends here, before Pulumi starts
-    disruption = _disruption(fail, file, as_json)
-    from hld.offline import SynthError, stack_config, synth_blueprint, synth_stack
-
-    if stack:
-        try:
-            target = stack_config(stack).get("hld:target", "aws")
-        except SynthError as exc:
-            _fail_input([Problem((), str(exc), "stack", "name a stack of stacks/", str(file))], as_json)
-        if target != "aws":
-            _fail_input(
-                [
-                    Problem(
-                        (),
-                        f"stack {stack!r} targets {target}; hld verify checks the aws target",
-                        "stack",
-                        "for kubernetes, `hld render` validates every object (schemas and cross-object checks)",
-                        str(file),
-                    )
-                ],
-                as_json,
-            )
+    from hld import pipeline
     from hld.report import console, verify_view
 
-    rejected = None
-    result = None
-    with console(stderr=True).status(f"running the Pulumi program in the offline cloud ({cloud.value})...") as status:
+    with _bad_input(as_json):
+        disruption = pipeline.parse_disruption(fail, file)
         try:
-            if stack:
-                result = synth_stack(stack, file, cloud=cloud.value)
-            else:
-                result = synth_blueprint(file, environment.value, cloud=cloud.value)
-        except SynthError as exc:
-            if not str(exc).startswith("AWS rejected"):
-                _fail_input(
-                    [
-                        Problem(
-                            (), str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)", str(file)
-                        )
-                    ],
-                    as_json,
-                )
-            rejected = str(exc)
-        if result is not None:
-            status.update("running the checks...")
-            outcomes = result.checks()
-    if result is None:
-        if as_json:
-            _emit_json({"ok": False, "rejected": rejected, "checks": []})
-        else:
-            sys.stderr.write(f"{rejected}\n")
-        raise typer.Exit(1)
-    impact = None
-    if disruption is not None:
-        from hld.failures import what_if
-
-        try:
-            impact = what_if(result.plan, result.graph, disruption[0], disruption[1])
-        except ValueError as exc:
-            _fail_input([Problem((), str(exc), "fail", "name a deployed zone or region", str(file))], as_json)
-    coverage = result.coverage()
-    ok = all(o.ok for o in outcomes)
+            with console(stderr=True).status(f"running the Pulumi program in the offline cloud ({cloud.value})..."):
+                verified = pipeline.verify(file, stack, environment.value, cloud.value, disruption)
+        except CloudRejected as exc:
+            _rejected(str(exc), as_json)
     if as_json:
-        _emit_json(
-            {
-                "ok": ok,
-                "stack": result.stack,
-                "cloud": result.cloud,
-                "checks": [
-                    {"check": o.check, "title": o.title, "status": o.status, "detail": o.detail, "problems": o.problems}
-                    for o in outcomes
-                ],
-                "coverage": {"percent": round(coverage.percent, 1), "by_type": coverage.rows()},
-                "what_if": impact.model_dump(mode="json") if impact else None,
-            }
-        )
+        _emit_json(verified.report())
     else:
-        console().print(verify_view(result, outcomes, coverage, impact))
-    raise typer.Exit(0 if ok else 1)
+        console().print(verify_view(verified.result, verified.outcomes, verified.coverage, verified.impact))
+    raise typer.Exit(0 if verified.tally.ok else 1)
 
 
 @app.command()
 def build(
     file: FileArg,
-    out: Annotated[Path, typer.Option("--out", help="Directory to write (replaced as a whole, atomically).")],
-    stack: Annotated[
-        str | None,
-        typer.Option(help="Verify with the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone)."),
-    ] = None,
+    out: OutOpt,
+    stack: StackOpt = None,
     as_json: JsonOpt = False,
     environment: EnvOpt = Environment.production,
 ) -> None:
@@ -485,113 +384,67 @@ def build(
     every check, render the Kubernetes target with its checks, and write the HLD document.
 
     Writes DIR/verify.json (checks and coverage), DIR/kubernetes/ (kind) and DIR/docs/
-    (HLD.md, plan.json, architecture.svg with Graphviz), all at once or not at all.
-    Exit codes: 0 everything passes, 1 a target missed or a check failed, 2 bad input.
+    (HLD.md, plan.json, architecture.svg with Graphviz), all at once or not at all. DIR must be
+    new, empty, or an earlier output of hld.
+    Exit codes: 0 everything passes, 1 a target missed or a check failed (each named), 2 bad input.
     """
-    from blueprints import StackSettings
-    from blueprints import plan as make_plan
-    from blueprints.problems import Problem
-    from hld.report import console
+    from hld import pipeline
+    from hld.report import build_lines, console
 
-    blueprint = _load(file, as_json)
-    result = make_plan(blueprint, StackSettings(name=stack or "prod", environment=environment.value))
-    status_console = console(stderr=True)
-    with status_console.status("running the AWS program in the offline cloud (moto)...") as status:
-        from hld.offline import SynthError, synth_blueprint, synth_stack
+    with _bad_input(as_json), console(stderr=True).status("planning...") as status:
+        built = pipeline.build(file, out, stack, environment.value, status=status.update)
+    summary = build_summary(built, file, out, stack)
+    if as_json:
+        _emit_json(summary)
+    else:
+        typer.echo("\n".join(build_lines(built, summary)))
+    raise typer.Exit(0 if built.ok else 1)
 
-        try:
-            run = (
-                synth_stack(stack, file, cloud="moto")
-                if stack
-                else synth_blueprint(file, environment.value, cloud="moto")
-            )
-        except SynthError as exc:
-            if not str(exc).startswith("AWS rejected"):
-                _fail_input([Problem((), str(exc), "stack", "check the stack's config", str(file))], as_json)
-            if as_json:
-                _emit_json({"ok": False, "rejected": str(exc)})
-            else:
-                sys.stderr.write(f"{exc}\n")
-            raise typer.Exit(1) from None
-        result = run.plan or result  # the plan the program deployed (the stack's settings)
-        status.update("checking the deployed state...")
-        outcomes = run.checks()
-        coverage = run.coverage()
-        status.update("rendering the Kubernetes target and its checks...")
-        from generators.docs import files as doc_files
-        from generators.docs import svg_of
-        from generators.kubernetes import K8S_VERSION, kind_cluster, objects
-        from generators.kubernetes.render import tree as kube_tree_of
-        from hld.kube_checks import cross_problems, schema_problems
 
-        objs = objects(result)
-        kube_problems = schema_problems(objs, K8S_VERSION) + cross_problems(result, objs, kind_cluster(result))
-        status.update("writing the HLD document...")
-        from generators.output import write_tree
-
-        verify_report = {
-            "stack": run.stack,
-            "cloud": run.cloud,
-            "checks": [
-                {"check": o.check, "status": o.status, "detail": o.detail, "problems": o.problems} for o in outcomes
-            ],
-            "coverage": {"percent": round(coverage.percent, 1), "by_type": coverage.rows()},
-        }
-        tree = {"verify.json": json.dumps(verify_report, indent=2) + "\n"}
-        kube_tree, kube_private = kube_tree_of(result)
-        tree |= {f"kubernetes/{k}": v for k, v in kube_tree.items()}
-        private = frozenset(f"kubernetes/{k}" for k in kube_private)
-        tree |= {f"docs/{k}": v for k, v in doc_files(result, svg_of(result)).items()}
-        written = _written(lambda: write_tree(out, tree, private), out, file, as_json)
-    failed = [o for o in outcomes if o.status == "fail"]
-    ok = result.ok and not failed and not kube_problems
-    aws_stack = run.stack
-    summary = {
-        "ok": ok,
-        "availability": {"target": result.availability.target, "estimate": result.availability.estimate},
-        "checks": {
-            "passed": sum(o.status == "pass" for o in outcomes),
-            "failed": [o.check for o in failed],
-            "skipped": [o.check for o in outcomes if o.status == "skip"],
+def build_summary(built: Any, file: Path, out: Path, stack: str | None) -> dict[str, Any]:
+    verified = built.verified
+    tally = verified.tally.as_dict() if verified else None
+    return {
+        "ok": built.ok,
+        "failed": built.failed,
+        "availability": {
+            "target": built.plan.availability.target,
+            "estimate": built.plan.availability.estimate,
+            "met": built.plan.availability.met,
         },
-        "coverage_percent": round(coverage.percent, 1),
-        "kubernetes_problems": kube_problems,
+        "objectives": [{"objective": o.name, "met": o.met, "detail": o.detail} for o in built.plan.objectives],
+        "checks": tally,
+        "rejected": built.rejected,
+        "coverage_percent": round(verified.coverage.percent, 1) if verified else None,
+        "kubernetes_problems": built.rendered.problems,
         "out": str(out),
-        "files": len(written),
+        "files": len(built.written),
         "next": [
-            f"pulumi preview --stack {aws_stack}"
+            f"pulumi preview --stack {stack}"
             if stack
             else f"pulumi stack init <name> && pulumi config set hld:blueprint {file} && pulumi preview",
             f"kind create cluster --config {out}/kubernetes/kind-cluster.yaml && kubectl apply -k {out}/kubernetes",
             f"open {out}/docs/HLD.md",
         ],
     }
-    if as_json:
-        _emit_json(summary)
-    else:
-        lines = [
-            f"{result.name}: availability estimate {result.availability.estimate:g}% vs target "
-            f"{result.availability.target:g}% ({'met' if result.availability.met else 'NOT met'})",
-            f"AWS (offline, moto, stack {aws_stack!r}): {summary['checks']['passed']}/{len(outcomes)} checks pass"
-            + (f"; FAILED: {', '.join(o.check for o in failed)}" if failed else "")
-            + f"; {coverage.percent:.1f}% of resources through a real moto API",
-            f"Kubernetes: {len(objs)} objects, valid against {K8S_VERSION} (strict)"
-            + (
-                f"; {len(kube_problems)} PROBLEM(S): {kube_problems[0]}"
-                if kube_problems
-                else ", cross-object checks pass"
-            ),
-            f"Wrote {len(written)} files to {out}/ (verify.json, kubernetes/, docs/)",
-            "Next:",
-            *[f"  {step}" for step in summary["next"]],
-        ]
-        typer.echo("\n".join(lines))
-    raise typer.Exit(0 if ok else 1)
+
+
+def _schema_file(text: str) -> bool:
+    """An earlier `hld schema --out` (the only file hld overwrites there)."""
+    from blueprints.schema import SCHEMA_ID
+
+    try:
+        return bool(json.loads(text).get("$id") == SCHEMA_ID)
+    except (ValueError, AttributeError):
+        return False
 
 
 @app.command()
 def schema(
-    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write to this file instead of stdout (a new file, or an earlier hld schema)."),
+    ] = None,
 ) -> None:
     """Print the JSON Schema of the blueprint format (for editor completion).
 
@@ -604,15 +457,64 @@ def schema(
     if out is None:
         sys.stdout.write(text)
         return
-    from hld.files import write_atomic
+    from hld.output import OutputRefused, write_file
 
-    write_atomic(out, text)
+    try:
+        write_file(out, text, _schema_file, "a schema")
+    except OutputRefused as exc:
+        _fail_input([BadInput.one(str(exc), "out", "").problems[0]], False)
+    except OSError as exc:
+        _fail_input(
+            [BadInput.one(f"cannot write {out}: {exc.strerror or exc}", "out", "pass a writable path").problems[0]],
+            False,
+        )
     typer.echo(f"wrote {out}")
+
+
+class _ClosedPipeSafe:
+    """Standard output that survives its reader going away (`hld plan x | head -1`): once the pipe
+    is closed, further output is dropped and the command finishes with its own exit code."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.closed_pipe = False
+
+    def _guard(self, call: Callable[[], Any]) -> Any:
+        if self.closed_pipe:
+            return None
+        try:
+            return call()
+        except BrokenPipeError:
+            self.closed_pipe = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            with suppress(OSError, ValueError):
+                os.dup2(devnull, self._stream.fileno())
+            return None
+
+    def write(self, text: str) -> int:
+        self._guard(lambda: self._stream.write(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 def run() -> None:
     """Console-script entry point."""
-    app()
+    sys.stdout = _ClosedPipeSafe(sys.stdout)
+    try:
+        app()
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:  # typer turns Ctrl-C into exit 130
+            sys.stderr.write("\ninterrupted: nothing was written\n")
+        raise
 
 
 if __name__ == "__main__":

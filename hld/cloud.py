@@ -60,10 +60,6 @@ CREDENTIALS = {
 }
 
 
-class CloudRejected(Exception):
-    """AWS (as moto models it) refused a resource."""
-
-
 def handles(*types: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         for t in types:
@@ -134,31 +130,32 @@ def _client(service: str, region: str) -> Any:
 class MotoMocks(EchoMocks):
     """Pulumi mocks whose resources are created in moto's AWS."""
 
+    cloud = "moto"
+
     def __init__(self, stack: str = "stack") -> None:
-        super().__init__()
-        self.stack = stack
+        super().__init__(stack)
         self.zones: dict[str, str] = {}  # domain -> moto hosted zone id
-        self.rejected: list[str] = []
         self.secrets: set[str] = set()
+
+    def start(self) -> int:
+        """A fresh moto AWS for this run."""
+        return Session.start()
 
     # --- plumbing -------------------------------------------------------------------------
 
     def client(self, service: str, region: str) -> Any:
         return _client(service, region)
 
-    def physical(self, name: str, limit: int = 63, lower: bool = False, sep: str = "-") -> str:
-        """Pulumi auto-naming: the logical name plus a suffix, cut to the API's limit (stable per stack)."""
-        suffix = hashlib.sha1(f"{self.stack}/{name}".encode()).hexdigest()[:7]
-        base = name[: limit - len(suffix) - 1].rstrip("-_.")
-        text = f"{base}{sep}{suffix}"
-        return text.lower() if lower else text
+    def physical(self, name: str) -> str:
+        """A stable token for a resource of this stack (caller references, not names)."""
+        return f"{name}-{hashlib.sha1(f'{self.stack}/{name}'.encode()).hexdigest()[:7]}"
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         typ, name, inputs = args.typ, args.name, dict(args.inputs)
         if typ == "pulumi:providers:aws":
             return super().new_resource(args)
         region = self.region_of(args.provider)
-        inputs = self._unwrap(inputs)
+        inputs = self.named(typ, name, self._unwrap(inputs), region)
         handler = HANDLERS.get(typ)
         if handler is None:
             rid, state = self.computed(typ, name, inputs, region)
@@ -170,13 +167,13 @@ class MotoMocks(EchoMocks):
                 rid, state = handler(self, name, inputs, region)
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            self.rejected.append(
+            raise self.reject(
                 f"AWS rejected {typ} {name!r} in {region}: {error.get('Code')}: {error.get('Message')}"
-            )
-            raise CloudRejected(self.rejected[-1]) from None
+            ) from None
         except (ParamValidationError, KeyError, ValueError) as exc:
-            self.rejected.append(self._redact(f"AWS rejected {typ} {name!r} in {region}: {type(exc).__name__}: {exc}"))
-            raise CloudRejected(self.rejected[-1]) from None
+            raise self.reject(
+                self._redact(f"AWS rejected {typ} {name!r} in {region}: {type(exc).__name__}: {exc}")
+            ) from None
         self.exercised[f"{typ}::{name}"] = True
         return rid, {**inputs, **state, "region": region}
 
@@ -483,7 +480,7 @@ def _peering_accept(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple
 def _security_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     ec2 = m.client("ec2", r)
     gid = ec2.create_security_group(
-        GroupName=i.get("name") or m.physical(name, 255),
+        GroupName=i["name"],
         Description=i.get("description") or "Managed by Pulumi",
         VpcId=i["vpcId"],
         TagSpecifications=tag_spec("security-group", i.get("tags")),
@@ -543,14 +540,14 @@ def _key(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[
 
 @handles("aws:kms/alias:Alias")
 def _alias(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    alias = i.get("name") or f"alias/{m.physical(name)}"
+    alias = i["name"] if i["name"].startswith("alias/") else f"alias/{i['name']}"
     m.client("kms", r).create_alias(AliasName=alias, TargetKeyId=i["targetKeyId"])
     return alias, {"arn": f"arn:aws:kms:{r}:{ACCOUNT}:{alias}", "name": alias}
 
 
 @handles("aws:iam/role:Role")
 def _role(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    role_name = i.get("name") or m.physical(name, 64)
+    role_name = i["name"]
     role = m.client("iam", "us-east-1").create_role(
         RoleName=role_name,
         AssumeRolePolicyDocument=i["assumeRolePolicy"],
@@ -561,7 +558,7 @@ def _role(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict
 
 @handles("aws:iam/rolePolicy:RolePolicy")
 def _role_policy(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    policy = i.get("name") or m.physical(name, 128)
+    policy = i["name"]
     m.client("iam", "us-east-1").put_role_policy(RoleName=i["role"], PolicyName=policy, PolicyDocument=i["policy"])
     return f"{i['role']}:{policy}", {"name": policy}
 
@@ -572,7 +569,7 @@ def _attachment(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str
     if i["policyArn"].startswith("arn:aws:iam::aws:policy/"):
         _aws_managed_policy(i["policyArn"])
     iam.attach_role_policy(RoleName=i["role"], PolicyArn=i["policyArn"])
-    return f"{i['role']}-{m.physical(name, 20)}", {}
+    return f"{i['role']}-{m.physical(name)}", {}
 
 
 def _aws_managed_policy(arn: str) -> None:
@@ -598,7 +595,7 @@ def _managed_policies() -> dict[str, Any]:
 @handles("aws:secretsmanager/secret:Secret")
 def _secret(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     out = m.client("secretsmanager", r).create_secret(
-        Name=i.get("name") or m.physical(name, 256),
+        Name=i["name"],
         **drop_none({"Description": i.get("description"), "KmsKeyId": i.get("kmsKeyId")}),
     )
     return out["ARN"], {"arn": out["ARN"], "name": out["Name"]}
@@ -615,7 +612,7 @@ def _secret_version(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple
 @handles("aws:cloudwatch/logGroup:LogGroup")
 def _log_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     logs = m.client("logs", r)
-    group = i.get("name") or m.physical(name, 512)
+    group = i["name"]
     logs.create_log_group(logGroupName=group, **drop_none({"kmsKeyId": i.get("kmsKeyId")}))
     if i.get("retentionInDays"):
         logs.put_retention_policy(logGroupName=group, retentionInDays=int(i["retentionInDays"]))
@@ -644,7 +641,7 @@ def _actions(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _alb(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     elb = m.client("elbv2", r)
     lb = elb.create_load_balancer(
-        Name=i.get("name") or m.physical(name, 32),
+        Name=i["name"],
         Subnets=i["subnets"],
         SecurityGroups=i.get("securityGroups") or [],
         Scheme="internal" if i.get("internal") else "internet-facing",
@@ -680,7 +677,7 @@ def _alb(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[
 def _target_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     hc = first(i.get("healthCheck")) or {}
     tg = m.client("elbv2", r).create_target_group(
-        Name=i.get("name") or m.physical(name, 32),
+        Name=i["name"],
         Protocol=i.get("protocol", "HTTP"),
         Port=int(i["port"]),
         VpcId=i["vpcId"],
@@ -764,7 +761,7 @@ def _certificate_validation(m: MotoMocks, name: str, i: dict[str, Any], r: str) 
 @handles("aws:ecs/cluster:Cluster")
 def _ecs_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     cluster = m.client("ecs", r).create_cluster(
-        clusterName=i.get("name") or m.physical(name, 255),
+        clusterName=i["name"],
         settings=[{"name": s["name"], "value": s["value"]} for s in i.get("settings") or []],
     )["cluster"]
     return cluster["clusterArn"], {"arn": cluster["clusterArn"], "name": cluster["clusterName"]}
@@ -808,7 +805,7 @@ def _ecs_service(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
     net = first(i.get("networkConfiguration")) or {}
     service = m.client("ecs", r).create_service(
         cluster=i["cluster"],
-        serviceName=i.get("name") or m.physical(name, 255),
+        serviceName=i["name"],
         taskDefinition=i["taskDefinition"],
         desiredCount=int(i.get("desiredCount", 1)),
         **drop_none(
@@ -913,7 +910,7 @@ def _scaling_policy(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple
 def _queue(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     sqs = m.client("sqs", r)
     fifo = bool(i.get("fifoQueue"))
-    queue_name = i.get("name") or (m.physical(name, 75) + (".fifo" if fifo else ""))
+    queue_name = i["name"] if i["name"].endswith(".fifo") or not fifo else f"{i['name']}.fifo"
     keys = {
         "delaySeconds": "DelaySeconds",
         "messageRetentionSeconds": "MessageRetentionPeriod",
@@ -952,7 +949,7 @@ def _redrive_allow(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[
 
 @handles("aws:s3/bucket:Bucket")
 def _bucket(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    bucket = i.get("bucket") or m.physical(name, 63, lower=True)
+    bucket = i["bucket"]
     extra = {} if r == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": r}}
     m.client("s3", r).create_bucket(Bucket=bucket, **extra)
     return bucket, {
@@ -1070,7 +1067,7 @@ def _replication(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
 
 @handles("aws:dynamodb/table:Table")
 def _table(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    table_name = i.get("name") or m.physical(name, 255)
+    table_name = i["name"]
     key_schema = [{"AttributeName": i["hashKey"], "KeyType": "HASH"}]
     if i.get("rangeKey"):
         key_schema.append({"AttributeName": i["rangeKey"], "KeyType": "RANGE"})
@@ -1142,7 +1139,7 @@ def _table(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dic
 
 @handles("aws:elasticache/subnetGroup:SubnetGroup")
 def _cache_subnets(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    group = i.get("name") or m.physical(name, 255, lower=True)
+    group = i["name"]
     m.client("elasticache", r).create_cache_subnet_group(
         CacheSubnetGroupName=group,
         CacheSubnetGroupDescription=i.get("description", "Managed by Pulumi"),
@@ -1154,7 +1151,7 @@ def _cache_subnets(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[
 @handles("aws:elasticache/replicationGroup:ReplicationGroup")
 def _replication_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     ec = m.client("elasticache", r)
-    group_id = i.get("replicationGroupId") or m.physical(name, 40, lower=True)
+    group_id = i["replicationGroupId"]
     group = ec.create_replication_group(
         ReplicationGroupId=group_id,
         ReplicationGroupDescription=i.get("description", ""),
@@ -1205,7 +1202,7 @@ def _replication_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tu
 
 @handles("aws:rds/subnetGroup:SubnetGroup")
 def _db_subnets(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    group = i.get("name") or m.physical(name, 255, lower=True)
+    group = i["name"]
     out = m.client("rds", r).create_db_subnet_group(
         DBSubnetGroupName=group,
         DBSubnetGroupDescription=i.get("description", "Managed by Pulumi"),
@@ -1217,7 +1214,7 @@ def _db_subnets(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str
 @handles("aws:rds/parameterGroup:ParameterGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup")
 def _db_parameters(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     rds = m.client("rds", r)
-    group = i.get("name") or m.physical(name, 255, lower=True)
+    group = i["name"]
     params = [
         {"ParameterName": p["name"], "ParameterValue": p["value"], "ApplyMethod": p.get("applyMethod", "immediate")}
         for p in i.get("parameters") or []
@@ -1269,7 +1266,7 @@ def _instance_state(d: dict[str, Any]) -> dict[str, Any]:
 @handles("aws:rds/instance:Instance")
 def _db_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     rds = m.client("rds", r)
-    identifier = i.get("identifier") or m.physical(name, 63, lower=True)
+    identifier = i["identifier"]
     common = drop_none(
         {
             "DBInstanceClass": i.get("instanceClass"),
@@ -1331,7 +1328,7 @@ def _db_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
 
 @handles("aws:rds/globalCluster:GlobalCluster")
 def _global_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    ident = i.get("globalClusterIdentifier") or m.physical(name, 63, lower=True)
+    ident = i["globalClusterIdentifier"]
     out = m.client("rds", r).create_global_cluster(
         GlobalClusterIdentifier=ident,
         **drop_none(
@@ -1350,7 +1347,7 @@ def _global_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple
 @handles("aws:rds/cluster:Cluster")
 def _db_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     rds = m.client("rds", r)
-    ident = i.get("clusterIdentifier") or m.physical(name, 63, lower=True)
+    ident = i["clusterIdentifier"]
     c = rds.create_db_cluster(
         DBClusterIdentifier=ident,
         Engine=i.get("engine", "aurora-postgresql"),
@@ -1392,7 +1389,7 @@ def _db_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str
 @handles("aws:rds/clusterInstance:ClusterInstance")
 def _cluster_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     rds = m.client("rds", r)
-    identifier = i.get("identifier") or m.physical(name, 63, lower=True)
+    identifier = i["identifier"]
     rds.create_db_instance(
         DBInstanceIdentifier=identifier,
         DBClusterIdentifier=i["clusterIdentifier"],
@@ -1446,7 +1443,7 @@ def _web_acl(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, d
         )
     default = first(i.get("defaultAction")) or {"allow": {}}
     acl = m.client("wafv2", region).create_web_acl(
-        Name=i.get("name") or m.physical(name, 128),
+        Name=i["name"],
         Scope=i["scope"],
         DefaultAction={"Allow": {}} if "allow" in default else {"Block": {}},
         Rules=rules,
@@ -1586,7 +1583,7 @@ def _distribution(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[s
 
 @handles("aws:backup/vault:Vault")
 def _vault(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
-    vault = i.get("name") or m.physical(name, 50)
+    vault = i["name"]
     out = m.client("backup", r).create_backup_vault(
         BackupVaultName=vault, **drop_none({"EncryptionKeyArn": i.get("kmsKeyArn")})
     )
@@ -1622,7 +1619,5 @@ def _backup_plan(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
                 }
             )
         )
-    out = m.client("backup", r).create_backup_plan(
-        BackupPlan={"BackupPlanName": i.get("name") or m.physical(name, 50), "Rules": rules}
-    )
+    out = m.client("backup", r).create_backup_plan(BackupPlan={"BackupPlanName": i["name"], "Rules": rules})
     return out["BackupPlanId"], {"arn": out["BackupPlanArn"], "version": out["VersionId"]}

@@ -14,8 +14,7 @@ from typing import Any
 from blueprints.figures import TIMINGS
 from blueprints.plan_model import Plan
 from blueprints.whatif import JourneyImpact, ServiceImpact, WhatIf, default_target, outcome
-from hld.checks import _named, _zones_of_subnets, dig, first, value
-from hld.graph import Graph, Resource
+from hld.graph import Graph, Resource, dig, first, prefixed, value, zones_of_subnets
 
 
 class Deployed:
@@ -25,7 +24,7 @@ class Deployed:
         self.plan, self.graph = plan, graph
 
     def service(self, name: str, region: str) -> Resource | None:
-        found = _named(self.graph, "aws:ecs/service:Service", f"{self.plan.name}-{name}-{region}", region)
+        found = prefixed(self.graph, "aws:ecs/service:Service", f"{self.plan.name}-{name}-{region}", region)
         return found[0] if found else None
 
     def tasks(self, name: str, region: str) -> int:
@@ -35,7 +34,7 @@ class Deployed:
     def task_zones(self, name: str, region: str) -> set[str]:
         ecs = self.service(name, region)
         net = first(value(ecs, "network_configuration")) if ecs else None
-        return _zones_of_subnets(self.graph, dig(net, "subnets") or [])
+        return zones_of_subnets(self.graph, dig(net, "subnets") or [])
 
     def region_zones(self, region: str) -> set[str]:
         return {
@@ -47,11 +46,11 @@ class Deployed:
     def zone_failover(self, store: str) -> float:
         """Seconds until a store on a journey serves again after its zone is lost."""
         prefix = f"{self.plan.name}-{store}"
-        if _named(self.graph, "aws:rds/cluster:Cluster", prefix):
+        if prefixed(self.graph, "aws:rds/cluster:Cluster", prefix):
             return TIMINGS["aurora-failover"].seconds
-        if _named(self.graph, "aws:rds/instance:Instance", prefix):
+        if prefixed(self.graph, "aws:rds/instance:Instance", prefix):
             return TIMINGS["rds-multi-az-failover"].seconds
-        groups = _named(self.graph, "aws:elasticache/replicationGroup:ReplicationGroup", prefix)
+        groups = prefixed(self.graph, "aws:elasticache/replicationGroup:ReplicationGroup", prefix)
         if any(value(g, "automatic_failover_enabled") is True for g in groups):
             return TIMINGS["elasticache-failover"].seconds
         return 0.0  # DynamoDB, SQS, S3: regional services across zones
@@ -59,11 +58,11 @@ class Deployed:
     def promotion(self, store: str) -> float | None:
         """Seconds to promote a relational store's copy in another region, by the deployed mechanism."""
         prefix = f"{self.plan.name}-{store}"
-        if any(value(c, "global_cluster_identifier") for c in _named(self.graph, "aws:rds/cluster:Cluster", prefix)):
+        if any(value(c, "global_cluster_identifier") for c in prefixed(self.graph, "aws:rds/cluster:Cluster", prefix)):
             return TIMINGS["aurora-global-failover"].seconds
         replicas = [
             r
-            for r in _named(self.graph, "aws:rds/instance:Instance", prefix)
+            for r in prefixed(self.graph, "aws:rds/instance:Instance", prefix)
             if str(value(r, "replicate_source_db") or "").startswith("arn:")
         ]
         return TIMINGS["rds-replica-promotion"].seconds if replicas else None
@@ -71,19 +70,21 @@ class Deployed:
     def replication_lag(self, store: str) -> float | None:
         """Data a region loss can take with it: the deployed replication's lag (None: not replicated)."""
         g, prefix = self.graph, f"{self.plan.name}-{store}"
-        if any(value(c, "global_cluster_identifier") for c in _named(g, "aws:rds/cluster:Cluster", prefix)):
+        if any(value(c, "global_cluster_identifier") for c in prefixed(g, "aws:rds/cluster:Cluster", prefix)):
             return TIMINGS["aurora-global-lag"].seconds
         if any(
             str(value(r, "replicate_source_db") or "").startswith("arn:")
-            for r in _named(g, "aws:rds/instance:Instance", prefix)
+            for r in prefixed(g, "aws:rds/instance:Instance", prefix)
         ):
             return TIMINGS["rds-replica-lag"].seconds
-        for table in _named(g, "aws:dynamodb/table:Table", prefix):
+        for table in prefixed(g, "aws:dynamodb/table:Table", prefix):
             replicas = value(table, "replicas") or []
             if replicas:
                 strong = all(dig(r, "consistency_mode") == "STRONG" for r in replicas)
                 return 0.0 if strong else TIMINGS["dynamodb-global-lag"].seconds
-        if g.of("aws:s3/bucketReplicationConfig:BucketReplicationConfig") and _named(g, "aws:s3/bucket:Bucket", prefix):
+        if g.of("aws:s3/bucketReplicationConfig:BucketReplicationConfig") and prefixed(
+            g, "aws:s3/bucket:Bucket", prefix
+        ):
             return TIMINGS["s3-replication"].seconds
         return None
 

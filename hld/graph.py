@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,3 +147,74 @@ class Graph:
     def listing(self) -> list[dict[str, Any]]:
         """type + name + parent for every resource, in registration order (golden files)."""
         return [{"type": r.type, "name": r.name, "parent": r.parent} for r in self.resources]
+
+
+# --- reading a resource's state -----------------------------------------------------------------
+
+ROLE_TAG = "hld:role"
+"""Tag naming the service, store or `alb` a security group stands for."""
+
+
+def value(resource: Resource, key: str) -> Any:
+    """A top-level attribute: the state (what the cloud says) first, then the inputs."""
+    k = camel(key)
+    for source in (resource.state, resource.inputs):
+        if k in source:
+            return source[k]
+        if key in source:
+            return source[key]
+    return None
+
+
+def doc(raw: Any) -> Any:
+    """A JSON document attribute (policies, container definitions), parsed."""
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return None
+    return raw
+
+
+def dig(data: Any, *path: str | int) -> Any:
+    for step in path:
+        if isinstance(step, int):
+            data = data[step] if isinstance(data, list) and len(data) > step else None
+        elif isinstance(data, dict):
+            data = data.get(camel(step), data.get(step))
+        else:
+            return None
+    return data
+
+
+def first(data: Any) -> Any:
+    """Nested blocks come back as a dict or a one-element list, depending on the provider version."""
+    return data[0] if isinstance(data, list) and data else data
+
+
+def tags(resource: Resource) -> dict[str, str]:
+    return dict(value(resource, "tags") or {})
+
+
+def role_of(graph: Graph, group_id: str) -> str | None:
+    group = graph.by_id(group_id)
+    return tags(group).get(ROLE_TAG) if group else None
+
+
+def prefixed(graph: Graph, type_: str, prefix: str, region: str | None = None) -> list[Resource]:
+    """Resources of a type whose logical name, or whose component's name, is `prefix` or starts
+    with `prefix-` (names the provider limits are shortened; their component's name is not)."""
+
+    def under(name: str | None) -> bool:
+        return name is not None and (name == prefix or name.startswith(prefix + "-"))
+
+    return [r for r in graph.of(type_) if (under(r.name) or under(r.parent)) and (region is None or r.region == region)]
+
+
+def zones_of_subnets(graph: Graph, ids: Iterable[str]) -> set[str]:
+    zones = set()
+    for sid in ids:
+        subnet = graph.by_id(sid)
+        if subnet is not None and value(subnet, "availability_zone"):
+            zones.add(str(value(subnet, "availability_zone")))
+    return zones

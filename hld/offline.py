@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import functools
 import gc
+import hashlib
 import json
 import os
 import runpy
@@ -30,16 +31,13 @@ from pulumi.runtime.rpc_manager import RPCManager
 from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
+from hld.errors import CloudRejected, SynthError
 from hld.graph import Graph, Resource
 from hld.stack import PROJECT_ROOT
 
 ENTRY_POINT = PROJECT_ROOT / "stacks" / "__main__.py"
 PROJECT = "hld"
 ACCOUNT = "123456789012"
-
-
-class SynthError(Exception):
-    """The program failed: bad config, a bad blueprint, or a resource the cloud rejected."""
 
 
 @dataclass
@@ -101,11 +99,59 @@ def _arn(service: str, region: str, kind: str, name: str) -> str:
 
 class EchoMocks(pulumi.runtime.Mocks):
     """Plain mocks: inputs echoed back, with the computed attributes AWS would add
-    (ARNs, DNS names, endpoints), shaped like the real ones, so references resolve."""
+    (ARNs, DNS names, endpoints), shaped like the real ones, so references resolve.
 
-    def __init__(self) -> None:
+    Names are made and refused as pulumi-aws makes and refuses them (generators.aws.naming):
+    an auto-name is the logical name, a separator and 7 characters, never shortened, and a name
+    over a resource's limit or outside its character rules fails the run."""
+
+    cloud = "mocks"
+
+    def __init__(self, stack: str = "stack") -> None:
+        self.stack = stack
         self.regions: dict[str, str] = {}
         self.exercised: dict[str, bool] = {}
+        self.rejected: list[str] = []
+
+    def start(self) -> int:
+        """Called before a run: the moto session generation (0: no moto state)."""
+        return 0
+
+    def reject(self, message: str) -> CloudRejected:
+        self.rejected.append(message)
+        return CloudRejected(message)
+
+    def named(self, typ: str, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+        """`inputs` with the physical name the provider gives the resource; refuses a name the
+        provider or AWS would refuse."""
+        from generators.aws.naming import NAMING, RANDOM, SNAPSHOT, provider_error
+
+        rule = NAMING.get(typ)
+        out = inputs
+        if rule is not None:
+            physical = inputs.get(rule.prop)
+            if not physical:
+                logical = name.lower() if rule.lower else name
+                if rule.autonamed and len(logical) + len(rule.separator) + RANDOM > rule.provider_max:
+                    raise self.reject(f"pulumi-aws refused {typ} {name!r}: {provider_error(typ, logical, rule)}")
+                digest = hashlib.sha1(f"{self.stack}/{name}".encode()).hexdigest()
+                physical = (
+                    f"{rule.prefix}{logical}{rule.separator}{digest[:RANDOM]}"
+                    if rule.autonamed
+                    else f"tf-{digest[:24]}"
+                )
+                if typ == "aws:sqs/queue:Queue" and inputs.get("fifoQueue"):
+                    physical += ".fifo"  # the provider's own suffix for FIFO queues
+                out = {**inputs, rule.prop: physical}
+            problem = rule.problem(str(physical))
+            if problem:
+                raise self.reject(f"AWS rejected {typ} {name!r} in {region}: InvalidParameterValue: {problem}")
+        snapshot = inputs.get(SNAPSHOT.prop)
+        if snapshot and (problem := SNAPSHOT.problem(str(snapshot))):
+            raise self.reject(
+                f"AWS rejected {typ} {name!r} in {region}: InvalidParameterValue: final snapshot {problem}"
+            )
+        return out
 
     def region_of(self, provider: str | None) -> str:
         if not provider:
@@ -119,12 +165,21 @@ class EchoMocks(pulumi.runtime.Mocks):
             self.regions[rid] = inputs.get("region", "us-east-1")
             return rid, inputs
         region = self.region_of(args.provider)
+        if typ.startswith("aws:"):
+            inputs = self.named(typ, name, inputs, region)
         rid, state = self.computed(typ, name, inputs, region)
         return rid, {**inputs, **state}
 
     def computed(self, typ: str, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         service = typ.split(":")[1].split("/")[0]
-        physical = inputs.get("name") or inputs.get("identifier") or inputs.get("bucket") or f"{name}-0000000"
+        physical = (
+            inputs.get("name")
+            or inputs.get("identifier")
+            or inputs.get("bucket")
+            or inputs.get("replicationGroupId")
+            or inputs.get("clusterIdentifier")
+            or f"{name}-0000000"
+        )
         state: dict[str, Any] = {"arn": _arn(service, region, "", physical), "region": region}
         rid = str(physical)
         if typ == "aws:acm/certificate:Certificate":
@@ -301,11 +356,7 @@ _NEVER = 1 << 30
 
 
 def _run(config: dict[str, str], stack: str, mocks: EchoMocks, program: Callable[[], object]) -> Result:
-    generation = 0
-    if getattr(mocks, "rejected", None) is not None:  # the moto-backed cloud: a fresh AWS for this run
-        from hld.cloud import Session
-
-        generation = Session.start()
+    generation = mocks.start()
     monitor = RecordingMonitor(mocks)
     with _environment(config):
         CONFIG.set({})
@@ -319,14 +370,12 @@ def _run(config: dict[str, str], stack: str, mocks: EchoMocks, program: Callable
         try:
             program()
             _sync_await(_settle())
-        except (pulumi.RunError, SynthError) as exc:
+        except Exception as exc:
             _drain()
-            raise SynthError(str(exc)) from None
-        except Exception:
-            _drain()
-            rejected = getattr(mocks, "rejected", None)
-            if rejected:
-                raise SynthError(rejected[0]) from None
+            if mocks.rejected:  # the cloud's first refusal, whatever the program made of it
+                raise CloudRejected(mocks.rejected[0]) from None
+            if isinstance(exc, pulumi.RunError | SynthError):
+                raise SynthError(str(exc)) from None
             raise
         if monitor.duplicates:
             raise SynthError(
@@ -334,7 +383,7 @@ def _run(config: dict[str, str], stack: str, mocks: EchoMocks, program: Callable
             )
         root = pulumi_settings.get_root_resource()
         outputs = _resolve(dict(getattr(root, "outputs", {}) or {}))
-    cloud = "moto" if generation else "mocks"
+    cloud = mocks.cloud
     return Result(
         graph=_graph(monitor, mocks),
         outputs=outputs,
@@ -442,7 +491,7 @@ def mocks_for(cloud: str, stack: str) -> EchoMocks:
 
         return MotoMocks(stack)
     if cloud == "mocks":
-        return EchoMocks()
+        return EchoMocks(stack)
     raise SynthError(f"unknown cloud {cloud!r}; use moto or mocks")
 
 

@@ -1,4 +1,10 @@
-"""pytest plugin (entry point `hld`): the `hld_synth` fixture."""
+"""pytest plugin (entry point `hld`): the `hld_synth` fixture.
+
+pulumi-aws marks some of its own modules deprecated when they are imported (S3's *V2
+resources, EC2's EncryptionControl); pytest would show those warnings in every user's test
+summary although no user code calls them. The plugin filters exactly those: DeprecationWarnings
+raised from pulumi_aws's modules.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+PULUMI_AWS_DEPRECATIONS = "ignore::DeprecationWarning:pulumi_aws.*"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("filterwarnings", PULUMI_AWS_DEPRECATIONS)
 
 
 @pytest.fixture

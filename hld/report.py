@@ -11,7 +11,7 @@ from rich.text import Text
 from blueprints.figures import MONTH_SECONDS, SLAS
 from blueprints.plan_model import Decided, Plan
 from blueprints.units import human_duration
-from blueprints.whatif import WhatIf
+from blueprints.whatif import WhatIf, region_loss
 
 if TYPE_CHECKING:
     from hld.offline import Result
@@ -62,7 +62,7 @@ def plan_view(plan: Plan) -> Group:
     knobs.add_row("consistency", plan.consistency.value, _why(plan.consistency))
     knobs.add_row("regions", ", ".join(plan.regions.value) + f" (primary {plan.primary_region})", _why(plan.regions))
     knobs.add_row("zones per region", str(plan.zones_per_region.value), _why(plan.zones_per_region))
-    knobs.add_row("DR strategy", plan.dr.strategy.value, _why(plan.dr.strategy))
+    knobs.add_row("DR strategy", f"{plan.dr.strategy.value} (region loss: {region_loss(plan)})", _why(plan.dr.strategy))
     for net in plan.networks:
         knobs.add_row(
             f"network {net.region}",
@@ -154,11 +154,12 @@ def plan_view(plan: Plan) -> Group:
     parts.append(objectives)
 
     used = sorted({p.sla for j in avail.journeys for p in j.regional + j.global_parts})
-    sources = _table("Figures used", "component", "deployment", "SLA", "source")
+    sources = _table("Figures used", "component", "deployment", "SLA")
+    sources.add_column("source", no_wrap=True, min_width=max((len(SLAS[k].source) for k in used), default=6))
     for key in used:
         sla = SLAS[key]
         sources.add_row(
-            sla.component, sla.deployment, f"{sla.percent:g}%", sla.source + ("" if sla.verified else " (unverified)")
+            sla.component, sla.deployment, f"{sla.percent:g}%" + ("" if sla.verified else " (unverified)"), sla.source
         )
     parts.append(sources)
     parts.append(Text(plan.figures_note, style="dim"))
@@ -235,17 +236,26 @@ def synth_view(result: Result) -> Group:
     return Group(table, outputs)
 
 
+PIPED_WIDTH = 100
+"""Columns when the output is not a terminal and COLUMNS is not set (a CI log, a file)."""
+
+
 def console(stderr: bool = False) -> Console:
-    """Wide enough for tables in CI logs; colours only on a terminal."""
-    return Console(stderr=stderr, width=None if Console().is_terminal else 160, highlight=False, markup=False)
+    """Tables fit the terminal, or COLUMNS when it is set, or PIPED_WIDTH; colours only on a terminal."""
+    import os
+
+    width = None if Console().is_terminal or os.environ.get("COLUMNS", "").isdigit() else PIPED_WIDTH
+    return Console(stderr=stderr, width=width, highlight=False, markup=False)
 
 
 def verify_view(result: Result, outcomes: list[Any], coverage: Any, impact: WhatIf | None) -> Group:
-    failed = [o for o in outcomes if o.status == "fail"]
+    from hld.checks import tally
+
+    counted = tally(outcomes)
     parts: list[object] = [
         Text(
-            f"Verified stack {result.stack!r} in the offline cloud ({result.cloud}): "
-            f"{len(outcomes) - len(failed)}/{len(outcomes)} checks pass",
+            f"Verified stack {result.stack!r} in the offline cloud ({result.cloud}): {counted.line()}"
+            + (f"; FAILED: {', '.join(counted.failed)}" if counted.failed else ""),
             style="bold",
         )
     ]
@@ -270,3 +280,35 @@ def verify_view(result: Result, outcomes: list[Any], coverage: Any, impact: What
     if impact is not None:
         parts.append(whatif_view(impact))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def build_lines(built: Any, summary: dict[str, Any]) -> list[str]:
+    """`hld build`'s summary: each part with its verdict, and what failed named on the last line."""
+    plan = built.plan
+    avail = plan.availability
+    lines = [
+        f"{plan.name}: availability estimate {avail.estimate:g}% vs target {avail.target:g}% "
+        f"({'met' if avail.met else 'NOT met'})"
+    ]
+    for o in plan.objectives:
+        lines.append(f"{o.name.upper()} on {o.disruption}: {o.detail} ({'met' if o.met else 'NOT met'})")
+    verified = built.verified
+    if verified is not None:
+        counted = verified.tally
+        lines.append(
+            f"AWS (offline, moto, stack {verified.result.stack!r}): {counted.line()}"
+            + (f"; FAILED: {', '.join(counted.failed)}" if counted.failed else "")
+            + f"; {verified.coverage.percent:.1f}% of resources through a real moto API"
+        )
+    else:
+        lines.append(f"AWS (offline, moto): REJECTED: {built.rejected}")
+    problems = built.rendered.problems
+    lines.append(
+        f"Kubernetes: {len(built.rendered.objects)} objects, strict schema validation"
+        + (f"; {len(problems)} PROBLEM(S): {problems[0]}" if problems else ", cross-object checks pass")
+    )
+    lines.append(f"Wrote {len(built.written)} files to {summary['out']}/ (verify.json, kubernetes/, docs/)")
+    if built.failed:
+        lines.append(f"FAILED: {', '.join(built.failed)}")
+    lines += ["Next:", *[f"  {step}" for step in summary["next"]]]
+    return lines

@@ -24,11 +24,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from hld.checks import Tally, tally
+from hld.errors import CloudRejected, SynthError
 from hld.graph import Graph, Resource
-from hld.offline import Result, SynthError, run, stack_config
+from hld.offline import Result, run, stack_config
 from hld.stack import PROJECT_ROOT
 
-__all__ = ["Graph", "Resource", "Result", "SynthError", "synth"]
+__all__ = ["CloudRejected", "Graph", "Resource", "Result", "SynthError", "Tally", "synth", "tally"]
 
 
 def _blueprint_file(blueprint: Any, keep: list[Any]) -> Path:
@@ -48,6 +50,24 @@ def _blueprint_file(blueprint: Any, keep: list[Any]) -> Path:
     return Path(handle.name)
 
 
+def _same_blueprint(stack: str, named: str | None, path: Path, in_memory: bool) -> None:
+    """A stack deploys the blueprint its config names: a file must be that file; a blueprint given
+    in memory (a dict or a Blueprint) must be that system (its `name`)."""
+    if not named:
+        return
+    configured = Path(named) if Path(named).is_absolute() else PROJECT_ROOT / named
+    if in_memory:
+        import yaml
+
+        ours = (yaml.safe_load(path.read_text()) or {}).get("name")
+        theirs = (yaml.safe_load(configured.read_text()) or {}).get("name")
+        if ours == theirs:
+            return
+        raise SynthError(f"stack {stack!r} deploys {named} (system {theirs!r}), not system {ours!r}")
+    if configured.resolve() != path.resolve():
+        raise SynthError(f"stack {stack!r} deploys {named}, not {path}")
+
+
 def synth(
     blueprint: Any,
     stack: str | None = None,
@@ -57,8 +77,11 @@ def synth(
     """Run the Pulumi program for `blueprint` (a path, a `Blueprint` or a dict) offline.
 
     `stack`: a stack of stacks/ (its config: environment, domain, zone, with this blueprint),
-    or any name (config: this blueprint and `environment`). Raises SynthError on a bad
-    blueprint or config, and on a resource AWS (moto) rejects."""
+    or any name (config: this blueprint and `environment`). A stack of stacks/ deploys the
+    blueprint its config names: a path must be that file, a dict or Blueprint that system.
+    Raises SynthError on a bad blueprint or config, CloudRejected (a SynthError) on a
+    resource the provider or AWS (moto) refuses. `tally(result.checks())` counts the checks
+    as `hld verify` does."""
     from hld.offline import mocks_for
 
     keep: list[Any] = []
@@ -66,6 +89,7 @@ def synth(
     name = stack or path.stem
     if stack and (PROJECT_ROOT / "stacks" / f"Pulumi.{stack}.yaml").exists():
         config = stack_config(stack)
+        _same_blueprint(stack, config.get("hld:blueprint"), path, in_memory=bool(keep))
     else:
         config = {"hld:target": "aws", "hld:environment": environment}
     config["hld:blueprint"] = str(path.resolve())

@@ -24,7 +24,7 @@ class Backup(pulumi.ComponentResource):
         vaults = {}
         for r in [plan.primary_region, *plan.dr.backup_copy_regions]:
             vaults[r] = aws.backup.Vault(
-                name(plan, "vault", r),
+                name(plan, "vault", r, kind="aws:backup/vault:Vault"),
                 kms_key_arn=regions[r].key.arn if plan.control("encryption-at-rest").enabled else None,
                 force_destroy=False,
                 opts=stateful(plan, regions[r].opts(self)),
@@ -38,7 +38,7 @@ class Backup(pulumi.ComponentResource):
             for r in plan.dr.backup_copy_regions
         ]
         backup_plan = aws.backup.Plan(
-            name(plan, "backup-plan"),
+            name(plan, "backup-plan", kind="aws:backup/plan:Plan"),
             rules=[
                 aws.backup.PlanRuleArgs(
                     rule_name="daily",
@@ -53,7 +53,7 @@ class Backup(pulumi.ComponentResource):
             opts=primary.opts(self),
         )
         role = aws.iam.Role(
-            name(plan, "backup-role"),
+            name(plan, "backup-role", kind="aws:iam/role:Role"),
             assume_role_policy=json.dumps(
                 {
                     "Version": "2012-10-17",
@@ -76,7 +76,7 @@ class Backup(pulumi.ComponentResource):
                 opts=primary.opts(self),
             )
         aws.backup.Selection(
-            name(plan, "backup-selection"),
+            name(plan, "backup-selection", kind="aws:backup/selection:Selection"),
             plan_id=backup_plan.id,
             iam_role_arn=role.arn,
             resources=resources,

@@ -22,7 +22,7 @@ class Bucket(pulumi.ComponentResource):
         for r in store.regions:
             region = regions[r]
             opts = region.opts(self)
-            bucket = aws.s3.Bucket(name(plan, store.name, r), opts=stateful(plan, opts))
+            bucket = aws.s3.Bucket(name(plan, store.name, r, kind="aws:s3/bucket:Bucket"), opts=stateful(plan, opts))
             aws.s3.BucketPublicAccessBlock(
                 name(plan, store.name, "public-access", r),
                 bucket=bucket.id,
@@ -75,7 +75,7 @@ class Bucket(pulumi.ComponentResource):
         store, primary = self.store, regions[self.store.regions[0]]
         source = self.buckets[primary.name]
         role = aws.iam.Role(
-            name(plan, store.name, "replication"),
+            name(plan, store.name, "replication", kind="aws:iam/role:Role"),
             assume_role_policy=json.dumps(
                 {
                     "Version": "2012-10-17",

@@ -28,7 +28,7 @@ class Cache(pulumi.ComponentResource):
         multi = store.multi_az and nodes > 1
         engine = store.engine.value
         self.group = aws.elasticache.ReplicationGroup(
-            name(plan, store.name, r),
+            name(plan, store.name, r, kind="aws:elasticache/replicationGroup:ReplicationGroup"),
             description=f"{plan.name} {store.name} ({engine})",
             engine=engine,
             engine_version=CACHE_VERSION[engine],

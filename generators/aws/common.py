@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
+from generators.aws.naming import NAMING, fit
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """ALB policy: TLS 1.3 and 1.2 only."""
@@ -23,9 +24,13 @@ ROLE_TAG = "hld:role"
 """Tag naming the service, store or `alb` a security group stands for (read by the checks)."""
 
 
-def name(plan: Plan, *parts: str) -> str:
-    """`{system}-{component}-{region|zone}`: stable, so URNs never move."""
-    return "-".join([plan.name, *parts])
+def name(plan: Plan, *parts: str, kind: str | None = None) -> str:
+    """`{system}-{component}-{region|zone}`: stable, so URNs never move. With `kind` (a Pulumi
+    type whose name AWS limits, see generators.aws.naming), shortened so that the provider's
+    auto-name (this name, a separator and 7 random characters) fits that resource."""
+    if kind is None:
+        return "-".join([plan.name, *parts])
+    return fit([plan.name, *parts], NAMING[kind].room)
 
 
 def ident(text: str) -> str:

@@ -128,7 +128,7 @@ class Database(pulumi.ComponentResource):
         plan, store = self.plan, self.store
         primary = self.regions[store.writer_region]
         writer = aws.rds.Instance(
-            name(plan, store.name, primary.name),
+            name(plan, store.name, primary.name, kind="aws:rds/instance:Instance"),
             engine="postgres",
             engine_version=POSTGRES_VERSION,
             instance_class=store.instance_class.value if store.instance_class else "db.t4g.medium",
@@ -159,7 +159,7 @@ class Database(pulumi.ComponentResource):
         for i in range(store.read_replicas):
             zone = primary.zones[(i + 1) % len(primary.zones)]
             aws.rds.Instance(
-                name(plan, store.name, "replica", zone),
+                name(plan, store.name, "replica", zone, kind="aws:rds/instance:Instance"),
                 replicate_source_db=writer.identifier,
                 instance_class=writer.instance_class,
                 availability_zone=zone,
@@ -174,7 +174,7 @@ class Database(pulumi.ComponentResource):
         for r in store.regions[1:]:
             region = self.regions[r]
             replica = aws.rds.Instance(
-                name(plan, store.name, "replica", r),
+                name(plan, store.name, "replica", r, kind="aws:rds/instance:Instance"),
                 replicate_source_db=writer.arn,
                 instance_class=writer.instance_class,
                 multi_az=store.multi_az,
@@ -203,7 +203,7 @@ class Database(pulumi.ComponentResource):
         if len(store.regions) > 1:
             global_cluster = aws.rds.GlobalCluster(
                 name(plan, store.name, "global"),
-                global_cluster_identifier=name(plan, store.name),
+                global_cluster_identifier=name(plan, store.name, kind="aws:rds/globalCluster:GlobalCluster"),
                 engine="aurora-postgresql",
                 engine_version=POSTGRES_VERSION,
                 storage_encrypted=self.encrypted,

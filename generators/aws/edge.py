@@ -35,7 +35,7 @@ def web_acl(plan: Plan, scope: str, region_name: str, opts: pulumi.ResourceOptio
         )
 
     return aws.wafv2.WebAcl(
-        name(plan, "waf", region_name),
+        name(plan, "waf", region_name, kind="aws:wafv2/webAcl:WebAcl"),
         scope=scope,
         default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
         rules=[managed("AWSManagedRulesCommonRuleSet", 0), managed("AWSManagedRulesKnownBadInputsRuleSet", 1)],
@@ -62,7 +62,7 @@ class Edge(pulumi.ComponentResource):
         assert cdn is not None
         opts = edge_region.opts(self)
         policy = aws.cloudfront.CachePolicy(
-            name(plan, "cache-policy"),
+            name(plan, "cache-policy", kind="aws:cloudfront/cachePolicy:CachePolicy"),
             comment=f"{plan.name}: TTLs from the blueprint; Cache-Control from the services within them",
             min_ttl=cdn.min_ttl,
             default_ttl=cdn.default_ttl,

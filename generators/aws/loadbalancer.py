@@ -86,7 +86,7 @@ class LoadBalancer(pulumi.ComponentResource):
         super().__init__("hld:aws:LoadBalancer", name(plan, "lb", r), None, pulumi.ResourceOptions(parent=parent))
         opts = region.opts(self)
         self.alb = aws.lb.LoadBalancer(
-            name(plan, "alb", r),
+            name(plan, "alb", r, kind="aws:lb/loadBalancer:LoadBalancer"),
             load_balancer_type="application",
             internal=False,
             subnets=region.subnets.ids("public"),

@@ -8,6 +8,7 @@ import pulumi_aws as aws
 from blueprints.plan_model import Plan, StorePlan
 from generators.aws.common import Access, Region, env_key, name, stateful
 
+QUEUE = "aws:sqs/queue:Queue"
 DLQ_RETENTION = 14 * 86400
 """Dead letters are kept for the maximum SQS allows, 14 days."""
 
@@ -25,16 +26,18 @@ class Queue(pulumi.ComponentResource):
             sqs_managed_sse_enabled=None if encrypted else True,
         )
         suffix = ".fifo" if fifo else ""
+        dlq_name = name(plan, store.name, "dlq", r, kind=QUEUE)
+        queue_name = name(plan, store.name, r, kind=QUEUE)
         self.dlq = aws.sqs.Queue(
-            name(plan, store.name, "dlq", r),
-            name=f"{name(plan, store.name, 'dlq', r)}{suffix}" if fifo else None,
+            dlq_name,
+            name=f"{dlq_name}{suffix}" if fifo else None,
             message_retention_seconds=DLQ_RETENTION,
             **common,
             opts=stateful(plan, region.opts(self)),
         )
         self.queue = aws.sqs.Queue(
-            name(plan, store.name, r),
-            name=f"{name(plan, store.name, r)}{suffix}" if fifo else None,
+            queue_name,
+            name=f"{queue_name}{suffix}" if fifo else None,
             visibility_timeout_seconds=store.visibility_timeout_seconds,
             message_retention_seconds=store.retention_seconds,
             receive_wait_time_seconds=20,

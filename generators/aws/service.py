@@ -9,12 +9,12 @@ tracking on CPU (and on ALB requests per target for public services).
 from __future__ import annotations
 
 import json
-import re
 
 import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan, ServicePlan
+from blueprints.routing import path_pattern
 from generators.aws.common import LOG_RETENTION_DAYS, Access, Region, env_key, name
 
 CONTAINER_USER = "1000:1000"
@@ -26,12 +26,6 @@ ASSUME_ECS_TASKS = json.dumps(
         ],
     }
 )
-
-
-def path_pattern(route: str) -> str:
-    """`GET /{code}` -> `/*`; `POST /users/{id}/cart` -> `/users/*/cart`."""
-    path = route.split(" ", 1)[1]
-    return re.sub(r"\{[^}]*\}", "*", path)
 
 
 def listener_rules(plan: Plan) -> list[tuple[str, str, int]]:
@@ -83,7 +77,11 @@ class Service(pulumi.ComponentResource):
             opts=opts,
         )
         secrets = {k: v for a in access for k, v in a.secrets.items()}
-        execution = aws.iam.Role(name(plan, svc.name, "execution", r), assume_role_policy=ASSUME_ECS_TASKS, opts=opts)
+        execution = aws.iam.Role(
+            name(plan, svc.name, "execution", r, kind="aws:iam/role:Role"),
+            assume_role_policy=ASSUME_ECS_TASKS,
+            opts=opts,
+        )
         aws.iam.RolePolicyAttachment(
             name(plan, svc.name, "execution-managed", r),
             role=execution.name,
@@ -109,7 +107,9 @@ class Service(pulumi.ComponentResource):
                 ),
                 opts=opts,
             )
-        task_role = aws.iam.Role(name(plan, svc.name, "task", r), assume_role_policy=ASSUME_ECS_TASKS, opts=opts)
+        task_role = aws.iam.Role(
+            name(plan, svc.name, "task", r, kind="aws:iam/role:Role"), assume_role_policy=ASSUME_ECS_TASKS, opts=opts
+        )
         grants = [
             {"Effect": "Allow", "Action": a.actions, "Resource": a.resources}
             for a in access
@@ -169,7 +169,7 @@ class Service(pulumi.ComponentResource):
         self.target_group = None
         if svc.public and region.listener is not None:
             self.target_group = aws.lb.TargetGroup(
-                name(plan, svc.name, "tg", r),
+                name(plan, svc.name, "tg", r, kind="aws:lb/targetGroup:TargetGroup"),
                 port=svc.port,
                 protocol="HTTP",
                 target_type="ip",

@@ -1,5 +1,5 @@
 """The HLD document target: HLD.md with Mermaid (and Graphviz SVG) diagrams, and plan.json."""
 
-from generators.docs.document import diagram, document, files, render, svg_of
+from generators.docs.document import diagram, document, files, svg_of
 
-__all__ = ["diagram", "document", "files", "render", "svg_of"]
+__all__ = ["diagram", "document", "files", "svg_of"]

@@ -14,7 +14,7 @@ from typing import Any
 from blueprints.figures import SLAS
 from blueprints.plan_model import Plan
 from blueprints.units import human_duration
-from blueprints.whatif import explain
+from blueprints.whatif import explain, region_loss
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ENGINES = {
@@ -169,7 +169,13 @@ def context(plan: Plan, svg: str | None) -> dict[str, Any]:
         "zone": zone,
         "region": region,
         "duration": lambda s: "not recoverable by the plan" if s is None else human_duration(s) if s else "0 s",
+        "region_loss": region_loss(plan),
     }
+
+
+def cell(text: object) -> str:
+    """Free text made safe for a Markdown table cell: `|` escaped, line breaks as spaces."""
+    return " ".join(str(text).replace("\\", "\\\\").replace("|", "\\|").split())
 
 
 def document(plan: Plan, svg: str | None = None) -> str:
@@ -183,6 +189,7 @@ def document(plan: Plan, svg: str | None = None) -> str:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.filters["cell"] = cell
     env.filters["links"] = lambda text: re.sub(r"(https?://[^\s)>,]+)", r"<\1>", str(text))
     text = env.get_template("HLD.md.j2").render(**context(plan, svg))
     return re.sub(r"\n{3,}", "\n\n", text)
@@ -203,9 +210,3 @@ def files(plan: Plan, svg: str | None) -> dict[str, str]:
     if svg is not None:
         out["architecture.svg"] = svg
     return out
-
-
-def render(plan: Plan, out: Path) -> list[str]:
-    from generators.output import write_tree
-
-    return write_tree(out, files(plan, svg_of(plan)))

@@ -1,17 +1,15 @@
-"""Write the Kubernetes target to a directory, atomically: `kind-cluster.yaml`,
-`kustomization.yaml`, one file per object, and `secrets/*.env` (generated now, ignored by git)."""
+"""The Kubernetes target as files: `kind-cluster.yaml`, `kustomization.yaml`, one file per object,
+and `secrets/*.env` (generated now, ignored by git). hld.output writes them."""
 
 from __future__ import annotations
 
 import secrets as random_secrets
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from blueprints.plan_model import Plan
 from generators.kubernetes.manifests import file_name, kind_cluster, kustomization, objects, secret_keys
-from generators.output import write_tree
 
 K8S_VERSION = "1.33.0"
 """The Kubernetes version whose OpenAPI schemas the objects are validated against (kind's node image)."""
@@ -58,9 +56,3 @@ def tree(plan: Plan) -> tuple[dict[str, str], frozenset[str]]:
         out[rel] = "".join(f"{k}={v}\n" for k, v in values.items())
         private.add(rel)
     return out, frozenset(private)
-
-
-def render(plan: Plan, out: Path) -> list[str]:
-    """Write the target to `out` (replacing what a previous render left there); returns the paths.
-    A failure leaves `out` as it was."""
-    return write_tree(out, *tree(plan))

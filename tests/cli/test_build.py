@@ -6,6 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
+from hld.checks import CHECKS
 from hld.cli import app
 from tests.helpers import EXAMPLES, ROOT
 
@@ -19,10 +20,12 @@ def test_build_writes_everything_and_summarises(tmp_path):
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["ok"] and summary["checks"]["failed"] == [] and summary["coverage_percent"] >= 90
+    assert summary["ok"] and summary["failed"] == [] and summary["checks"]["failed"] == []
+    assert summary["coverage_percent"] >= 90
     assert summary["next"][0] == "pulumi preview --stack e-commerce-prod"
     verify = json.loads((out / "verify.json").read_text())
-    assert verify["cloud"] == "moto" and len(verify["checks"]) == 15
+    assert verify["cloud"] == "moto" and len(verify["checks"]) == len(CHECKS)
+    assert verify["tally"] == summary["checks"]
     assert (out / "kubernetes" / "kind-cluster.yaml").exists() and (out / "kubernetes" / "kustomization.yaml").exists()
     assert (out / "kubernetes" / "secrets" / "orders-credentials.env").stat().st_mode & 0o077 == 0
     assert (out / "docs" / "HLD.md").read_text().startswith("# e-commerce: high-level design")

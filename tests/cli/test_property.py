@@ -101,3 +101,55 @@ def test_validate_answers_0_or_2_with_located_problems(text):
         planned = runner.invoke(app, ["plan", "--json", str(path)])
         assert planned.exception is None or isinstance(planned.exception, SystemExit), planned.exception
         assert planned.exit_code in (0, 1)
+
+
+USER_FILES = {"README.md": "mine\n", ".git/HEAD": "ref: refs/heads/main\n", "sub/precious.txt": "keep"}
+
+
+def _user_dir(root: Path) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="user-", dir=root))
+    for rel, text in USER_FILES.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text)
+    return folder
+
+
+@settings(
+    max_examples=int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300")) // 10 or 1,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(documents(), st.sampled_from(["kubernetes", "docs"]), st.sampled_from(["user", "new", "again"]))
+def test_render_with_out_answers_0_1_or_2_and_never_deletes_a_user_file(text, target, where):
+    path = WORKDIR / "doc.yaml"
+    path.write_text(text)
+    user = _user_dir(WORKDIR)
+    out = user if where == "user" else Path(tempfile.mkdtemp(prefix="out-", dir=WORKDIR)) / "o"
+    runs = 2 if where == "again" else 1
+    for _ in range(runs):
+        result = runner.invoke(app, ["render", str(path), "--target", target, "--out", str(out)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert result.exit_code in (0, 1, 2), result.output
+    assert all((user / rel).read_text() == text for rel, text in USER_FILES.items())
+    if where == "user":
+        assert result.exit_code == 2
+
+
+@settings(
+    max_examples=int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300")) // 60 or 1,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(documents())
+def test_build_with_out_answers_0_1_or_2_and_never_deletes_a_user_file(text):
+    path = WORKDIR / "doc.yaml"
+    path.write_text(text)
+    user = _user_dir(WORKDIR)
+    result = runner.invoke(app, ["build", str(path), "--out", str(user)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2, result.output
+    assert all((user / rel).read_text() == text for rel, text in USER_FILES.items())
+    fresh = Path(tempfile.mkdtemp(prefix="out-", dir=WORKDIR)) / "o"
+    result = runner.invoke(app, ["build", str(path), "--out", str(fresh)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1, 2), result.output

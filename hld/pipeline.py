@@ -1,0 +1,257 @@
+"""The commands' work, without printing: load and plan a blueprint, run the AWS program in the
+offline cloud with its checks, render the Kubernetes target with its checks, the HLD document,
+and the whole `build`. The command line (hld.cli) parses arguments, calls these and prints.
+
+Everything refused as input raises `BadInput` (exit 2); a resource the cloud refuses raises
+`CloudRejected` (exit 1). Heavy libraries are imported by the functions that need them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hld.errors import BadInput, CloudRejected, SynthError
+from hld.output import OutputRefused, Tree, write_tree
+
+if TYPE_CHECKING:
+    from blueprints.model import Blueprint
+    from blueprints.plan_model import Plan
+    from blueprints.whatif import WhatIf
+    from hld.checks import Outcome, Tally
+    from hld.offline import Result
+
+
+def load(file: Path) -> Blueprint:
+    """The blueprint at `file` (`-`: standard input); every problem is BadInput."""
+    from blueprints import BlueprintError
+    from blueprints import load as read
+
+    try:
+        return read(file)
+    except BlueprintError as exc:
+        raise BadInput(list(exc.problems)) from None
+
+
+def plan(file: Path, environment: str = "production", stack: str = "prod") -> Plan:
+    from blueprints import StackSettings
+    from blueprints import plan as make_plan
+
+    return make_plan(load(file), StackSettings(name=stack, environment=environment))
+
+
+def stack_config(stack: str, file: Path) -> dict[str, str]:
+    """The config of stacks/Pulumi.<stack>.yaml with FILE as its blueprint. A stack deploys the
+    blueprint its config names: FILE must be that file."""
+    from hld.offline import stack_config as read_config
+    from hld.stack import PROJECT_ROOT
+
+    try:
+        config = read_config(stack)
+    except SynthError as exc:
+        raise BadInput.one(str(exc), "stack", "name a stack of stacks/", str(file)) from None
+    named = config.get("hld:blueprint")
+    if named:
+        configured = Path(named) if Path(named).is_absolute() else PROJECT_ROOT / named
+        if configured.resolve() != Path(file).resolve():
+            raise BadInput.one(
+                f"stack {stack!r} deploys {named}, not {file}",
+                "stack",
+                f"pass {named} with --stack {stack}, or drop --stack to run {file} with --environment",
+                str(file),
+            )
+    config["hld:blueprint"] = str(Path(file).resolve())
+    return config
+
+
+def _aws_stack(stack: str, file: Path) -> dict[str, str]:
+    config = stack_config(stack, file)
+    target = config.get("hld:target", "aws")
+    if target != "aws":
+        raise BadInput.one(
+            f"stack {stack!r} targets {target}; this command runs the aws target",
+            "stack",
+            "for kubernetes, `hld render` validates every object (schemas and cross-object checks)",
+            str(file),
+        )
+    return config
+
+
+def synth(file: Path, stack: str | None, environment: str, cloud: str = "mocks") -> Result:
+    """Run the Pulumi program (stacks/__main__.py) for FILE under the offline runtime."""
+    load(file)  # bad input ends here, before Pulumi starts
+    if str(file) == "-":
+        raise BadInput.one(
+            "the Pulumi program reads its blueprint from a file", "stdin", "pass the blueprint's path", "<stdin>"
+        )
+    from hld.offline import mocks_for, run
+
+    if stack:
+        config, name = _aws_stack(stack, file), stack
+    else:
+        config = {"hld:blueprint": str(Path(file).resolve()), "hld:target": "aws", "hld:environment": environment}
+        name = "synth"
+    try:
+        return run(config, name, mocks_for(cloud, name))
+    except CloudRejected:
+        raise
+    except SynthError as exc:
+        raise BadInput.one(
+            str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)", str(file)
+        ) from None
+
+
+@dataclass
+class Verified:
+    """One offline run and what it proved."""
+
+    result: Result
+    outcomes: list[Outcome]
+    coverage: Any
+    impact: WhatIf | None = None
+
+    @property
+    def tally(self) -> Tally:
+        from hld.checks import tally
+
+        return tally(self.outcomes)
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "ok": self.tally.ok,
+            "stack": self.result.stack,
+            "cloud": self.result.cloud,
+            "tally": self.tally.as_dict(),
+            "checks": [
+                {"check": o.check, "title": o.title, "status": o.status, "detail": o.detail, "problems": o.problems}
+                for o in self.outcomes
+            ],
+            "coverage": {"percent": round(self.coverage.percent, 1), "by_type": self.coverage.rows()},
+            "what_if": self.impact.model_dump(mode="json") if self.impact else None,
+        }
+
+
+def parse_disruption(text: str | None, file: Path) -> tuple[str, str] | None:
+    if text is None:
+        return None
+    kind, _, where = text.partition(":")
+    if kind not in ("zone", "region") or not where:
+        raise BadInput.one(
+            f"--fail {text!r} is not zone:NAME or region:NAME", "fail", "e.g. --fail zone:us-east-1a", str(file)
+        )
+    return f"{kind}-loss", where
+
+
+def verify(
+    file: Path, stack: str | None, environment: str, cloud: str = "moto", fail: tuple[str, str] | None = None
+) -> Verified:
+    """The program in the offline cloud, then every named check (and the what-if, with `fail`)."""
+    result = synth(file, stack, environment, cloud)
+    outcomes = result.checks()
+    impact = None
+    if fail is not None:
+        from hld.failures import what_if
+
+        try:
+            impact = what_if(result.plan, result.graph, fail[0], fail[1])
+        except ValueError as exc:
+            raise BadInput.one(str(exc), "fail", "name a deployed zone or region", str(file)) from None
+    return Verified(result, outcomes, result.coverage(), impact)
+
+
+@dataclass
+class Rendered:
+    """The Kubernetes target of a plan: its files, its objects and what its checks found."""
+
+    tree: Tree
+    objects: list[dict[str, Any]]
+    problems: list[str]
+
+
+def kubernetes(plan: Plan) -> Rendered:
+    from generators.kubernetes import K8S_VERSION, kind_cluster, objects
+    from generators.kubernetes.render import tree
+    from hld.kube_checks import cross_problems, schema_problems
+
+    objs = objects(plan)
+    problems = schema_problems(objs, K8S_VERSION) + cross_problems(plan, objs, kind_cluster(plan))
+    files, private = tree(plan)
+    return Rendered(Tree(files, private), objs, problems)
+
+
+def docs(plan: Plan) -> Tree:
+    from generators.docs import files, svg_of
+
+    return Tree(files(plan, svg_of(plan)))
+
+
+def write(out: Path, tree: Tree, command: str, file: Path) -> list[str]:
+    """Write a command's output (hld.output); refusals and unwritable places are BadInput."""
+    try:
+        return write_tree(out, tree, command)
+    except OutputRefused as exc:
+        raise BadInput.one(str(exc), "out", "", str(file)) from None
+    except OSError as exc:
+        raise BadInput.one(
+            f"cannot write {out}: {exc.strerror or exc}", "out", "pass --out a writable directory", str(file)
+        ) from None
+
+
+@dataclass
+class Built:
+    """What `hld build` did: the plan it deployed, the offline run, the render, what it wrote."""
+
+    plan: Plan
+    verified: Verified | None
+    rejected: str | None
+    rendered: Rendered
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        """What failed, by name: targets the plan misses, checks, the render, a rejection."""
+        out = [f"plan: {u.what}" for u in self.plan.unmet]
+        if self.rejected:
+            out.append("aws: rejected")
+        if self.verified is not None:
+            out += [f"check: {c}" for c in self.verified.tally.failed]
+        if self.rendered.problems:
+            out.append("kubernetes: problems")
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def build(file: Path, out: Path, stack: str | None, environment: str, status: Any = None) -> Built:
+    """Validate, plan, run the AWS program in moto with every check, render the Kubernetes target
+    with its checks and the HLD document, and write them all to `out` at once (or nothing)."""
+
+    def say(text: str) -> None:
+        if status is not None:
+            status(text)
+
+    planned = plan(file, environment, stack or "prod")
+    if stack:
+        _aws_stack(stack, file)
+    say("running the AWS program in the offline cloud (moto)...")
+    verified, rejected = None, None
+    try:
+        verified = verify(file, stack, environment, cloud="moto")
+        planned = verified.result.plan or planned  # the plan the program deployed (the stack's settings)
+    except CloudRejected as exc:
+        rejected = str(exc)
+    say("rendering the Kubernetes target and its checks...")
+    rendered = kubernetes(planned)
+    say("writing the HLD document...")
+    tree = rendered.tree.under("kubernetes") | docs(planned).under("docs")
+    if verified is not None:
+        tree = tree | Tree({"verify.json": json.dumps(verified.report(), indent=2) + "\n"})
+    else:
+        tree = tree | Tree({"verify.json": json.dumps({"ok": False, "rejected": rejected}, indent=2) + "\n"})
+    built = Built(planned, verified, rejected, rendered)
+    built.written = write(out, tree, "build", file)
+    return built

@@ -1,0 +1,100 @@
+"""The rest of the command line's surface: standard input, closed pipes, Ctrl-C, widths, escaping."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+
+from typer.testing import CliRunner
+
+from hld.cli import app
+from tests.helpers import EXAMPLES, ROOT
+
+runner = CliRunner()
+URL = EXAMPLES / "url-shortener.yaml"
+HLD = [sys.executable, "-m", "hld.cli"]
+
+
+def test_dash_reads_the_blueprint_from_standard_input():
+    text = URL.read_text()
+    assert runner.invoke(app, ["validate", "-"], input=text).stdout == "<stdin>: valid\n"
+    assert runner.invoke(app, ["plan", "-", "--json"], input=text).exit_code == 0
+    assert runner.invoke(app, ["explain", "-", "--what-if", "zone-loss"], input=text).exit_code == 0
+    bad = runner.invoke(app, ["plan", "-"], input="name: x\n")
+    assert bad.exit_code == 2 and bad.stderr.startswith("<stdin>:")
+
+
+def test_a_closed_pipe_keeps_the_exit_code_and_prints_no_traceback():
+    for args, code in ((["plan", str(URL)], 0), (["plan", "--json", "/no/such.yaml"], 2)):
+        done = subprocess.run(
+            f"{' '.join(HLD)} {' '.join(args)} | true; exit ${{PIPESTATUS[0]}}",
+            shell=True,
+            executable="/bin/bash",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert done.returncode == code, done.stderr
+        assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_ctrl_c_says_nothing_was_written_and_exits_130(tmp_path):
+    out = tmp_path / "o"
+    child = subprocess.Popen(
+        [*HLD, "build", str(URL), "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # inside the offline run
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert err.strip().endswith("interrupted: nothing was written") and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_piped_tables_fit_columns_or_a_sensible_width():
+    for env, width in (({"COLUMNS": "80"}, 80), ({}, 100)):
+        environ = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | env
+        done = subprocess.run([*HLD, "plan", str(URL)], capture_output=True, text=True, cwd=ROOT, env=environ)
+        assert max(len(line) for line in done.stdout.splitlines()) <= width
+
+
+def test_free_text_cannot_break_the_documents_tables():
+    from blueprints import parse, plan
+    from generators.docs import document
+
+    text = URL.read_text().replace(
+        "  - name: analytics\n", '  - name: analytics\n    description: "counts | clicks\\nper day"\n'
+    )
+    doc = document(plan(parse(text)))
+    row = next(line for line in doc.splitlines() if line.startswith("| `analytics` |"))
+    assert "counts \\| clicks per day" in row and row.count(" | ") == row.count("|") - row.count("\\|") - 2
+
+
+def test_pytest_users_see_no_pulumi_aws_deprecation_warnings(tmp_path):
+    test = tmp_path / "test_mine.py"
+    test.write_text(
+        "def test_synth(hld_synth):\n"
+        f"    assert hld_synth({str(URL)!r}, cloud='mocks').graph.count('aws.lb.LoadBalancer') == 2\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "DeprecationWarning" not in done.stdout
+
+
+def test_the_package_metadata_uses_an_spdx_license():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["license"] == "Apache-2.0"  # a table is deprecated (setuptools >= 77 warns)
+    assert any(r.startswith("setuptools>=77") for r in project["build-system"]["requires"])

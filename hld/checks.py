@@ -665,7 +665,7 @@ def regions(run: Run) -> list[str]:
                 "object": "aws:s3/bucket:Bucket",
             }[store.kind]
             for region in store.regions:
-                if not prefixed(g, type_, f"{prefix}-{region}", region):
+                if not prefixed(g, type_, prefix, region):
                     out.append(f"{store.name}: nothing in {region}")
             if store.kind == "object" and others:
                 rules = [
@@ -674,7 +674,7 @@ def regions(run: Run) -> list[str]:
                     for rule in value(c, "rules") or []
                 ]
                 for region in others:
-                    targets = [b for b in prefixed(g, "aws:s3/bucket:Bucket", f"{prefix}-{region}", region)]
+                    targets = prefixed(g, "aws:s3/bucket:Bucket", prefix, region)
                     if not any(str(value(b, "arn")) in rules or b.id in " ".join(rules) for b in targets):
                         out.append(f"{store.name}: not replicated to {region}")
     return out
@@ -690,7 +690,7 @@ def static_stability(run: Run) -> list[str]:
         for c in svc.capacity.value:
             if c.role != "serving" or not svc.peak_rps:
                 continue
-            found = prefixed(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}-{c.region}", c.region)
+            found = prefixed(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}", c.region)
             if not found:
                 out.append(f"{svc.name}: no service in {c.region}")
                 continue
@@ -704,7 +704,7 @@ def static_stability(run: Run) -> list[str]:
                     f"{ecs.name}: {tasks} tasks over {zones} zones; after losing one, {tasks - lost} x "
                     f"{svc.rps_per_replica} = {left} rps < {c.design_rps} rps"
                 )
-            for target in prefixed(g, "aws:appautoscaling/target:Target", f"{plan.name}-{svc.name}-scaling-{c.region}"):
+            for target in prefixed(g, "aws:appautoscaling/target:Target", f"{plan.name}-{svc.name}", c.region):
                 if int(value(target, "min_capacity") or 0) < capacity[(svc.name, c.region)].min_replicas:
                     out.append(f"{target.name}: autoscaling may scale in below the static-stability minimum")
     return out
@@ -728,7 +728,7 @@ def dr(run: Run) -> list[str]:
         out.append(f"{plan.name}: no backup plan")
     for svc in plan.services:
         for c in svc.capacity.value:
-            found = prefixed(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}-{c.region}", c.region)
+            found = prefixed(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}", c.region)
             tasks = int(value(found[0], "desired_count") or 0) if found else -1
             if tasks < 0:
                 out.append(f"{svc.name}: no compute defined in {c.region} ({c.role})")

@@ -24,7 +24,7 @@ class Deployed:
         self.plan, self.graph = plan, graph
 
     def service(self, name: str, region: str) -> Resource | None:
-        found = prefixed(self.graph, "aws:ecs/service:Service", f"{self.plan.name}-{name}-{region}", region)
+        found = prefixed(self.graph, "aws:ecs/service:Service", f"{self.plan.name}-{name}", region)
         return found[0] if found else None
 
     def tasks(self, name: str, region: str) -> int:

@@ -201,14 +201,16 @@ def role_of(graph: Graph, group_id: str) -> str | None:
     return tags(group).get(ROLE_TAG) if group else None
 
 
-def prefixed(graph: Graph, type_: str, prefix: str, region: str | None = None) -> list[Resource]:
-    """Resources of a type whose logical name, or whose component's name, is `prefix` or starts
-    with `prefix-` (names the provider limits are shortened; their component's name is not)."""
-
-    def under(name: str | None) -> bool:
-        return name is not None and (name == prefix or name.startswith(prefix + "-"))
-
-    return [r for r in graph.of(type_) if (under(r.name) or under(r.parent)) and (region is None or r.region == region)]
+def prefixed(graph: Graph, type_: str, component: str, region: str | None = None) -> list[Resource]:
+    """Resources of a type that belong to `component`: their parent is the component named
+    `component`, or its part in the resource's own region (`component-<region>`, as the AWS
+    target names per-region components). Matched on the component, not on the resource's own
+    name, which the AWS target shortens to fit the provider's limits."""
+    return [
+        r
+        for r in graph.of(type_)
+        if r.parent in (component, f"{component}-{r.region}") and (region is None or r.region == region)
+    ]
 
 
 def zones_of_subnets(graph: Graph, ids: Iterable[str]) -> set[str]:

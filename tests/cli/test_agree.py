@@ -70,3 +70,18 @@ def test_a_stack_deploys_only_the_blueprint_its_config_names(tmp_path):
         synth(in_memory, stack="url-shortener-prod", cloud="mocks")
     in_memory = yaml.safe_load(URL.read_text())
     assert synth(in_memory, stack="url-shortener-prod", cloud="mocks").stack == "url-shortener-prod"
+
+
+@pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
+def test_the_plans_dr_row_and_explain_region_loss_give_the_same_recovery(example):
+    from blueprints.units import human_duration
+
+    path = str(EXAMPLES / f"{example}.yaml")
+    shown = runner.invoke(app, ["plan", path], env={"COLUMNS": "400"}).stdout
+    row = next(line for line in shown.splitlines() if "DR strategy" in line)
+    played = json.loads(runner.invoke(app, ["explain", path, "--what-if", "region-loss", "--json"]).stdout)
+    if played["rto_seconds"] is None:
+        assert "not recoverable by this plan" in row
+        assert not any(j["survives"] for j in played["journeys"])
+    else:
+        assert f"expected RTO {human_duration(played['rto_seconds'])}" in row

@@ -77,11 +77,30 @@ def test_random_valid_names_are_accepted_by_every_target(text, tmp_path_factory)
     plan_ = parse(text)  # valid by construction
     result = synth_text(text, tmp_path_factory.mktemp("naming"))  # raises CloudRejected on any refused name
     assert len(result.graph) > 100
+    assert [(o.check, o.problems) for o in result.checks() if not o.ok] == []
     from blueprints import plan as make_plan
 
     planned = make_plan(plan_)
     assert kubernetes(planned).problems == []
     assert "HLD.md" in docs(planned).files
+
+
+def test_names_at_the_longest_pass_every_check_in_moto(tmp_path):
+    doc = yaml.safe_load(yaml.safe_dump(EVERY_KIND))
+    longest = iter(f"{w * 2}{'-xy' * 12}-{i}" for i, w in enumerate("abcdefgh"))
+    doc["name"] = next(longest)
+    renames = {s["name"]: next(longest) for s in doc["services"] + doc["datastores"]}
+    for item in doc["services"] + doc["datastores"]:
+        item["name"] = renames[item["name"]]
+    for svc in doc["services"]:
+        svc["uses"] = [renames[u] for u in svc["uses"]]
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    from hld.testing import synth
+
+    result = synth(path, cloud="moto")
+    assert all(len(n) == 40 for n in [doc["name"], *renames.values()])
+    assert [(o.check, o.problems) for o in result.checks() if not o.ok] == []
 
 
 def test_fit_shortens_deterministically_and_keeps_names_apart():

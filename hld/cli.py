@@ -506,14 +506,40 @@ INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
+def _interrupted() -> str:
+    from hld.output import WRITTEN
+
+    if not WRITTEN:
+        return "\ninterrupted: nothing was written\n"
+    return f"\ninterrupted after writing {', '.join(map(str, WRITTEN))} (complete); nothing else was written\n"
+
+
+def _on_ctrl_c(_signum: int, _frame: Any) -> None:
+    """Stop at once: nothing hld does outside a write needs undoing (the offline cloud is in
+    memory), and interpreter shutdown would wait on the offline runtime's worker threads. A write
+    in progress stops (or finishes) on its own and leaves the previous output whole."""
+    from hld.output import interrupt_pending
+
+    if interrupt_pending():
+        return
+    with suppress(Exception):
+        sys.stdout.flush()
+    sys.stderr.write(_interrupted())
+    sys.stderr.flush()
+    os._exit(INTERRUPTED)
+
+
 def run() -> None:
     """Console-script entry point."""
+    import signal
+
     sys.stdout = _ClosedPipeSafe(sys.stdout)
+    signal.signal(signal.SIGINT, _on_ctrl_c)
     try:
         app()
     except SystemExit as exc:
-        if exc.code == INTERRUPTED:  # typer turns Ctrl-C into exit 130
-            sys.stderr.write("\ninterrupted: nothing was written\n")
+        if exc.code == INTERRUPTED:  # a write stopped by Ctrl-C (typer turns it into exit 130)
+            sys.stderr.write(_interrupted())
         raise
 
 

@@ -40,6 +40,37 @@ _SHOWN = 5
 """How many foreign entries a refusal names before it says `and N more`."""
 
 
+WRITTEN: list[Path] = []
+"""Outputs this process has written completely (what an interrupted command reports)."""
+
+
+class _Interrupts:
+    """While an output is being swapped in, Ctrl-C is held until a point where stopping leaves the
+    previous output whole: before the first new file moves in, it undoes everything; after that,
+    the swap finishes first."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pending = False
+
+    def check(self) -> None:
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+
+INTERRUPTS = _Interrupts()
+
+
+def interrupt_pending() -> bool:
+    """Called by the command line's Ctrl-C handler: True when a write is in progress and will stop
+    (or finish) on its own; the handler then lets it."""
+    if INTERRUPTS.depth:
+        INTERRUPTS.pending = True
+        return True
+    return False
+
+
 class OutputRefused(Exception):
     """hld will not write there; the message says what is there and how to proceed (exit 2)."""
 
@@ -67,6 +98,17 @@ def write_tree(out: Path, tree: Tree, command: str) -> list[str]:
         _check_relative(rel)
     out = Path(os.path.abspath(out))
     previous = _previous_files(out, command)
+    INTERRUPTS.depth += 1
+    try:
+        _write(out, previous, tree, command)
+    finally:
+        INTERRUPTS.depth -= 1
+    WRITTEN.append(out)
+    INTERRUPTS.check()  # a Ctrl-C during the swap's last steps: the output is whole, now stop
+    return sorted(tree.files)
+
+
+def _write(out: Path, previous: list[str], tree: Tree, command: str) -> None:
     created_parents = _make_parents(out.parent)
     created_out = False
     try:
@@ -82,7 +124,6 @@ def write_tree(out: Path, tree: Tree, command: str) -> list[str]:
             with contextlib.suppress(OSError):
                 parent.rmdir()
         raise
-    return sorted(tree.files)
 
 
 def write_file(path: Path, text: str, owned: Callable[[str], bool], what: str) -> None:
@@ -267,6 +308,7 @@ def _swap(out: Path, previous: list[str], tree: Tree, command: str) -> None:
         manifest = {"written_by": f"hld {__version__}", "command": command, "files": sorted(tree.files)}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         os.chmod(staging / MANIFEST, FILE_MODE)
+        INTERRUPTS.check()  # the last point where stopping needs no undo of moved files
         for rel in previous:
             source = out / rel
             if source.is_file() or source.is_symlink():

@@ -291,7 +291,7 @@ def build_lines(built: Any, summary: dict[str, Any]) -> list[str]:
         f"({'met' if avail.met else 'NOT met'})"
     ]
     for o in plan.objectives:
-        lines.append(f"{o.name.upper()} on {o.disruption}: {o.detail} ({'met' if o.met else 'NOT met'})")
+        lines.append(f"{o.name.upper()}: {o.detail} ({'met' if o.met else 'NOT met'})")
     verified = built.verified
     if verified is not None:
         counted = verified.tally

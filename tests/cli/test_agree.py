@@ -42,7 +42,7 @@ def test_build_names_what_failed_next_to_its_verdicts(tight, tmp_path):
     built = runner.invoke(app, ["build", str(tight), "--out", str(tmp_path / "o")])
     assert built.exit_code == 1
     lines = built.stdout.splitlines()
-    assert any(line.startswith("RPO on region-loss") and line.endswith("(NOT met)") for line in lines)
+    assert any(line.startswith("RPO: expected 30 s on region-loss") and line.endswith("(NOT met)") for line in lines)
     assert any(line.startswith("FAILED: ") and "check: objectives" in line for line in lines)
 
 

@@ -184,3 +184,35 @@ def test_write_file_refuses_a_directory_and_foreign_files(tmp_path):
     with pytest.raises(OutputRefused):
         write_file(other, "x", lambda t: t == "ours", "a schema")
     assert other.read_text() == "theirs"
+
+
+def test_ctrl_c_during_a_write_stops_before_any_new_file_or_after_the_last(tmp_path, monkeypatch):
+    import hld.output as output
+
+    out = tmp_path / "o"
+    write_tree(out, Tree({"a.txt": "one"}), "t")
+    before = snapshot(out)
+    real_chmod = os.chmod
+
+    def ctrl_c_while_staging(path, mode):
+        output.interrupt_pending()  # as the command line's handler does during a write
+        return real_chmod(path, mode)
+
+    monkeypatch.setattr(os, "chmod", ctrl_c_while_staging)
+    with pytest.raises(KeyboardInterrupt):
+        write_tree(out, Tree({"a.txt": "ONE", "b.txt": "two"}), "t")
+    monkeypatch.setattr(os, "chmod", real_chmod)
+    assert snapshot(out) == before  # stopped before anything moved: the previous output, whole
+
+    real_replace = os.replace
+
+    def ctrl_c_while_swapping(src, dst):
+        output.interrupt_pending()
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", ctrl_c_while_swapping)
+    with pytest.raises(KeyboardInterrupt):
+        write_tree(out, Tree({"a.txt": "ONE", "b.txt": "two"}), "t")
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert snapshot(out)["a.txt"] == b"ONE" and snapshot(out)["b.txt"] == b"two"  # finished, then stopped
+    assert output.WRITTEN[-1] == out

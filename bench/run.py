@@ -131,7 +131,8 @@ def floor(runs: int = 9) -> list[dict[str, object]]:
 
     Targets: synth / floor <= 1.3, verify / floor <= 3."""
     from bench.floor import direct_program
-    from hld.offline import run, synth_stack
+    from hld.offline import run
+    from hld.testing import synth_stack
     from tests.target.conftest import STACKS as stacks  # the AWS stacks
 
     synth_stack(stacks[0], cloud="moto").checks()  # warm-up: imports, moto's first backends
@@ -169,7 +170,7 @@ def floor(runs: int = 9) -> list[dict[str, object]]:
 
 
 def _verify(stack: str) -> object:
-    from hld.offline import synth_stack
+    from hld.testing import synth_stack
 
     return synth_stack(stack, cloud="moto").checks()
 
@@ -209,7 +210,7 @@ def render(runs: int = 20) -> list[dict[str, object]]:
     strict schema validation, cross-object checks, files): target < 1 s each."""
     from blueprints import load, plan
     from generators.kubernetes import K8S_VERSION, files, kind_cluster, objects
-    from hld.kube_checks import cross_problems, schema_problems
+    from hld.checks.kubernetes import cross_problems, schema_problems
 
     rows: list[dict[str, object]] = []
     for path in sorted((ROOT / "blueprints" / "examples").glob("*.yaml")):
@@ -274,7 +275,7 @@ def scale(
 
     import yaml
 
-    from hld.offline import synth_blueprint
+    from hld.testing import synth_blueprint
 
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -148,8 +148,10 @@ def verify(
     file: Path, stack: str | None, environment: str, cloud: str = "moto", fail: tuple[str, str] | None = None
 ) -> Verified:
     """The program in the offline cloud, then every named check (and the what-if, with `fail`)."""
+    from hld.checks import Run, evaluate
+
     result = synth(file, stack, environment, cloud)
-    outcomes = result.checks()
+    outcomes = evaluate(Run(result.plan, result.graph, result.outputs))
     impact = None
     if fail is not None:
         from hld.failures import what_if
@@ -173,7 +175,7 @@ class Rendered:
 def kubernetes(plan: Plan) -> Rendered:
     from generators.kubernetes import K8S_VERSION, kind_cluster, objects
     from generators.kubernetes.render import tree
-    from hld.kube_checks import cross_problems, schema_problems
+    from hld.checks.kubernetes import cross_problems, schema_problems
 
     objs = objects(plan)
     problems = schema_problems(objs, K8S_VERSION) + cross_problems(plan, objs, kind_cluster(plan))

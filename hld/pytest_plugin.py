@@ -26,6 +26,6 @@ def hld_synth() -> Iterator[Callable[..., Any]]:
     from hld.testing import synth
 
     yield synth
-    from hld.cloud import Session
+    from hld.offline.moto import Session
 
     Session.stop()

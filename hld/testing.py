@@ -20,17 +20,64 @@ the moto session stopped after the test.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from hld.checks import Tally, tally
+from hld import offline
+from hld.checks import Outcome, Run, Tally, evaluate, tally
 from hld.errors import CloudRejected, SynthError
 from hld.graph import Graph, Resource
 from hld.offline import Result, run, stack_config
 from hld.stack import PROJECT_ROOT
 
-__all__ = ["CloudRejected", "Graph", "Resource", "Result", "SynthError", "Tally", "synth", "tally"]
+__all__ = [
+    "CloudRejected",
+    "Graph",
+    "Resource",
+    "Result",
+    "SynthError",
+    "Tally",
+    "Tested",
+    "checked",
+    "synth",
+    "synth_blueprint",
+    "synth_stack",
+    "tally",
+]
+
+
+@dataclasses.dataclass
+class Tested(Result):
+    """An offline run with the named checks a step away: `checks()` runs them (hld.checks)."""
+
+    def checks(self, keys: Iterable[str] | None = None) -> list[Outcome]:
+        """The named checks over this run (default: all, as `hld verify` runs them)."""
+        return evaluate(Run(self.plan, self.graph, self.outputs), keys)
+
+    def tally(self) -> Tally:
+        return tally(self.checks())
+
+
+def checked(result: Result) -> Tested:
+    """`result` with `checks()` and `tally()`."""
+    if isinstance(result, Tested):
+        return result
+    return Tested(**{f.name: getattr(result, f.name) for f in dataclasses.fields(Result)})
+
+
+def synth_stack(stack: str, blueprint: str | Path | None = None, cloud: str = "mocks") -> Tested:
+    """hld.offline.synth_stack, checked."""
+    return checked(offline.synth_stack(stack, blueprint, cloud))
+
+
+def synth_blueprint(
+    blueprint: str | Path, environment: str = "production", stack: str = "synth", cloud: str = "mocks"
+) -> Tested:
+    """hld.offline.synth_blueprint, checked."""
+    return checked(offline.synth_blueprint(blueprint, environment, stack, cloud))
 
 
 def _blueprint_file(blueprint: Any, keep: list[Any]) -> Path:
@@ -73,7 +120,7 @@ def synth(
     stack: str | None = None,
     cloud: str = "moto",
     environment: str = "production",
-) -> Result:
+) -> Tested:
     """Run the Pulumi program for `blueprint` (a path, a `Blueprint` or a dict) offline.
 
     `stack`: a stack of stacks/ (its config: environment, domain, zone, with this blueprint),
@@ -94,7 +141,7 @@ def synth(
         config = {"hld:target": "aws", "hld:environment": environment}
     config["hld:blueprint"] = str(path.resolve())
     try:
-        return run(config, name, mocks_for(cloud, name))
+        return checked(run(config, name, mocks_for(cloud, name)))
     finally:
         for handle in keep:
             Path(handle.name).unlink(missing_ok=True)

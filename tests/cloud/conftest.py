@@ -4,7 +4,8 @@ import functools
 
 import pytest
 
-from hld.offline import Result, synth_stack
+from hld.testing import Tested as Result
+from hld.testing import synth_stack
 from tests.target.conftest import STACKS
 
 

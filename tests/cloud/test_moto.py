@@ -7,7 +7,7 @@ import pulumi
 import pytest
 
 from hld.checks import CHECKS
-from hld.offline import SynthError, _entry_point, run, stack_config
+from hld.offline import SynthError, entry_point, run, stack_config
 from hld.testing import synth
 from tests.cloud.conftest import in_moto
 from tests.helpers import EXAMPLES
@@ -83,9 +83,9 @@ def _bad_instance_class(args: pulumi.ResourceTransformationArgs) -> pulumi.Resou
 def test_a_resource_aws_rejects_fails_the_run_with_the_aws_error_and_the_resource_name():
     def program() -> None:
         pulumi.runtime.register_stack_transformation(_bad_instance_class)
-        _entry_point()
+        entry_point()
 
-    from hld.cloud import MotoMocks
+    from hld.offline.moto.mocks import MotoMocks
 
     config = stack_config("e-commerce-prod")
     with pytest.raises(
@@ -102,7 +102,7 @@ def test_pytest_plugin_provides_hld_synth(hld_synth):
 
 
 def test_secret_inputs_reach_aws_unwrapped_and_never_appear_in_errors():
-    from hld.cloud import SECRET_SIG, SIG_KEY, MotoMocks
+    from hld.offline.moto.mocks import SECRET_SIG, SIG_KEY, MotoMocks
 
     mocks = MotoMocks("s")
     wrapped = {"secretStringWo": {SIG_KEY: SECRET_SIG, "value": "hunter2-very-secret"}, "n": [1]}

@@ -124,7 +124,7 @@ def test_dr_fails_when_a_region_gets_no_users():
 
 
 def test_dr_fails_when_the_pilot_light_is_running():
-    from hld.offline import synth_blueprint
+    from hld.testing import synth_blueprint
     from tests.target.test_checks import EVERY_KIND
 
     result = synth_blueprint(EVERY_KIND, stack="every-kind")

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from blueprints import load, plan
 from generators.kubernetes import K8S_VERSION, kind_cluster, objects
+from hld.checks.kubernetes import cross_problems, schema_problems
 from hld.cli import app
-from hld.kube_checks import cross_problems, schema_problems
 from tests.golden_kubernetes import GOLDEN, text
 from tests.helpers import EXAMPLE_FILES, EXAMPLES
 

@@ -14,7 +14,9 @@ import pulumi
 import pytest
 
 from hld.checks import CHECKS, SECURITY
-from hld.offline import Result, _entry_point, run, synth_blueprint
+from hld.offline import entry_point, run
+from hld.testing import Tested as Result
+from hld.testing import checked, synth_blueprint
 from tests.helpers import ROOT
 
 EVERY_KIND = ROOT / "tests" / "data" / "stacks" / "every-kind.yaml"
@@ -370,7 +372,7 @@ def _transformation(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceT
 
 def _program() -> None:
     pulumi.runtime.register_stack_transformation(_transformation)
-    _entry_point()
+    entry_point()
 
 
 @functools.cache
@@ -382,7 +384,7 @@ def baseline() -> Result:
 def stripped() -> Result:
     """every-kind with every default in REMOVALS stripped (one run; each removal asserts its own finding)."""
     config = {"hld:blueprint": str(EVERY_KIND), "hld:target": "aws", "hld:environment": "production"}
-    return run(config, "every-kind", program=_program)
+    return checked(run(config, "every-kind", program=_program))
 
 
 def test_every_kind_passes_every_check():

@@ -23,6 +23,7 @@ from generators.aws.naming import NAMING, fit, short_place
 from hld.errors import CloudRejected
 from hld.offline import EchoMocks, run
 from hld.pipeline import docs, kubernetes
+from hld.testing import checked
 from tests.helpers import ROOT
 
 EVERY_KIND = yaml.safe_load((ROOT / "tests" / "data" / "stacks" / "every-kind.yaml").read_text())
@@ -64,7 +65,7 @@ def synth_text(text, tmp):
     path = tmp / "bp.yaml"
     path.write_text(text)
     config = {"hld:blueprint": str(path), "hld:target": "aws", "hld:environment": "production"}
-    return run(config, "prod", EchoMocks("prod"))
+    return checked(run(config, "prod", EchoMocks("prod")))
 
 
 @settings(

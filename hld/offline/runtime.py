@@ -12,14 +12,12 @@ import asyncio
 import contextlib
 import functools
 import gc
-import hashlib
 import json
 import os
 import runpy
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -33,11 +31,12 @@ from pulumi.runtime.sync_await import _sync_await
 
 from hld.errors import CloudRejected, SynthError
 from hld.graph import Graph, Resource
+from hld.offline.cloud import OfflineCloud
+from hld.offline.echo import EchoMocks
 from hld.stack import PROJECT_ROOT
 
 ENTRY_POINT = PROJECT_ROOT / "stacks" / "__main__.py"
 PROJECT = "hld"
-ACCOUNT = "123456789012"
 
 
 @dataclass
@@ -59,8 +58,9 @@ class Registration:
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A mock monitor that also keeps what the plain one drops: parent, provider, options."""
 
-    def __init__(self, mocks: pulumi.runtime.Mocks):
+    def __init__(self, mocks: OfflineCloud):
         super().__init__(mocks)
+        self.cloud = mocks
         self.registrations: list[Registration] = []
 
     @property
@@ -86,182 +86,65 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 retain_on_delete=bool(request.retainOnDelete),
                 inputs=rpc.deserialize_properties(request.object) if request.object else {},
                 state=dict(registered.state),
-                exercised=bool(getattr(self.mocks, "exercised", {}).get(f"{request.type}::{request.name}")),
+                exercised=bool(self.cloud.exercised.get(f"{request.type}::{request.name}")),
                 id=str(response.id or ""),
             )
         )
         return response
 
 
-def _arn(service: str, region: str, kind: str, name: str) -> str:
-    return f"arn:aws:{service}:{region}:{ACCOUNT}:{kind}{name}"
+@dataclass
+class Coverage:
+    """Resources exercised through a real cloud API vs recorded only, by type (with the cloud's
+    note on how each type is exercised)."""
 
+    exercised: dict[str, int] = field(default_factory=dict)
+    recorded: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
-class EchoMocks(pulumi.runtime.Mocks):
-    """Plain mocks: inputs echoed back, with the computed attributes AWS would add
-    (ARNs, DNS names, endpoints), shaped like the real ones, so references resolve.
+    @property
+    def total(self) -> int:
+        return sum(self.exercised.values()) + sum(self.recorded.values())
 
-    Names are made and refused as pulumi-aws makes and refuses them (generators.aws.naming):
-    an auto-name is the logical name, a separator and 7 characters, never shortened, and a name
-    over a resource's limit or outside its character rules fails the run."""
+    @property
+    def percent(self) -> float:
+        return 100.0 * sum(self.exercised.values()) / self.total if self.total else 100.0
 
-    cloud = "mocks"
-
-    def __init__(self, stack: str = "stack") -> None:
-        self.stack = stack
-        self.regions: dict[str, str] = {}
-        self.exercised: dict[str, bool] = {}
-        self.rejected: list[str] = []
-
-    def start(self) -> int:
-        """Called before a run: the moto session generation (0: no moto state)."""
-        return 0
-
-    def reject(self, message: str) -> CloudRejected:
-        self.rejected.append(message)
-        return CloudRejected(message)
-
-    def named(self, typ: str, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
-        """`inputs` with the physical name the provider gives the resource; refuses a name the
-        provider or AWS would refuse."""
-        from generators.aws.naming import NAMING, RANDOM, SNAPSHOT, provider_error
-
-        rule = NAMING.get(typ)
-        out = inputs
-        if rule is not None:
-            physical = inputs.get(rule.prop)
-            if not physical:
-                logical = name.lower() if rule.lower else name
-                if rule.autonamed and len(logical) + len(rule.separator) + RANDOM > rule.provider_max:
-                    raise self.reject(f"pulumi-aws refused {typ} {name!r}: {provider_error(typ, logical, rule)}")
-                digest = hashlib.sha1(f"{self.stack}/{name}".encode()).hexdigest()
-                physical = (
-                    f"{rule.prefix}{logical}{rule.separator}{digest[:RANDOM]}"
-                    if rule.autonamed
-                    else f"tf-{digest[:24]}"
-                )
-                if typ == "aws:sqs/queue:Queue" and inputs.get("fifoQueue"):
-                    physical += ".fifo"  # the provider's own suffix for FIFO queues
-                out = {**inputs, rule.prop: physical}
-            problem = rule.problem(str(physical))
-            if problem:
-                raise self.reject(f"AWS rejected {typ} {name!r} in {region}: InvalidParameterValue: {problem}")
-        snapshot = inputs.get(SNAPSHOT.prop)
-        if snapshot and (problem := SNAPSHOT.problem(str(snapshot))):
-            raise self.reject(
-                f"AWS rejected {typ} {name!r} in {region}: InvalidParameterValue: final snapshot {problem}"
-            )
-        return out
-
-    def region_of(self, provider: str | None) -> str:
-        if not provider:
-            return "us-east-1"
-        return self.regions.get(provider.split("::")[-1], self.regions.get(provider, "us-east-1"))
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        typ, name, inputs = args.typ, args.name, dict(args.inputs)
-        if typ == "pulumi:providers:aws":
-            rid = f"{name}-provider"
-            self.regions[rid] = inputs.get("region", "us-east-1")
-            return rid, inputs
-        region = self.region_of(args.provider)
-        if typ.startswith("aws:"):
-            inputs = self.named(typ, name, inputs, region)
-        rid, state = self.computed(typ, name, inputs, region)
-        return rid, {**inputs, **state}
-
-    def computed(self, typ: str, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
-        service = typ.split(":")[1].split("/")[0]
-        physical = (
-            inputs.get("name")
-            or inputs.get("identifier")
-            or inputs.get("bucket")
-            or inputs.get("replicationGroupId")
-            or inputs.get("clusterIdentifier")
-            or f"{name}-0000000"
-        )
-        state: dict[str, Any] = {"arn": _arn(service, region, "", physical), "region": region}
-        rid = str(physical)
-        if typ == "aws:acm/certificate:Certificate":
-            state["domainValidationOptions"] = [
-                {
-                    "domainName": inputs["domainName"],
-                    "resourceRecordName": f"_x1.{inputs['domainName']}.",
-                    "resourceRecordType": "CNAME",
-                    "resourceRecordValue": "_x2.acm-validations.aws.",
-                }
-            ]
-        elif typ == "aws:lb/loadBalancer:LoadBalancer":
-            state |= {
-                "dnsName": f"{name}.{region}.elb.amazonaws.com",
-                "zoneId": "Z35SXDOTRQ7X7K",
-                "arnSuffix": f"app/{name}/1",
+    def rows(self) -> list[dict[str, Any]]:
+        types = sorted(set(self.exercised) | set(self.recorded))
+        return [
+            {
+                "type": t,
+                "exercised": self.exercised.get(t, 0),
+                "recorded": self.recorded.get(t, 0),
+                "note": self.notes.get(t, ""),
             }
-        elif typ == "aws:lb/targetGroup:TargetGroup":
-            state["arnSuffix"] = f"targetgroup/{name}/1"
-        elif typ == "aws:rds/instance:Instance":
-            state |= {
-                "address": f"{name}.abc.{region}.rds.amazonaws.com",
-                "identifier": physical,
-                "masterUserSecrets": [{"secretArn": _arn("secretsmanager", region, "secret:", f"rds!{name}")}],
-            }
-        elif typ == "aws:rds/cluster:Cluster":
-            state |= {
-                "endpoint": f"{name}.cluster-abc.{region}.rds.amazonaws.com",
-                "readerEndpoint": f"{name}.cluster-ro-abc.{region}.rds.amazonaws.com",
-                "masterUserSecrets": [{"secretArn": _arn("secretsmanager", region, "secret:", f"rds!{name}")}],
-            }
-        elif typ == "aws:cloudfront/distribution:Distribution":
-            state |= {"domainName": "d111111abcdef8.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2"}
-        elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
-            state |= {
-                "primaryEndpointAddress": f"master.{name}.cache.amazonaws.com",
-                "readerEndpointAddress": f"replica.{name}.cache.amazonaws.com",
-            }
-        elif typ == "aws:sqs/queue:Queue":
-            state["url"] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT}/{physical}"
-        elif typ == "aws:s3/bucket:Bucket":
-            state["bucket"] = physical
-        elif typ == "aws:route53/record:Record":
-            state["fqdn"] = inputs.get("name")
-        elif typ == "aws:acm/certificateValidation:CertificateValidation":
-            state["certificateArn"] = inputs.get("certificateArn")
-        elif typ == "aws:kms/key:Key":
-            state["keyId"] = f"{name}-key-id"
-            rid = state["keyId"]
-        state.setdefault("name", physical)
-        return rid, state
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        if args.token == "aws:route53/getZone:getZone":
-            return {"zoneId": "Z0HLDEXAMPLE", "name": args.args.get("name")}, []
-        if args.token == "aws:secretsmanager/getRandomPassword:getRandomPassword":
-            return {"randomPassword": "generated-in-the-mock-runtime"}, []
-        return {}, []
+            for t in types
+        ]
 
 
 @dataclass
 class Result:
+    """One offline run: the resource graph, the stack outputs, and a way back to the cloud's state."""
+
     graph: Graph
     outputs: dict[str, Any]
     stack: str
     config: dict[str, str] = field(default_factory=dict)
     cloud: str = "mocks"  # mocks (inputs echoed) | moto (created in moto's AWS)
     generation: int = 0
+    reader: Callable[[str, str], Any] | None = None
+    coverage_notes: dict[str, str] = field(default_factory=dict)
 
     def client(self, service: str, region: str) -> Any:
-        """A boto3 client onto the moto state of this run (moto-backed runs only)."""
-        if self.cloud != "moto":
+        """A boto3 client onto the cloud state of this run (moto-backed runs only)."""
+        if self.reader is None:
             raise ValueError("client() reads moto's state: synthesize with cloud='moto'")
-        from hld.cloud import Session
+        return self.reader(service, region)
 
-        return Session.client(self.generation, service, region)
-
-    def coverage(self) -> Any:
-        """Resources exercised through a real moto API vs recorded only, by type."""
-        from hld.cloud import Coverage
-
-        cov = Coverage()
+    def coverage(self) -> Coverage:
+        """Resources exercised through a real cloud API vs recorded only, by type."""
+        cov = Coverage(notes=dict(self.coverage_notes))
         for r in self.graph.resources:
             if r.custom and r.type != "pulumi:providers:aws":
                 bucket = cov.exercised if r.exercised else cov.recorded
@@ -272,12 +155,6 @@ class Result:
     def plan(self) -> Any:
         """The Plan the program deployed (planning is deterministic: same config, same plan)."""
         return _plan(self.config, self.stack)
-
-    def checks(self, keys: Any = None) -> list[Any]:
-        """The named checks (hld.checks) over this run."""
-        from hld.checks import Run, evaluate
-
-        return evaluate(Run(self.plan, self.graph, self.outputs), keys)
 
 
 @contextlib.contextmanager
@@ -317,20 +194,21 @@ def _resolve(value: Any) -> Any:
     return value
 
 
-def _entry_point() -> None:
+def entry_point() -> None:
+    """The file `pulumi up` runs: stacks/__main__.py."""
     runpy.run_path(str(ENTRY_POINT), run_name="__main__")
 
 
 def run(
     config: dict[str, str],
     stack: str,
-    mocks: EchoMocks | None = None,
-    program: Callable[[], object] = _entry_point,
+    mocks: OfflineCloud | None = None,
+    program: Callable[[], object] = entry_point,
 ) -> Result:
     """Run `program` (default: stacks/__main__.py, the file Pulumi runs) with `config`
     (as `pulumi config` holds it) under mocks."""
     with _young_collections_only():
-        return _run(config, stack, mocks or EchoMocks(), program)
+        return _run(config, stack, mocks or EchoMocks(stack), program)
 
 
 @contextlib.contextmanager
@@ -355,7 +233,7 @@ _NEVER = 1 << 30
 """A threshold no run reaches: that generation is not collected during it."""
 
 
-def _run(config: dict[str, str], stack: str, mocks: EchoMocks, program: Callable[[], object]) -> Result:
+def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Callable[[], object]) -> Result:
     generation = mocks.start()
     monitor = RecordingMonitor(mocks)
     with _environment(config):
@@ -391,6 +269,8 @@ def _run(config: dict[str, str], stack: str, mocks: EchoMocks, program: Callable
         config=dict(config),
         cloud=cloud,
         generation=generation,
+        reader=mocks.reader(generation),
+        coverage_notes=dict(mocks.coverage_notes),
     )
 
 
@@ -430,7 +310,7 @@ def _drain() -> None:
         _sync_await(wait_for_rpcs())
 
 
-def _graph(monitor: RecordingMonitor, mocks: EchoMocks) -> Graph:
+def _graph(monitor: RecordingMonitor, mocks: OfflineCloud) -> Graph:
     names = {r.urn: r.name for r in monitor.registrations}
     resources = []
     for reg in monitor.registrations:
@@ -483,31 +363,3 @@ def stack_config(stack: str) -> dict[str, str]:
         raise SynthError(f"no stack {stack!r} (stacks/Pulumi.{stack}.yaml); stacks: {', '.join(known)}")
     data = yaml.safe_load(path.read_text()) or {}
     return {str(k): str(v) for k, v in (data.get("config") or {}).items()}
-
-
-def mocks_for(cloud: str, stack: str) -> EchoMocks:
-    if cloud == "moto":
-        from hld.cloud import MotoMocks
-
-        return MotoMocks(stack)
-    if cloud == "mocks":
-        return EchoMocks(stack)
-    raise SynthError(f"unknown cloud {cloud!r}; use moto or mocks")
-
-
-def synth_stack(stack: str, blueprint: str | Path | None = None, cloud: str = "mocks") -> Result:
-    config = stack_config(stack)
-    if blueprint is not None:
-        config["hld:blueprint"] = str(Path(blueprint).resolve())
-    return run(config, stack, mocks_for(cloud, stack))
-
-
-def synth_blueprint(
-    blueprint: str | Path, environment: str = "production", stack: str = "synth", cloud: str = "mocks"
-) -> Result:
-    config = {
-        "hld:blueprint": str(Path(blueprint).resolve()),
-        "hld:target": "aws",
-        "hld:environment": environment,
-    }
-    return run(config, stack, mocks_for(cloud, stack))

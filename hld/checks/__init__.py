@@ -1,0 +1,34 @@
+"""Named checks over one offline run (the AWS target) and over the Kubernetes render.
+
+    registry.py    what a check is, Outcome, Tally, evaluate
+    security.py    the HLD-RULES §7 controls
+    promises.py    availability, zones, regions, static stability, DR, recovery objectives
+    kubernetes.py  the Kubernetes target: strict schemas and cross-object checks
+
+Checks sit above the offline runtime: they read a run's graph and the plan, never the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hld.checks import promises, security
+from hld.checks.registry import Check, Outcome, Run, Tally, tally
+from hld.checks.registry import evaluate as _evaluate
+
+SECURITY_CHECKS = security.CHECKS
+PROMISE_CHECKS = promises.CHECKS
+CHECKS: dict[str, Check] = {c.key: c for c in (*SECURITY_CHECKS, *PROMISE_CHECKS)}
+"""Every check of the AWS target: the §7 controls, then the plan's promises."""
+SECURITY = tuple(c.key for c in SECURITY_CHECKS)
+"""The §7 checks, in the catalog's order."""
+PLAN = tuple(c.key for c in PROMISE_CHECKS)
+"""The checks of the plan's promises, in order."""
+
+
+def evaluate(run: Run, keys: Iterable[str] | None = None) -> list[Outcome]:
+    """Run the named checks (default: all, SECURITY then PLAN)."""
+    return _evaluate(run, CHECKS, keys)
+
+
+__all__ = ["CHECKS", "PLAN", "SECURITY", "Check", "Outcome", "Run", "Tally", "evaluate", "tally"]

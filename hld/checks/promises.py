@@ -1,0 +1,313 @@
+"""The plan's promises, checked on the deployed state: availability, zones, regions, static
+stability, disaster recovery parts, recovery objectives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blueprints.plan_model import Plan
+from blueprints.units import format_duration, human_duration
+from hld.checks.registry import Check, Run
+from hld.failures import what_if
+from hld.graph import dig, first, prefixed, tags, value, zones_of_subnets
+
+
+def _serving(plan: Plan) -> dict[tuple[str, str], Any]:
+    """(service, region) -> its RegionCapacity."""
+    return {(svc.name, c.region): c for svc in plan.services for c in svc.capacity.value}
+
+
+PART_TYPES = {
+    "elb": "aws:lb/loadBalancer:LoadBalancer",
+    "waf": "aws:wafv2/webAcl:WebAcl",
+    "cloudfront": "aws:cloudfront/distribution:Distribution",
+    "route53": "aws:route53/record:Record",
+    "ecs": "aws:ecs/service:Service",
+    "rds": "aws:rds/instance:Instance",
+    "aurora": "aws:rds/cluster:Cluster",
+    "dynamodb": "aws:dynamodb/table:Table",
+    "elasticache": "aws:elasticache/replicationGroup:ReplicationGroup",
+    "sqs": "aws:sqs/queue:Queue",
+    "s3": "aws:s3/bucket:Bucket",
+}
+
+
+def availability(run: Run) -> list[str]:
+    """The plan's SLA-based estimate meets the target, and every link of every journey's chain
+    exists in the deployed graph."""
+    plan, g, out = run.plan, run.graph, []
+    if not plan.availability.met:
+        out.append(
+            f"{plan.name}: estimate {plan.availability.estimate:g}% is below the target {plan.availability.target:g}% "
+            f"(weakest journey: {plan.availability.weakest})"
+        )
+    for journey in plan.availability.journeys:
+        for part in journey.regional + journey.global_parts:
+            type_ = PART_TYPES[part.sla.split("-")[0]]
+            if part.sla.startswith(("elb", "waf", "cloudfront", "route53")):
+                found = g.of(type_)
+            else:
+                subject = part.component.removesuffix(" (service)").split(" ")[0]
+                found = prefixed(g, type_, f"{plan.name}-{subject}")
+            if not found:
+                out.append(f"{journey.name}: no {type_.split(':')[-1]} for {part.component} in the graph")
+    return out
+
+
+def zones(run: Run) -> list[str]:
+    """Subnets in every planned zone; every service and load balancer spans the region's planned
+    zones; databases Multi-AZ (or instances in >= 2 zones), caches with a replica per zone and
+    automatic failover, as planned (zones read back from the subnets the cloud placed)."""
+    plan, g, out = run.plan, run.graph, []
+    planned = {net.region: set(net.zones) for net in plan.networks}
+    for region, want in planned.items():
+        for tier in ("public", "private", "isolated"):
+            have = {
+                str(value(s, "availability_zone"))
+                for s in g.of("aws:ec2/subnet:Subnet")
+                if s.region == region and tags(s).get("hld:tier") == tier
+            }
+            if not want <= have:
+                out.append(f"{region}: no {tier} subnet in {', '.join(sorted(want - have))}")
+    for svc in g.of("aws:ecs/service:Service"):
+        net = first(value(svc, "network_configuration")) or {}
+        have = zones_of_subnets(g, dig(net, "subnets") or [])
+        want = planned.get(svc.region or "", set())
+        if not want <= have:
+            out.append(f"{svc.name}: tasks can run in {sorted(have)}, not in every planned zone {sorted(want)}")
+    for alb in g.of("aws:lb/loadBalancer:LoadBalancer"):
+        have = set(value(alb, "availability_zones") or []) or zones_of_subnets(g, value(alb, "subnets") or [])
+        want = planned.get(alb.region or "", set())
+        if len(want) >= 2 and not want <= have:
+            out.append(f"{alb.name}: spans {sorted(have)}, not every planned zone {sorted(want)}")
+    for store in plan.datastores:
+        if not store.multi_az:
+            continue
+        prefix = f"{plan.name}-{store.name}"
+        if store.kind == "relational":
+            writers = [
+                w for w in prefixed(g, "aws:rds/instance:Instance", prefix) if not value(w, "replicate_source_db")
+            ]
+            for w in writers:
+                if value(w, "multi_az") is not True:
+                    out.append(f"{w.name}: not Multi-AZ")
+            for cluster in prefixed(g, "aws:rds/cluster:Cluster", prefix):
+                members = [
+                    i
+                    for i in g.of("aws:rds/clusterInstance:ClusterInstance")
+                    if i.region == cluster.region and value(i, "cluster_identifier") == cluster.id
+                ]
+                spread = {str(value(i, "availability_zone")) for i in members}
+                if len(spread) < 2 and not value(cluster, "global_cluster_identifier"):
+                    out.append(f"{cluster.name}: instances in {sorted(spread)}, not two zones or more")
+        elif store.kind == "cache":
+            for group in prefixed(g, "aws:elasticache/replicationGroup:ReplicationGroup", prefix):
+                have = set(value(group, "member_zones") or value(group, "preferred_cache_cluster_azs") or [])
+                want = planned.get(group.region or "", set())
+                if value(group, "automatic_failover_enabled") is not True:
+                    out.append(f"{group.name}: no automatic failover")
+                if not want <= have:
+                    out.append(f"{group.name}: nodes in {sorted(have)}, not every planned zone {sorted(want)}")
+    return out
+
+
+def regions(run: Run) -> list[str]:
+    """Every planned region has its provider, network and compute; replicas exist where the plan
+    puts them: RDS cross-region replicas of the writer, DynamoDB replica tables, Aurora Global
+    Database members, per-region caches, queues and replicated buckets."""
+    plan, g, out = run.plan, run.graph, []
+    providers = {str(p.inputs.get("region")) for p in g.of("pulumi:providers:aws")}
+    for region in plan.regions.value:
+        if region not in providers:
+            out.append(f"{region}: no provider for the region")
+        if not [v for v in g.of("aws:ec2/vpc:Vpc") if v.region == region]:
+            out.append(f"{region}: no network")
+        if plan.services and not [c for c in g.of("aws:ecs/cluster:Cluster") if c.region == region]:
+            out.append(f"{region}: no compute cluster")
+    for store in plan.datastores:
+        prefix = f"{plan.name}-{store.name}"
+        others = [r for r in store.regions if r != store.writer_region]
+        if store.kind == "key-value":
+            for table in prefixed(g, "aws:dynamodb/table:Table", prefix):
+                have = {str(dig(x, "region_name")) for x in value(table, "replicas") or []}
+                if set(others) - have:
+                    out.append(f"{table.name}: no replica in {', '.join(sorted(set(others) - have))}")
+        elif store.kind == "relational" and others:
+            clusters = prefixed(g, "aws:rds/cluster:Cluster", prefix)
+            if clusters:
+                members = {c.region for c in clusters if value(c, "global_cluster_identifier")}
+                for region in others:
+                    if region not in members:
+                        out.append(f"{store.name}: no Aurora Global Database member in {region}")
+                continue
+            writer = next(
+                (
+                    w
+                    for w in prefixed(g, "aws:rds/instance:Instance", prefix, store.writer_region)
+                    if not value(w, "replicate_source_db")
+                ),
+                None,
+            )
+            for region in others:
+                replicas = [
+                    r
+                    for r in prefixed(g, "aws:rds/instance:Instance", prefix, region)
+                    if writer is not None
+                    and str(value(r, "replicate_source_db")) in (str(value(writer, "arn")), writer.id)
+                ]
+                if not replicas:
+                    out.append(f"{store.name}: no read replica of the {store.writer_region} writer in {region}")
+        elif store.kind in ("cache", "queue", "object"):
+            type_ = {
+                "cache": "aws:elasticache/replicationGroup:ReplicationGroup",
+                "queue": "aws:sqs/queue:Queue",
+                "object": "aws:s3/bucket:Bucket",
+            }[store.kind]
+            for region in store.regions:
+                if not prefixed(g, type_, prefix, region):
+                    out.append(f"{store.name}: nothing in {region}")
+            if store.kind == "object" and others:
+                rules = [
+                    str(dig(first(dig(rule, "destination")), "bucket"))
+                    for c in g.of("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+                    for rule in value(c, "rules") or []
+                ]
+                for region in others:
+                    targets = prefixed(g, "aws:s3/bucket:Bucket", prefix, region)
+                    if not any(str(value(b, "arn")) in rules or b.id in " ".join(rules) for b in targets):
+                        out.append(f"{store.name}: not replicated to {region}")
+    return out
+
+
+def static_stability(run: Run) -> list[str]:
+    """In every serving region, after losing any one zone the tasks left x rps per replica still
+    carry the design load, without waiting for autoscaling; the autoscaling floor keeps them."""
+    plan, g, out = run.plan, run.graph, []
+    capacity = _serving(plan)
+    for svc in plan.services:
+        for c in svc.capacity.value:
+            if c.role != "serving" or not svc.peak_rps:
+                continue
+            found = prefixed(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}", c.region)
+            if not found:
+                out.append(f"{svc.name}: no service in {c.region}")
+                continue
+            ecs = found[0]
+            tasks = int(value(ecs, "desired_count") or 0)
+            zones = max(1, len(zones_of_subnets(g, dig(first(value(ecs, "network_configuration")), "subnets") or [])))
+            lost = -(-tasks // zones)  # the zone with the most tasks
+            left = (tasks - lost) * svc.rps_per_replica
+            if left < c.design_rps:
+                out.append(
+                    f"{ecs.name}: {tasks} tasks over {zones} zones; after losing one, {tasks - lost} x "
+                    f"{svc.rps_per_replica} = {left} rps < {c.design_rps} rps"
+                )
+            for target in prefixed(g, "aws:appautoscaling/target:Target", f"{plan.name}-{svc.name}", c.region):
+                if int(value(target, "min_capacity") or 0) < capacity[(svc.name, c.region)].min_replicas:
+                    out.append(f"{target.name}: autoscaling may scale in below the static-stability minimum")
+    return out
+
+
+def dr(run: Run) -> list[str]:
+    """The planned DR strategy's required parts exist (HLD-RULES §3): backup copies for
+    backup & restore; for pilot light compute defined at zero in the standby; for warm standby
+    compute running below the primary's; for active/active full capacity and latency records
+    in every region."""
+    plan, g, out = run.plan, run.graph, []
+    strategy = plan.dr.strategy.value
+    regions_ = plan.regions.value
+    stateful_stores = any(s.kind in ("relational", "key-value", "object") for s in plan.datastores)
+    if (
+        (strategy == "backup-restore" or plan.dr.backup_copy_regions)
+        and stateful_stores
+        and not g.of("aws:backup/plan:Plan")
+    ):
+        out.append(f"{plan.name}: no backup plan")
+    for svc in plan.services:
+        for c in svc.capacity.value:
+            found = prefixed(g, "aws:ecs/service:Service", f"{plan.name}-{svc.name}", c.region)
+            tasks = int(value(found[0], "desired_count") or 0) if found else -1
+            if tasks < 0:
+                out.append(f"{svc.name}: no compute defined in {c.region} ({c.role})")
+            elif c.role == "pilot-light" and tasks != 0:
+                out.append(f"{found[0].name}: pilot light runs {tasks} tasks; compute should be scaled to zero")
+            elif c.role == "warm-standby" and not 0 < tasks < max(x.min_replicas for x in svc.capacity.value):
+                out.append(f"{found[0].name}: warm standby runs {tasks} tasks; it should run at reduced capacity")
+            elif c.role == "serving" and tasks < c.min_replicas:
+                out.append(f"{found[0].name}: serving with {tasks} tasks, below the planned {c.min_replicas}")
+    public = any(s.public for s in plan.services)
+    through_cdn = plan.edge.cdn is not None and plan.edge.cdn.dynamic.value == "through"
+    if len(regions_) > 1 and public and through_cdn:
+        members = {
+            str(dig(mem, "origin_id"))
+            for dist in g.of("aws:cloudfront/distribution:Distribution")
+            for group in value(dist, "origin_groups") or []
+            for mem in dig(group, "members") or []
+        }
+        for region in regions_:
+            if f"alb-{region}" not in members:
+                out.append(f"{region}: not in the CDN's origin failover group")
+    elif strategy == "multi-site-active-active" and plan.edge.domain and public:
+        routed = {
+            str(dig(p, "region"))
+            for rec in g.of("aws:route53/record:Record")
+            for p in value(rec, "latency_routing_policies") or []
+        }
+        for region in regions_:
+            if region not in routed:
+                out.append(f"{region}: no latency record sends users there")
+    elif len(regions_) > 1 and strategy in ("pilot-light", "warm-standby") and plan.edge.domain and public:
+        failover = {
+            str(dig(p, "type"))
+            for rec in g.of("aws:route53/record:Record")
+            for p in value(rec, "failover_routing_policies") or []
+        }
+        if {"PRIMARY", "SECONDARY"} - failover:
+            out.append(f"{plan.name}: no PRIMARY/SECONDARY failover records")
+    return out
+
+
+def objectives(run: Run) -> list[str]:
+    """The blueprint's RTO and RPO hold on the deployed state: after losing any zone (and, in a
+    multi-region design, any region), the failover and replication mechanisms deployed recover
+    within the RTO and lose no more than the RPO (hld.failures plays each loss on the graph)."""
+    plan, out = run.plan, []
+    required: dict[str, int | None] = {o.name: o.required_seconds for o in plan.objectives}
+    if all(v is None for v in required.values()):
+        return []
+    if plan.level.value == "multi-region":
+        losses = [("region-loss", r) for r in plan.regions.value]
+    else:
+        losses = [("zone-loss", z) for z in plan.zones(plan.primary_region)]
+    for disruption, lost in losses:
+        try:
+            impact = what_if(plan, run.graph, disruption, lost)
+        except ValueError as exc:
+            out.append(f"{lost}: {exc}")
+            continue
+        for name, expected in (("rto", impact.rto_seconds), ("rpo", impact.rpo_seconds)):
+            need = required[name]
+            if need is None:
+                continue
+            if expected is None:
+                out.append(
+                    f"{lost}: {name.upper()} {format_duration(need)} required, but the deployed state "
+                    f"cannot recover from losing {lost}"
+                )
+            elif expected > need:
+                out.append(
+                    f"{lost}: {name.upper()} {format_duration(need)} required, the deployed mechanisms give "
+                    f"{human_duration(expected)}"
+                )
+    return out
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("availability", "Availability target", None, availability),
+    Check("zones", "Spread over the planned zones", None, zones),
+    Check("regions", "Every planned region, replicas where planned", None, regions),
+    Check("static-stability", "Static stability (a zone lost, peak still served)", None, static_stability),
+    Check("dr", "Disaster recovery parts", None, dr),
+    Check("objectives", "Recovery objectives (RTO/RPO)", None, objectives),
+)
+"""The checks of the plan's promises, in order."""

@@ -1,0 +1,33 @@
+"""The moto-backed offline cloud: `MotoMocks` (mocks.py) and one module per AWS service, mirroring
+moto's own backend-per-service layout, each registering the calls pulumi-aws makes for its
+resource types; the session and clients (clients.py), coverage notes (coverage.py) and the
+speed-ups that leave moto's behaviour unchanged (speedups.py)."""
+
+from __future__ import annotations
+
+from hld.offline.moto import (  # noqa: F401 (each module registers its resource types' handlers)
+    acm,
+    autoscaling,
+    backup,
+    cloudfront,
+    dynamodb,
+    ec2,
+    ecs,
+    elasticache,
+    elbv2,
+    iam,
+    kms,
+    logs,
+    rds,
+    route53,
+    s3,
+    secretsmanager,
+    servicediscovery,
+    sqs,
+    wafv2,
+)
+from hld.offline.moto.clients import CREDENTIALS, Session
+from hld.offline.moto.coverage import COVERAGE_NOTES
+from hld.offline.moto.mocks import HANDLERS, MotoMocks, handles
+
+__all__ = ["COVERAGE_NOTES", "CREDENTIALS", "HANDLERS", "MotoMocks", "Session", "handles"]

@@ -1,0 +1,96 @@
+"""The moto session of a run and the boto3 clients that talk to it."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from hld.offline.moto.speedups import quicken_moto
+
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "hld-offline",
+    "AWS_SECRET_ACCESS_KEY": "hld-offline",
+    "AWS_SESSION_TOKEN": "hld-offline",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    # the aws target launches no EC2 instances: skip moto's ~1,300 default AMIs (0.7 s a run)
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+}
+_CLIENTS: dict[tuple[str, str], Any] = {}
+CLIENTS_LOCK = threading.Lock()
+MOTO_LOCK = threading.RLock()
+_SESSION: list[
+    Any
+] = []  # one botocore session: its loader caches the service models  # one botocore session: its loader caches the service models
+
+
+def client(service: str, region: str) -> Any:
+    """One boto3 client per service and region for the process: creating clients is slow, and
+    not thread-safe (the mock monitor registers resources from a thread pool). moto intercepts
+    every client's requests while a session is up, whenever the client was made."""
+    key = (service, region)
+    with CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            import boto3
+            import botocore
+            import botocore.config
+
+            if not _SESSION:
+                _SESSION.append(
+                    boto3.session.Session(
+                        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                        aws_session_token=CREDENTIALS["AWS_SESSION_TOKEN"],
+                    )
+                )
+            # unsigned: moto checks no signature, and SigV4 signing was a tenth of each request's
+            # time; moto reads the region from the endpoint, as AWS routes it
+            unsigned = botocore.config.Config(signature_version=botocore.UNSIGNED)
+            _CLIENTS[key] = _SESSION[0].client(service, region_name=region, config=unsigned)
+        return _CLIENTS[key]
+
+
+class Session:
+    """The moto AWS of the latest moto-backed run. It stays up after the run, so a test can
+    read the state back (`Result.client`), until the next run starts a fresh one or `stop()`.
+    While it is up, boto3 in this process talks to moto, with throwaway credentials."""
+
+    mock: Any = None
+    generation = 0
+    saved: dict[str, str | None] = {}  # noqa: RUF012 (class-level session state)
+
+    @classmethod
+    def start(cls) -> int:
+        from moto import mock_aws
+
+        cls.stop()
+        quicken_moto()
+        cls.saved = {k: os.environ.get(k) for k in CREDENTIALS}
+        os.environ.update(CREDENTIALS)
+        cls.mock = mock_aws()
+        cls.mock.start(reset=True)
+        cls.generation += 1
+        return cls.generation
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.mock is None:
+            return
+        cls.mock.stop()
+        cls.mock = None
+        for k, v in cls.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    @classmethod
+    def client(cls, generation: int, service: str, region: str) -> Any:
+        import boto3
+
+        if cls.mock is None or generation != cls.generation:
+            raise RuntimeError(
+                "this run's moto state is gone: a newer moto-backed run (or hld.offline.moto.Session.stop) replaced it; "
+                "read the state back before starting the next run"
+            )
+        return boto3.client(service, region_name=region)

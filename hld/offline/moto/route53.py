@@ -1,0 +1,55 @@
+"""Route 53: health checks and records: the calls pulumi-aws makes, made in moto."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hld.graph import first
+from hld.offline.moto.mocks import MotoMocks, handles
+from hld.offline.moto.shapes import drop_none, num
+
+
+@handles("aws:route53/healthCheck:HealthCheck")
+def _health_check(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
+    hc = m.client("route53", "us-east-1").create_health_check(
+        CallerReference=m.physical(name),
+        HealthCheckConfig=drop_none(
+            {
+                "Type": i["type"],
+                "FullyQualifiedDomainName": i.get("fqdn"),
+                "Port": num(i.get("port")),
+                "ResourcePath": i.get("resourcePath"),
+                "RequestInterval": num(i.get("requestInterval")),
+                "FailureThreshold": num(i.get("failureThreshold")),
+            }
+        ),
+    )["HealthCheck"]
+    return hc["Id"], {"arn": f"arn:aws:route53:::healthcheck/{hc['Id']}"}
+
+
+@handles("aws:route53/record:Record")
+def _record(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
+    record: dict[str, Any] = {"Name": i["name"], "Type": i["type"]}
+    aliases = i.get("aliases") or []
+    if aliases:
+        alias = first(aliases)
+        record["AliasTarget"] = {
+            "HostedZoneId": alias["zoneId"],
+            "DNSName": alias["name"],
+            "EvaluateTargetHealth": bool(alias.get("evaluateTargetHealth")),
+        }
+    else:
+        record |= {"TTL": int(i.get("ttl", 300)), "ResourceRecords": [{"Value": v} for v in i.get("records") or []]}
+    if i.get("setIdentifier"):
+        record["SetIdentifier"] = i["setIdentifier"]
+    if i.get("healthCheckId"):
+        record["HealthCheckId"] = i["healthCheckId"]
+    for policy in i.get("latencyRoutingPolicies") or []:
+        record["Region"] = policy["region"]
+    for policy in i.get("failoverRoutingPolicies") or []:
+        record["Failover"] = policy["type"]
+    m.client("route53", "us-east-1").change_resource_record_sets(
+        HostedZoneId=i["zoneId"], ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}
+    )
+    rid = "_".join(p for p in (i["zoneId"], i["name"], i["type"], i.get("setIdentifier", "")) if p)
+    return rid, {"fqdn": i["name"].rstrip(".")}

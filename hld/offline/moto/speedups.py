@@ -1,0 +1,66 @@
+"""moto made cheaper where no check can tell the difference (see quicken_moto)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+
+class _Module:
+    """A module seen through a few replaced attributes (the rest are the module's own)."""
+
+    def __init__(self, module: Any, **replaced: Any) -> None:
+        self._module = module
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
+@functools.cache
+def _rsa_key(public_exponent: int, key_size: int, backend: Any = None) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=public_exponent, key_size=key_size)
+
+
+@functools.cache
+def _pem_key(data: bytes, password: bytes | None = None, backend: Any = None) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(data, password=password)
+
+
+@functools.cache
+def _method_names(cls: type) -> frozenset[str]:
+    import inspect
+
+    return frozenset(name for name, _ in inspect.getmembers(cls, predicate=inspect.isfunction))
+
+
+@functools.cache
+def quicken_moto() -> None:
+    """Three costs moto pays on every request or resource that no check can tell apart, removed
+    for moto's own modules only (nothing else in the process sees a change):
+
+    - every KMS key and every ACM certificate gets a fresh 2,048-bit RSA key (about 40 ms
+      each, even for symmetric KMS keys), and each certificate's PEM key is parsed and checked
+      again (about 35 ms): within this process the key material is generated once and reused;
+    - every request lists the response class's methods with `inspect.getmembers` (about 0.7 ms):
+      the list is computed once per class.
+
+    Key material never reaches a resource's state or a check; ids, ARNs and every API's
+    validation stay moto's own."""
+    import cryptography
+    import moto.acm.models as acm
+    import moto.core.responses as responses
+    import moto.kms.utils as kms
+    from cryptography.hazmat.primitives import asymmetric, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    fast_rsa = _Module(rsa, generate_private_key=_rsa_key)
+    kms.rsa = fast_rsa  # type: ignore[assignment,attr-defined]
+    primitives = _Module(cryptography.hazmat.primitives, asymmetric=_Module(asymmetric, rsa=fast_rsa))
+    acm.cryptography = _Module(cryptography, hazmat=_Module(cryptography.hazmat, primitives=primitives))  # type: ignore[assignment,attr-defined]
+    acm.serialization = _Module(serialization, load_pem_private_key=_pem_key)  # type: ignore[assignment,attr-defined]
+    responses.method_names_from_class = _method_names  # type: ignore[assignment,attr-defined]

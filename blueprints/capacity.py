@@ -30,6 +30,17 @@ def design_rps(peak_rps: int, regions: int, active: bool) -> int:
     return math.ceil(peak_rps / max(regions - 1, 1)) if active else peak_rps
 
 
+def fullest_zone(replicas: int, zones: int) -> int:
+    """Replicas in the zone that holds the most when `replicas` spread evenly over `zones`."""
+    return -(-replicas // zones) if zones else replicas
+
+
+def drain_floor(replicas: int, zones: int) -> int:
+    """Replicas that must stay up while a zone's share is drained (a disruption budget): what is
+    left after losing the fullest zone, and at least one when there is more than one."""
+    return max(replicas - fullest_zone(replicas, zones), 1 if replicas > 1 else 0)
+
+
 def max_replicas(minimum: int, max_scale_out: float) -> int:
     return max(minimum, math.ceil(minimum * max_scale_out))
 

@@ -9,12 +9,10 @@ there is one. Each derived value carries the reason that produced it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from blueprints.figures import MRSC_REGION_SETS, SLAS
 from blueprints.model import Blueprint
-
-T = TypeVar("T")
+from blueprints.plan_model import Decided
 
 LEVELS = ("single-zone", "multi-zone", "multi-region")
 DEFAULT_ZONES = 3
@@ -24,19 +22,12 @@ DEFAULT_STRONG_ACTIVE_REGIONS = MRSC_REGION_SETS["US"]
 
 
 @dataclass(frozen=True)
-class Choice(Generic[T]):
-    value: T
-    reason: str
-    derived: bool
-
-
-@dataclass(frozen=True)
 class Intent:
-    level: Choice[str]
-    replication: Choice[str | None]
-    regions: Choice[tuple[str, ...]]
-    zones: Choice[int]
-    consistency: Choice[str]
+    level: Decided[str]
+    replication: Decided[str | None]
+    regions: Decided[list[str]]
+    zones: Decided[int]
+    consistency: Decided[str]
 
     @property
     def multi_region(self) -> bool:
@@ -64,10 +55,10 @@ def _pct(fraction: float) -> str:
 def candidates(bp: Blueprint) -> list[Intent]:
     """Resolutions to try, cheapest first; one when level and replication are explicit."""
     red = bp.redundancy
-    consistency: Choice[str] = (
-        Choice(bp.consistency, "set in the blueprint", False)
+    consistency: Decided[str] = (
+        Decided(value=bp.consistency, reason="set in the blueprint", derived=False)
         if bp.consistency
-        else Choice("strong", "unset: strong is the safe default (no stale reads); relax explicitly", True)
+        else Decided(value="strong", reason="unset: strong is the safe default (no stale reads); relax explicitly")
     )
     pairs: list[tuple[str, str | None]]
     if red.level and red.level != "multi-region":
@@ -100,51 +91,49 @@ def candidates(bp: Blueprint) -> list[Intent]:
     return out
 
 
-def _level(bp: Blueprint, level: str, target: float) -> Choice[str]:
+def _level(bp: Blueprint, level: str, target: float) -> Decided[str]:
     if bp.redundancy.level:
-        return Choice(level, "set in the blueprint", False)
+        return Decided(value=level, reason="set in the blueprint", derived=False)
     lower = [lv for lv in LEVELS[: LEVELS.index(level)]]
     why = f"unset: the lowest level whose SLA-based estimate meets {_pct(target)}"
     if lower:
         why += f" ({', '.join(lower)} cannot)"
-    return Choice(level, why, True)
+    return Decided(value=level, reason=why)
 
 
-def _replication(bp: Blueprint, level: str, replication: str | None) -> Choice[str | None]:
+def _replication(bp: Blueprint, level: str, replication: str | None) -> Decided[str | None]:
     if level != "multi-region":
-        return Choice(None, "one region: no cross-region replication", True)
+        return Decided(value=None, reason="one region: no cross-region replication")
     if bp.redundancy.replication:
-        return Choice(replication, "set in the blueprint", False)
+        return Decided(value=replication, reason="set in the blueprint", derived=False)
     if replication == "passive":
-        return Choice(replication, "unset: a standby region (cheaper) when it meets the targets", True)
-    return Choice(
-        replication,
-        "unset: every region serving (active-active), since a standby cannot meet the availability or RTO target",
-        True,
+        return Decided(value=replication, reason="unset: a standby region (cheaper) when it meets the targets")
+    return Decided(
+        value=replication,
+        reason="unset: every region serving (active-active), since a standby cannot meet the availability or "
+        "RTO target",
     )
 
 
-def _regions(bp: Blueprint, level: str, replication: str | None, consistency: str) -> Choice[tuple[str, ...]]:
+def _regions(bp: Blueprint, level: str, replication: str | None, consistency: str) -> Decided[list[str]]:
     if bp.regions:
-        return Choice(tuple(bp.regions), "set in the blueprint; the first is primary", False)
+        return Decided(value=list(bp.regions), reason="set in the blueprint; the first is primary", derived=False)
     if level != "multi-region":
-        return Choice(("us-east-1",), "unset: us-east-1", True)
+        return Decided(value=["us-east-1"], reason="unset: us-east-1")
     if replication == "active" and consistency == "strong":
-        return Choice(
-            DEFAULT_STRONG_ACTIVE_REGIONS,
-            "unset: strong active-active needs DynamoDB strong global tables in 3 regions of one set",
-            True,
+        return Decided(
+            value=list(DEFAULT_STRONG_ACTIVE_REGIONS),
+            reason="unset: strong active-active needs DynamoDB strong global tables in 3 regions of one set",
         )
-    return Choice(DEFAULT_REGIONS, "unset: us-east-1 (primary) and us-west-2", True)
+    return Decided(value=list(DEFAULT_REGIONS), reason="unset: us-east-1 (primary) and us-west-2")
 
 
-def _zones(bp: Blueprint, level: str) -> Choice[int]:
+def _zones(bp: Blueprint, level: str) -> Decided[int]:
     if bp.redundancy.zones:
-        return Choice(bp.redundancy.zones, "set in the blueprint", False)
+        return Decided(value=bp.redundancy.zones, reason="set in the blueprint", derived=False)
     if level == "single-zone":
-        return Choice(1, "single-zone level: one zone", True)
-    return Choice(
-        DEFAULT_ZONES,
-        "unset: 3 zones, so losing one keeps two thirds of capacity (static stability at +50 %)",
-        True,
+        return Decided(value=1, reason="single-zone level: one zone")
+    return Decided(
+        value=DEFAULT_ZONES,
+        reason="unset: 3 zones, so losing one keeps two thirds of capacity (static stability at +50 %)",
     )

@@ -6,9 +6,9 @@ here. `hld plan --json` prints `Plan.model_dump(mode="json")`.
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -85,6 +85,8 @@ class RegionCapacity(Model):
     replicas_per_zone: int
     min_replicas: int
     max_replicas: int
+    drain_floor: int
+    """Replicas kept up while one zone's share is drained (a disruption budget's minimum)."""
 
 
 class ServicePlan(Model):
@@ -107,33 +109,100 @@ class ServicePlan(Model):
     requests_per_target: Decided[int]
 
 
-class StorePlan(Model):
+class StoreBase(Model):
+    """What every data store's plan says: where it lives, how it survives a zone and a region, who
+    uses it. Checks and what-ifs read these promises; a kind's own fields follow in its class."""
+
     name: str
-    kind: Literal["relational", "key-value", "cache", "queue", "object"]
+    kind: str
     description: str
     engine: Decided[str]
-    consistency: Decided[str] | None
     regions: list[str]
     writer_region: str
     multi_az: bool
     replication: Decided[str]
-    read_replicas: int
-    instance_class: Decided[str] | None
     port: int
     used_by: list[str]
     on_journeys: bool
+    record: bool
+    """A system of record: its data must survive (backups, a copy in the standby region)."""
+    in_vpc: bool
+    """Reached inside the VPC on `port` (security groups); else an AWS API over HTTPS and IAM."""
+    single_writer: bool
+    """One writer, in the primary region, for every region (services elsewhere reach it over VPC
+    peering); the other regions hold read copies."""
+    messaging: bool
+    """A channel: services put messages in and consumers take them out (else reads and writes)."""
+    sla: str
+    """The SLA figure (blueprints.figures.SLAS) its journeys stand on."""
+    scope: Literal["regional", "global"]
+    """Regional: copied into each region's chain; global: once, in series after the regions."""
+    technology: str
+    """The AWS service that runs it, in words."""
+    chain_label: str
+    """How it appears in a journey's chain (with its writer's region when that matters)."""
     zone_loss_rto_seconds: float
     region_loss_rpo_seconds: float | None
-    storage_gb: int | None = None
-    global_mode: Literal["MREC", "MRSC"] | None = None
-    partition_key: str | None = None
-    ttl_attribute: str | None = None
-    cache_ttl_seconds: int | None = None
-    fifo: bool | None = None
-    visibility_timeout_seconds: int | None = None
-    max_receives: int | None = None
-    retention_seconds: int | None = None
-    versioning: bool | None = None
+    region_promotion_seconds: float | None = None
+    """Seconds to make its copy in another region the writer after a region loss (None: every
+    region already writes, or there is no copy)."""
+
+    def headline(self) -> str:
+        """The engine as a plan shows it (with its size and consistency where the kind has them)."""
+        return self.engine.value
+
+
+class RelationalPlan(StoreBase):
+    kind: Literal["relational"] = "relational"
+    consistency: Decided[str]
+    read_replicas: int
+    instance_class: Decided[str]
+    storage_gb: int
+
+    def headline(self) -> str:
+        return f"{self.engine.value} ({self.instance_class.value}), {self.consistency.value}"
+
+
+class KeyValuePlan(StoreBase):
+    kind: Literal["key-value"] = "key-value"
+    consistency: Decided[str]
+    global_mode: Literal["MREC", "MRSC"] | None
+    partition_key: str
+    ttl_attribute: str | None
+
+    def headline(self) -> str:
+        return f"{self.engine.value}, {self.consistency.value}"
+
+
+class CachePlan(StoreBase):
+    kind: Literal["cache"] = "cache"
+    read_replicas: int
+    instance_class: Decided[str]
+    cache_ttl_seconds: int
+
+    def headline(self) -> str:
+        return f"{self.engine.value} ({self.instance_class.value})"
+
+
+class QueuePlan(StoreBase):
+    kind: Literal["queue"] = "queue"
+    fifo: bool
+    visibility_timeout_seconds: int
+    max_receives: int
+    retention_seconds: int
+
+
+class ObjectPlan(StoreBase):
+    kind: Literal["object"] = "object"
+    versioning: bool
+
+
+StorePlan = Annotated[
+    RelationalPlan | KeyValuePlan | CachePlan | QueuePlan | ObjectPlan,
+    Field(discriminator="kind"),
+]
+"""A data store's plan: a union discriminated on `kind`, as the blueprint's stores are."""
+AnyStorePlan = RelationalPlan | KeyValuePlan | CachePlan | QueuePlan | ObjectPlan
 
 
 class CdnPlan(Model):
@@ -158,6 +227,14 @@ class EdgePlan(Model):
     api_host: str | None
     cdn_host: str | None
     origin_hosts: dict[str, str]
+
+
+class ListenerRule(Model):
+    """A load-balancer rule: a public path pattern, the service that serves it, its priority."""
+
+    service: str
+    pattern: str
+    priority: int
 
 
 class Control(Model):
@@ -209,6 +286,7 @@ class Plan(Model):
     services: list[ServicePlan]
     datastores: list[StorePlan]
     edge: EdgePlan
+    routing: list[ListenerRule]
     security: list[Control]
     availability: Availability
     dr: Dr
@@ -223,7 +301,7 @@ class Plan(Model):
     def service(self, name: str) -> ServicePlan:
         return next(s for s in self.services if s.name == name)
 
-    def store(self, name: str) -> StorePlan:
+    def store(self, name: str) -> AnyStorePlan:
         return next(s for s in self.datastores if s.name == name)
 
     def zones(self, region: str) -> list[str]:

@@ -1,16 +1,20 @@
-"""What-ifs on a Plan: lose a zone or a region, and see what still serves.
+"""What-ifs: lose a zone or a region, and see what still serves.
 
-The same answers are expected from the deployed (offline cloud) state; this module
-works on the Plan alone.
+One algorithm over a placement: where the tasks run and how each store recovers. The plan's
+own placement (`PlannedPlacement`) answers from the Plan; the deployed state's placement
+(hld.failures) answers from the resources an offline run created. The same questions, the same
+arithmetic: when the two disagree, the deployed state does not do what the plan says.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from blueprints.plan_model import Plan
+from blueprints.capacity import fullest_zone
+from blueprints.figures import TIMINGS
+from blueprints.plan_model import AnyStorePlan, Plan
 from blueprints.units import human_duration
 
 Disruption = Literal["zone-loss", "region-loss"]
@@ -43,6 +47,84 @@ class WhatIf(BaseModel):
     summary: str
 
 
+# --- recovery: the arithmetic the planner and the what-ifs share ------------------------------
+
+
+def zone_recovery(single_zone: bool, failovers: list[float], records: bool) -> tuple[float, float]:
+    """(RTO, RPO) of losing a zone: in one zone, a restore from backups (point-in-time recovery
+    when a system of record exists); else the slowest failover of a store on a journey, no loss."""
+    if single_zone:
+        return TIMINGS["backup-restore-rto"].seconds, TIMINGS["pitr-rpo"].seconds if records else 0.0
+    return max(failovers or [0.0]), 0.0
+
+
+def region_recovery(strategy: str, promotions: list[float], lags: list[float]) -> tuple[float, float]:
+    """(RTO, RPO) of losing a region: DNS failover (active-active) or the standby's start-up (its
+    DR strategy), and any store promotion, whichever is slower; the largest replication lag of a
+    system of record."""
+    base = TIMINGS["dns-failover" if strategy == "multi-site-active-active" else f"{strategy}-rto"].seconds
+    return max([base, *promotions]), max(lags) if lags else 0.0
+
+
+# --- placement ----------------------------------------------------------------------------------
+
+
+class Placement(Protocol):
+    """Where a system runs and how it recovers, as far as a what-if needs to know."""
+
+    missing: tuple[str, str]
+    """How an unknown zone or region is reported: (verb phrase, adjective), e.g. ("is not in the plan", "planned")."""
+    note: str
+    """Appended to every summary (e.g. " (deployed state)")."""
+
+    def regions(self) -> list[str]: ...
+    def zones(self, region: str) -> list[str]: ...
+    def tasks(self, service: str, region: str) -> int: ...
+    def task_zones(self, service: str, region: str) -> list[str]: ...
+    def active(self) -> bool: ...
+    def strategy(self) -> str: ...
+    def zone_failover(self, store: AnyStorePlan) -> float: ...
+    def promotion(self, store: AnyStorePlan) -> float | None: ...
+    def replication_lag(self, store: AnyStorePlan) -> float | None: ...
+
+
+class PlannedPlacement:
+    """The plan's own placement: the minimum replicas of every region, spread over its zones."""
+
+    missing = ("is not in the plan", "planned")
+    note = ""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+    def regions(self) -> list[str]:
+        return list(self.plan.regions.value)
+
+    def zones(self, region: str) -> list[str]:
+        return self.plan.zones(region)
+
+    def tasks(self, service: str, region: str) -> int:
+        return next(c.min_replicas for c in self.plan.service(service).capacity.value if c.region == region)
+
+    def task_zones(self, service: str, region: str) -> list[str]:
+        return self.plan.zones(region)
+
+    def active(self) -> bool:
+        return self.plan.replication.value == "active"
+
+    def strategy(self) -> str:
+        return self.plan.dr.strategy.value
+
+    def zone_failover(self, store: AnyStorePlan) -> float:
+        return store.zone_loss_rto_seconds
+
+    def promotion(self, store: AnyStorePlan) -> float | None:
+        return store.region_promotion_seconds
+
+    def replication_lag(self, store: AnyStorePlan) -> float | None:
+        return store.region_loss_rpo_seconds
+
+
 def outcome(
     disruption: Disruption,
     lost: str,
@@ -72,7 +154,7 @@ def outcome(
     )
 
 
-def region_loss(plan: Plan) -> str:
+def region_loss_text(plan: Plan) -> str:
     """What losing a region costs, in words, from the plan's DR figures: the same figures
     `explain(plan, "region-loss")` reports."""
     rto, rpo = plan.dr.region_loss_rto_seconds, plan.dr.region_loss_rpo_seconds
@@ -87,28 +169,36 @@ def default_target(plan: Plan, disruption: Disruption) -> str:
 
 
 def explain(plan: Plan, disruption: Disruption, lost: str | None = None) -> WhatIf:
+    """A zone or region loss played through the plan's own placement."""
+    return play(plan, PlannedPlacement(plan), disruption, lost)
+
+
+def play(plan: Plan, placement: Placement, disruption: Disruption, lost: str | None = None) -> WhatIf:
+    """A zone or region loss played through `placement`; the plan gives only intent (peaks,
+    journeys, which stores the journeys use)."""
     lost = lost or default_target(plan, disruption)
     if disruption == "zone-loss":
-        return _zone_loss(plan, lost)
-    return _region_loss(plan, lost)
+        return zone_loss(plan, placement, lost)
+    return region_loss(plan, placement, lost)
 
 
-def _zone_loss(plan: Plan, zone: str) -> WhatIf:
-    region = next((n.region for n in plan.networks if zone in n.zones), None)
+def zone_loss(plan: Plan, placement: Placement, zone: str) -> WhatIf:
+    regions = placement.regions()
+    region = next((r for r in regions if zone in placement.zones(r)), None)
     if region is None:
-        raise ValueError(
-            f"zone {zone!r} is not in the plan; planned zones: {', '.join(z for n in plan.networks for z in n.zones)}"
-        )
-    single = plan.level.value == "single-zone"
+        zones = sorted(z for r in regions for z in placement.zones(r))
+        verb, adjective = placement.missing
+        raise ValueError(f"zone {zone!r} {verb}; {adjective} zones: {', '.join(zones)}")
+    single = len(placement.zones(region)) < 2
+    active = placement.active()
     services = []
     for svc in plan.services:
         cap = next(c for c in svc.capacity.value if c.region == region)
-        left = cap.replicas_per_zone * (len(plan.zones(region)) - 1) * svc.rps_per_replica
-        others = sum(
-            c.min_replicas * svc.rps_per_replica
-            for c in svc.capacity.value
-            if c.region != region and c.role == "serving" and plan.replication.value == "active"
-        )
+        tasks, spread = placement.tasks(svc.name, region), placement.task_zones(svc.name, region)
+        fullest = fullest_zone(tasks, len(spread))
+        left_tasks = tasks - fullest if zone in spread else tasks
+        left = left_tasks * svc.rps_per_replica
+        others = sum(placement.tasks(svc.name, r) * svc.rps_per_replica for r in regions if r != region and active)
         enough = svc.peak_rps is None or left >= cap.design_rps
         services.append(
             ServiceImpact(
@@ -116,45 +206,51 @@ def _zone_loss(plan: Plan, zone: str) -> WhatIf:
                 capacity_rps_left=left + others,
                 peak_rps=svc.peak_rps,
                 enough_without_scaling=enough and not single,
-                detail=f"{region}: {cap.replicas_per_zone} x {len(plan.zones(region)) - 1} surviving zones x "
-                f"{svc.rps_per_replica} rps = {left} rps vs {cap.design_rps} rps designed for {region}",
+                detail=f"{region}: {tasks} tasks over {len(spread)} zones, {left_tasks} left x {svc.rps_per_replica} rps "
+                f"= {left} rps vs {cap.design_rps} rps designed for {region}",
             )
         )
     journeys = [
         JourneyImpact(
             journey=j.name,
-            survives=not single or (plan.replication.value == "active"),
+            survives=not single or active,
             detail="every part spans >= 2 zones; stores fail over in the region"
             if not single
             else "single-zone: the only zone is lost",
         )
         for j in plan.availability.journeys
     ]
-    return outcome("zone-loss", zone, journeys, services, plan.dr.zone_loss_rto_seconds, plan.dr.zone_loss_rpo_seconds)
+    rto, rpo = zone_recovery(
+        single,
+        [placement.zone_failover(s) for s in plan.datastores if s.on_journeys],
+        any(s.record for s in plan.datastores),
+    )
+    return outcome("zone-loss", zone, journeys, services, rto, rpo, note=placement.note)
 
 
-def _region_loss(plan: Plan, region: str) -> WhatIf:
-    if region not in plan.regions.value:
-        raise ValueError(f"region {region!r} is not in the plan; planned regions: {', '.join(plan.regions.value)}")
-    multi = plan.level.value == "multi-region"
-    survivors = [r for r in plan.regions.value if r != region]
+def region_loss(plan: Plan, placement: Placement, region: str) -> WhatIf:
+    regions = placement.regions()
+    if region not in regions:
+        verb, adjective = placement.missing
+        raise ValueError(f"region {region!r} {verb}; {adjective} regions: {', '.join(regions)}")
+    survivors = [r for r in regions if r != region]
+    multi = bool(survivors)
+    active = placement.active()
     services = []
     for svc in plan.services:
-        left = sum(c.min_replicas * svc.rps_per_replica for c in svc.capacity.value if c.region in survivors)
-        peak = svc.peak_rps
+        left = sum(placement.tasks(svc.name, r) * svc.rps_per_replica for r in survivors)
         services.append(
             ServiceImpact(
                 service=svc.name,
                 capacity_rps_left=left,
-                peak_rps=peak,
-                enough_without_scaling=multi and (peak is None or left >= peak),
-                detail=(
-                    f"{', '.join(survivors)} run {left} rps of capacity before scale-out"
-                    if survivors
-                    else "no region left"
-                ),
+                peak_rps=svc.peak_rps,
+                enough_without_scaling=multi and (svc.peak_rps is None or left >= svc.peak_rps),
+                detail=f"{', '.join(survivors)} run {left} rps of capacity before scale-out"
+                if survivors
+                else "no region left",
             )
         )
+    strategy = placement.strategy()
     journeys = []
     for j in plan.availability.journeys:
         if not multi:
@@ -162,16 +258,14 @@ def _region_loss(plan: Plan, region: str) -> WhatIf:
             continue
         how = (
             "other regions already serve it; DNS stops sending users to the lost region"
-            if plan.replication.value == "active"
-            else f"after failover to the standby ({plan.dr.strategy.value})"
+            if active
+            else f"after failover to the standby ({strategy})"
         )
         journeys.append(JourneyImpact(journey=j.name, survives=True, detail=how))
-    return outcome(
-        "region-loss",
-        region,
-        journeys,
-        services,
-        plan.dr.region_loss_rto_seconds,
-        plan.dr.region_loss_rpo_seconds,
-        capacity=multi,
-    )
+    rto: float | None = None
+    rpo: float | None = None
+    if multi:
+        promotions = [p for s in plan.datastores if s.on_journeys if (p := placement.promotion(s)) is not None]
+        lags = [lag for s in plan.datastores if s.record if (lag := placement.replication_lag(s)) is not None]
+        rto, rpo = region_recovery(strategy, promotions, lags)
+    return outcome("region-loss", region, journeys, services, rto, rpo, capacity=multi, note=placement.note)

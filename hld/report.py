@@ -11,7 +11,7 @@ from rich.text import Text
 from blueprints.figures import MONTH_SECONDS, SLAS
 from blueprints.plan_model import Decided, Plan
 from blueprints.units import human_duration
-from blueprints.whatif import WhatIf, region_loss
+from blueprints.whatif import WhatIf, region_loss_text
 
 if TYPE_CHECKING:
     from hld.offline import Result
@@ -62,7 +62,9 @@ def plan_view(plan: Plan) -> Group:
     knobs.add_row("consistency", plan.consistency.value, _why(plan.consistency))
     knobs.add_row("regions", ", ".join(plan.regions.value) + f" (primary {plan.primary_region})", _why(plan.regions))
     knobs.add_row("zones per region", str(plan.zones_per_region.value), _why(plan.zones_per_region))
-    knobs.add_row("DR strategy", f"{plan.dr.strategy.value} (region loss: {region_loss(plan)})", _why(plan.dr.strategy))
+    knobs.add_row(
+        "DR strategy", f"{plan.dr.strategy.value} (region loss: {region_loss_text(plan)})", _why(plan.dr.strategy)
+    )
     for net in plan.networks:
         knobs.add_row(
             f"network {net.region}",
@@ -111,11 +113,8 @@ def plan_view(plan: Plan) -> Group:
 
     stores = _table("Data stores", "store", "engine", "replication", "why")
     for store in plan.datastores:
-        engine = store.engine.value + (f" ({store.instance_class.value})" if store.instance_class else "")
-        if store.consistency:
-            engine += f", {store.consistency.value}"
         stores.add_row(
-            store.name, engine, store.replication.value, f"{store.engine.reason}. {store.replication.reason}"
+            store.name, store.headline(), store.replication.value, f"{store.engine.reason}. {store.replication.reason}"
         )
     parts.append(stores)
 

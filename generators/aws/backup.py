@@ -9,25 +9,26 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
-from generators.aws.common import Region, name, stateful
+from generators.aws.common import name, stateful
+from generators.aws.network import Network
 
 DAILY = "cron(0 5 * * ? *)"
 
 
 class Backup(pulumi.ComponentResource):
     def __init__(
-        self, plan: Plan, regions: dict[str, Region], resources: list[pulumi.Input[str]], parent: pulumi.Resource
+        self, plan: Plan, networks: dict[str, Network], resources: list[pulumi.Input[str]], parent: pulumi.Resource
     ):
         super().__init__("hld:aws:Backup", name(plan, "backup"), None, pulumi.ResourceOptions(parent=parent))
-        primary = regions[plan.primary_region]
+        primary = networks[plan.primary_region].region
         keep = plan.dr.backup_retention_days
         vaults = {}
         for r in [plan.primary_region, *plan.dr.backup_copy_regions]:
             vaults[r] = aws.backup.Vault(
                 name(plan, "vault", r, kind="aws:backup/vault:Vault"),
-                kms_key_arn=regions[r].key.arn if plan.control("encryption-at-rest").enabled else None,
+                kms_key_arn=networks[r].key.arn if plan.control("encryption-at-rest").enabled else None,
                 force_destroy=False,
-                opts=stateful(plan, regions[r].opts(self)),
+                opts=stateful(plan, networks[r].region.opts(self)),
             )
         lifecycle = aws.backup.PlanRuleLifecycleArgs(delete_after=keep)
         copies = [

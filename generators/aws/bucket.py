@@ -8,20 +8,21 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan, StorePlan
-from generators.aws.common import Access, Region, env_key, name, stateful
+from blueprints.plan_model import ObjectPlan, Plan
+from generators.aws.common import Access, env_key, name, stateful
+from generators.aws.network import Network
 
 
 class Bucket(pulumi.ComponentResource):
-    def __init__(self, plan: Plan, store: StorePlan, regions: dict[str, Region], parent: pulumi.Resource):
+    def __init__(self, plan: Plan, store: ObjectPlan, networks: dict[str, Network], parent: pulumi.Resource):
         super().__init__("hld:aws:Bucket", name(plan, store.name), None, pulumi.ResourceOptions(parent=parent))
         self.store = store
         self.buckets: dict[str, aws.s3.Bucket] = {}
         self.versioning: dict[str, aws.s3.BucketVersioning] = {}
         encrypted = plan.control("encryption-at-rest").enabled
         for r in store.regions:
-            region = regions[r]
-            opts = region.opts(self)
+            network = networks[r]
+            opts = network.region.opts(self)
             bucket = aws.s3.Bucket(name(plan, store.name, r, kind="aws:s3/bucket:Bucket"), opts=stateful(plan, opts))
             aws.s3.BucketPublicAccessBlock(
                 name(plan, store.name, "public-access", r),
@@ -53,7 +54,7 @@ class Bucket(pulumi.ComponentResource):
                     aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
                         apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
                             sse_algorithm="aws:kms" if encrypted else "AES256",
-                            kms_master_key_id=region.key.arn if encrypted else None,
+                            kms_master_key_id=network.key.arn if encrypted else None,
                         ),
                         bucket_key_enabled=encrypted,
                     )
@@ -68,11 +69,11 @@ class Bucket(pulumi.ComponentResource):
             )
             self.buckets[r] = bucket
         if len(store.regions) > 1:
-            self._replication(plan, regions)
+            self._replication(plan, networks)
         self.register_outputs({"buckets": {r: b.bucket for r, b in self.buckets.items()}})
 
-    def _replication(self, plan: Plan, regions: dict[str, Region]) -> None:
-        store, primary = self.store, regions[self.store.regions[0]]
+    def _replication(self, plan: Plan, networks: dict[str, Network]) -> None:
+        store, primary = self.store, networks[self.store.regions[0]].region
         source = self.buckets[primary.name]
         role = aws.iam.Role(
             name(plan, store.name, "replication", kind="aws:iam/role:Role"),
@@ -87,7 +88,7 @@ class Bucket(pulumi.ComponentResource):
             opts=primary.opts(self),
         )
         targets = [self.buckets[r] for r in store.regions[1:]]
-        keys = [regions[r].key.arn for r in store.regions]
+        keys = [networks[r].key.arn for r in store.regions]
         aws.iam.RolePolicy(
             name(plan, store.name, "replication-policy"),
             role=role.id,
@@ -145,7 +146,7 @@ class Bucket(pulumi.ComponentResource):
                     destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
                         bucket=self.buckets[r].arn,
                         encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
-                            replica_kms_key_id=regions[r].key.arn
+                            replica_kms_key_id=networks[r].key.arn
                         ),
                         replication_time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
                             status="Enabled",

@@ -9,18 +9,21 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan, StorePlan
-from generators.aws.common import CACHE_VERSION, Access, Region, env_key, name
+from blueprints.plan_model import CachePlan, Plan
+from generators.aws.common import CACHE_VERSION, Access, env_key, name
+from generators.aws.firewall import Firewall
+from generators.aws.network import Network
 
 
 class Cache(pulumi.ComponentResource):
-    def __init__(self, plan: Plan, store: StorePlan, region: Region, parent: pulumi.Resource):
+    def __init__(self, plan: Plan, store: CachePlan, network: Network, firewall: Firewall, parent: pulumi.Resource):
+        region = network.region
         r = region.name
         super().__init__("hld:aws:Cache", name(plan, store.name, r), None, pulumi.ResourceOptions(parent=parent))
         opts = region.opts(self)
         subnets = aws.elasticache.SubnetGroup(
             name(plan, store.name, "subnets", r),
-            subnet_ids=region.subnets.ids("isolated"),
+            subnet_ids=network.subnets.ids("isolated"),
             description=f"{store.name}: isolated subnets",
             opts=opts,
         )
@@ -32,17 +35,17 @@ class Cache(pulumi.ComponentResource):
             description=f"{plan.name} {store.name} ({engine})",
             engine=engine,
             engine_version=CACHE_VERSION[engine],
-            node_type=store.instance_class.value if store.instance_class else "cache.t4g.small",
+            node_type=store.instance_class.value,
             num_cache_clusters=nodes,
-            preferred_cache_cluster_azs=[region.zones[i % len(region.zones)] for i in range(nodes)],
+            preferred_cache_cluster_azs=[network.zones[i % len(network.zones)] for i in range(nodes)],
             automatic_failover_enabled=multi,
             multi_az_enabled=multi,
             at_rest_encryption_enabled=plan.control("encryption-at-rest").enabled,
-            kms_key_id=region.key.arn if plan.control("encryption-at-rest").enabled else None,
+            kms_key_id=network.key.arn if plan.control("encryption-at-rest").enabled else None,
             transit_encryption_enabled=plan.edge.tls,
             transit_encryption_mode="required" if plan.edge.tls else None,
             subnet_group_name=subnets.name,
-            security_group_ids=[region.groups[store.name].id],
+            security_group_ids=[firewall.groups[store.name].id],
             port=store.port,
             snapshot_retention_limit=1,
             auto_minor_version_upgrade=True,

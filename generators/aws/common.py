@@ -58,25 +58,13 @@ class Subnets:
         return [s.id for _, s in sorted(getattr(self, tier).items())]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Region:
-    """Everything the components of one region share."""
+    """Where a component runs: the region, whether it is the primary, and its provider."""
 
     name: str
     primary: bool
     provider: aws.Provider
-    key: Any = None  # aws.kms.Key
-    vpc: Any = None  # aws.ec2.Vpc
-    cidr: str = ""
-    zones: list[str] = field(default_factory=list)
-    subnets: Subnets = field(default_factory=Subnets)
-    private_route_tables: list[Any] = field(default_factory=list)
-    groups: dict[str, Any] = field(default_factory=dict)  # security groups by role
-    certificate_arn: pulumi.Output[str] | None = None
-    cluster: Any = None
-    namespace: Any = None
-    alb: Any = None
-    listener: Any = None
 
     def opts(self, parent: pulumi.Resource | None = None, **extra: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(provider=self.provider, parent=parent, **extra)

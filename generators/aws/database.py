@@ -12,7 +12,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan, StorePlan
+from blueprints.plan_model import Plan, RelationalPlan
 from generators.aws.common import (
     DB_ADMIN,
     POSTGRES_FAMILY,
@@ -25,32 +25,42 @@ from generators.aws.common import (
     name,
     stateful,
 )
+from generators.aws.firewall import Firewall
+from generators.aws.network import Network
 
 
 class Database(pulumi.ComponentResource):
-    def __init__(self, plan: Plan, store: StorePlan, regions: dict[str, Region], parent: pulumi.Resource):
+    def __init__(
+        self,
+        plan: Plan,
+        store: RelationalPlan,
+        networks: dict[str, Network],
+        firewalls: dict[str, Firewall],
+        parent: pulumi.Resource,
+    ):
         super().__init__("hld:aws:Database", name(plan, store.name), None, pulumi.ResourceOptions(parent=parent))
-        self.plan, self.store, self.regions = plan, store, regions
+        self.plan, self.store, self.networks, self.firewalls = plan, store, networks, firewalls
+        self.replica_groups: dict[str, aws.ec2.SecurityGroup] = {}
         self.endpoints: dict[str, pulumi.Output[str]] = {}
         self.secret_arn: pulumi.Output[str] | None = None
         self.arns: list[pulumi.Output[str]] = []
         self.safe = plan.control("deletion-protection").enabled
         self.encrypted = plan.control("encryption-at-rest").enabled
         self.retention = plan.dr.backup_retention_days
-        groups = {r: self._subnet_group(regions[r]) for r in store.regions}
-        params = {r: self._parameters(regions[r]) for r in store.regions}
+        groups = {r: self._subnet_group(networks[r]) for r in store.regions}
+        params = {r: self._parameters(networks[r].region) for r in store.regions}
         if store.engine.value == "aurora-postgresql":
             self._aurora(groups, params)
         else:
             self._rds(groups, params)
         self.register_outputs({"endpoints": self.endpoints})
 
-    def _subnet_group(self, region: Region) -> aws.rds.SubnetGroup:
+    def _subnet_group(self, network: Network) -> aws.rds.SubnetGroup:
         return aws.rds.SubnetGroup(
-            name(self.plan, self.store.name, "subnets", region.name),
-            subnet_ids=region.subnets.ids("isolated"),
+            name(self.plan, self.store.name, "subnets", network.region.name),
+            subnet_ids=network.subnets.ids("isolated"),
             description=f"{self.store.name}: isolated subnets, no route out",
-            opts=region.opts(self),
+            opts=network.region.opts(self),
         )
 
     def _parameters(self, region: Region) -> aws.rds.ParameterGroup | aws.rds.ClusterParameterGroup:
@@ -72,24 +82,25 @@ class Database(pulumi.ComponentResource):
             opts=region.opts(self),
         )
 
-    def _common(self, region: Region) -> dict[str, object]:
+    def _common(self, network: Network) -> dict[str, object]:
         return dict(
             storage_encrypted=self.encrypted,
-            kms_key_id=region.key.arn if self.encrypted else None,
-            vpc_security_group_ids=[self.regions[self.store.writer_region].groups[self.store.name].id]
-            if region.primary
-            else [self._replica_group(region).id],
+            kms_key_id=network.key.arn if self.encrypted else None,
+            vpc_security_group_ids=[self.firewalls[self.store.writer_region].groups[self.store.name].id]
+            if network.region.primary
+            else [self._replica_group(network).id],
             deletion_protection=self.safe,
             copy_tags_to_snapshot=True,
         )
 
-    def _replica_group(self, region: Region) -> aws.ec2.SecurityGroup:
+    def _replica_group(self, network: Network) -> aws.ec2.SecurityGroup:
         """A standby region's copy admits that region's users, for reads and after promotion."""
         key = f"{self.store.name}-replica"
-        if key not in region.groups:
+        region, users = network.region, self.firewalls[network.region.name].groups
+        if region.name not in self.replica_groups:
             group = aws.ec2.SecurityGroup(
                 name(self.plan, "sg", key, region.name),
-                vpc_id=region.vpc.id,
+                vpc_id=network.vpc.id,
                 description=f"{self.store.name} replica: only its users",
                 revoke_rules_on_delete=True,
                 tags={"Name": name(self.plan, "sg", key, region.name), ROLE_TAG: self.store.name},
@@ -99,7 +110,7 @@ class Database(pulumi.ComponentResource):
                 aws.vpc.SecurityGroupIngressRule(
                     name(self.plan, "in", key, "from", user, region.name),
                     security_group_id=group.id,
-                    referenced_security_group_id=region.groups[user].id,
+                    referenced_security_group_id=users[user].id,
                     ip_protocol="tcp",
                     from_port=self.store.port,
                     to_port=self.store.port,
@@ -108,7 +119,7 @@ class Database(pulumi.ComponentResource):
                 )
                 aws.vpc.SecurityGroupEgressRule(
                     name(self.plan, "out", user, "to", key, region.name),
-                    security_group_id=region.groups[user].id,
+                    security_group_id=users[user].id,
                     referenced_security_group_id=group.id,
                     ip_protocol="tcp",
                     from_port=self.store.port,
@@ -116,9 +127,8 @@ class Database(pulumi.ComponentResource):
                     description=f"{user} uses {self.store.name}",
                     opts=region.opts(self),
                 )
-            region.groups[key] = group
-        found: aws.ec2.SecurityGroup = region.groups[key]
-        return found
+            self.replica_groups[region.name] = group
+        return self.replica_groups[region.name]
 
     def _rds(
         self,
@@ -126,19 +136,20 @@ class Database(pulumi.ComponentResource):
         params: dict[str, aws.rds.ParameterGroup | aws.rds.ClusterParameterGroup],
     ) -> None:
         plan, store = self.plan, self.store
-        primary = self.regions[store.writer_region]
+        primary_net = self.networks[store.writer_region]
+        primary = primary_net.region
         writer = aws.rds.Instance(
             name(plan, store.name, primary.name, kind="aws:rds/instance:Instance"),
             engine="postgres",
             engine_version=POSTGRES_VERSION,
-            instance_class=store.instance_class.value if store.instance_class else "db.t4g.medium",
+            instance_class=store.instance_class.value,
             allocated_storage=store.storage_gb,
-            max_allocated_storage=(store.storage_gb or 20) * 4,
+            max_allocated_storage=store.storage_gb * 4,
             storage_type="gp3",
             db_name=ident(store.name),
             username=DB_ADMIN,
             manage_master_user_password=True,
-            master_user_secret_kms_key_id=primary.key.arn if self.encrypted else None,
+            master_user_secret_kms_key_id=primary_net.key.arn if self.encrypted else None,
             multi_az=store.multi_az,
             db_subnet_group_name=groups[primary.name].name,
             parameter_group_name=params[primary.name].name,
@@ -148,16 +159,16 @@ class Database(pulumi.ComponentResource):
             final_snapshot_identifier=name(plan, store.name, "final"),
             auto_minor_version_upgrade=True,
             performance_insights_enabled=True,
-            performance_insights_kms_key_id=primary.key.arn if self.encrypted else None,
+            performance_insights_kms_key_id=primary_net.key.arn if self.encrypted else None,
             enabled_cloudwatch_logs_exports=["postgresql"],
-            **self._common(primary),
+            **self._common(primary_net),
             opts=stateful(plan, primary.opts(self)),
         )
         self.endpoints[primary.name] = writer.address
         self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
         self.arns.append(writer.arn)
         for i in range(store.read_replicas):
-            zone = primary.zones[(i + 1) % len(primary.zones)]
+            zone = primary_net.zones[(i + 1) % len(primary_net.zones)]
             aws.rds.Instance(
                 name(plan, store.name, "replica", zone, kind="aws:rds/instance:Instance"),
                 replicate_source_db=writer.identifier,
@@ -167,12 +178,13 @@ class Database(pulumi.ComponentResource):
                 publicly_accessible=False,
                 skip_final_snapshot=True,
                 auto_minor_version_upgrade=True,
-                vpc_security_group_ids=[primary.groups[store.name].id],
+                vpc_security_group_ids=[self.firewalls[primary.name].groups[store.name].id],
                 deletion_protection=self.safe,
                 opts=primary.opts(self),
             )
         for r in store.regions[1:]:
-            region = self.regions[r]
+            network = self.networks[r]
+            region = network.region
             replica = aws.rds.Instance(
                 name(plan, store.name, "replica", r, kind="aws:rds/instance:Instance"),
                 replicate_source_db=writer.arn,
@@ -185,7 +197,7 @@ class Database(pulumi.ComponentResource):
                 skip_final_snapshot=False,
                 final_snapshot_identifier=name(plan, store.name, "final", r),
                 auto_minor_version_upgrade=True,
-                **self._common(region),
+                **self._common(network),
                 opts=stateful(plan, region.opts(self)),
             )
             self.endpoints[r] = replica.address
@@ -197,7 +209,8 @@ class Database(pulumi.ComponentResource):
         params: dict[str, aws.rds.ParameterGroup | aws.rds.ClusterParameterGroup],
     ) -> None:
         plan, store = self.plan, self.store
-        primary = self.regions[store.writer_region]
+        primary_net = self.networks[store.writer_region]
+        primary = primary_net.region
         global_cluster = None
         password: dict[str, object] = {"manage_master_user_password": True}
         if len(store.regions) > 1:
@@ -219,10 +232,10 @@ class Database(pulumi.ComponentResource):
             secret = aws.secretsmanager.Secret(
                 name(plan, store.name, "admin"),
                 description=f"{store.name} admin password (Aurora Global Database)",
-                kms_key_id=primary.key.arn if self.encrypted else None,
+                kms_key_id=primary_net.key.arn if self.encrypted else None,
                 recovery_window_in_days=30,
                 replicas=[
-                    aws.secretsmanager.SecretReplicaArgs(region=r, kms_key_id=self.regions[r].key.arn)
+                    aws.secretsmanager.SecretReplicaArgs(region=r, kms_key_id=self.networks[r].key.arn)
                     for r in store.regions[1:]
                 ],
                 opts=primary.opts(self),
@@ -250,16 +263,17 @@ class Database(pulumi.ComponentResource):
             final_snapshot_identifier=name(plan, store.name, "final"),
             enabled_cloudwatch_logs_exports=["postgresql"],
             **password,
-            **self._common(primary),
+            **self._common(primary_net),
             opts=stateful(plan, primary.opts(self)),
         )
         if global_cluster is None:
             self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
         self.endpoints[primary.name] = writer.endpoint
         self.arns.append(writer.arn)
-        self._instances(writer, primary, 1 + store.read_replicas)
+        self._instances(writer, primary_net, 1 + store.read_replicas)
         for r in store.regions[1:]:
-            region = self.regions[r]
+            network = self.networks[r]
+            region = network.region
             secondary = aws.rds.Cluster(
                 name(plan, store.name, r),
                 engine="aurora-postgresql",
@@ -270,22 +284,23 @@ class Database(pulumi.ComponentResource):
                 backup_retention_period=self.retention,
                 skip_final_snapshot=False,
                 final_snapshot_identifier=name(plan, store.name, "final", r),
-                **self._common(region),
+                **self._common(network),
                 opts=stateful(plan, region.opts(self, depends_on=[writer])),
             )
             self.endpoints[r] = secondary.reader_endpoint
             self.arns.append(secondary.arn)
-            self._instances(secondary, region, 1 + (1 if store.multi_az else 0))
+            self._instances(secondary, network, 1 + (1 if store.multi_az else 0))
 
-    def _instances(self, cluster: aws.rds.Cluster, region: Region, count: int) -> None:
+    def _instances(self, cluster: aws.rds.Cluster, network: Network, count: int) -> None:
+        region = network.region
         for i in range(count):
-            zone = region.zones[i % len(region.zones)]
+            zone = network.zones[i % len(network.zones)]
             aws.rds.ClusterInstance(
                 name(self.plan, self.store.name, "instance", zone),
                 cluster_identifier=cluster.id,
                 engine="aurora-postgresql",
                 engine_version=POSTGRES_VERSION,
-                instance_class=self.store.instance_class.value if self.store.instance_class else "db.r6g.large",
+                instance_class=self.store.instance_class.value,
                 availability_zone=zone,
                 publicly_accessible=False,
                 auto_minor_version_upgrade=True,

@@ -7,6 +7,7 @@ import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
 from generators.aws.common import CLOUDFRONT_TLS, Region, name
+from generators.aws.loadbalancer import LoadBalancer
 
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 """Managed origin request policy: forward viewer headers, cookies and query, not Host."""
@@ -49,10 +50,12 @@ def web_acl(plan: Plan, scope: str, region_name: str, opts: pulumi.ResourceOptio
 class Edge(pulumi.ComponentResource):
     """CloudFront in front of the regional load balancers, with origin failover across regions."""
 
+    distribution: aws.cloudfront.Distribution
+
     def __init__(
         self,
         plan: Plan,
-        regions: dict[str, Region],
+        entries: dict[str, LoadBalancer],
         edge_region: Region,
         certificate_arn: pulumi.Input[str] | None,
         parent: pulumi.Resource,
@@ -85,7 +88,7 @@ class Edge(pulumi.ComponentResource):
         acl = web_acl(plan, "CLOUDFRONT", "edge", opts) if plan.edge.waf else None
         origins = []
         for r in plan.regions.value:
-            host = plan.edge.origin_hosts.get(r) or regions[r].alb.dns_name
+            host = plan.edge.origin_hosts.get(r) or entries[r].alb.dns_name
             origins.append(
                 aws.cloudfront.DistributionOriginArgs(
                     origin_id=f"alb-{r}",
@@ -162,20 +165,20 @@ class Dns(pulumi.ComponentResource):
     def __init__(
         self,
         plan: Plan,
-        regions: dict[str, Region],
+        entries: dict[str, LoadBalancer],
+        primary: Region,
         zone_id: pulumi.Input[str],
         distribution: aws.cloudfront.Distribution | None,
         parent: pulumi.Resource,
     ):
         super().__init__("hld:aws:Dns", name(plan, "dns"), None, pulumi.ResourceOptions(parent=parent))
-        primary = regions[plan.primary_region]
         opts = primary.opts(self)
         edge = plan.edge
         health_path = next((s.health for s in plan.services if s.public), "/")
         policy = edge.dns.value if edge.dns else "simple"
         through_cdn = edge.cdn is not None and edge.cdn.dynamic.value == "through"
         for i, r in enumerate(plan.regions.value):
-            alb = regions[r].alb
+            alb = entries[r].alb
             alias = aws.route53.RecordAliasArgs(name=alb.dns_name, zone_id=alb.zone_id, evaluate_target_health=True)
             aws.route53.Record(
                 name(plan, "origin", r),
@@ -217,7 +220,7 @@ class Dns(pulumi.ComponentResource):
                 opts=opts,
             )
         if not through_cdn and policy == "simple":
-            alb = primary.alb
+            alb = entries[plan.primary_region].alb
             aws.route53.Record(
                 name(plan, "api"),
                 zone_id=zone_id,

@@ -12,23 +12,25 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
-from generators.aws.common import ROLE_TAG, Region, name
-
-VPC_STORES = ("relational", "cache")
-"""Stores that live in the VPC; the others are AWS APIs reached over HTTPS and IAM."""
+from generators.aws.common import ROLE_TAG, name
+from generators.aws.network import Network
 
 
 class Firewall(pulumi.ComponentResource):
-    def __init__(self, plan: Plan, region: Region, parent: pulumi.Resource):
+    groups: dict[str, aws.ec2.SecurityGroup]
+    """Security groups by role: `alb`, each service, each store in the VPC."""
+
+    def __init__(self, plan: Plan, network: Network, parent: pulumi.Resource):
+        region = network.region
         r = region.name
         super().__init__("hld:aws:Firewall", name(plan, "firewall", r), None, pulumi.ResourceOptions(parent=parent))
         opts = region.opts(self)
-        groups = region.groups
+        self.groups = groups = {}
 
         def group(role: str, what: str) -> aws.ec2.SecurityGroup:
             created = aws.ec2.SecurityGroup(
                 name(plan, "sg", role, r),
-                vpc_id=region.vpc.id,
+                vpc_id=network.vpc.id,
                 description=f"{plan.name} {what}",
                 revoke_rules_on_delete=True,
                 tags={"Name": name(plan, "sg", role, r), ROLE_TAG: role},
@@ -42,7 +44,11 @@ class Firewall(pulumi.ComponentResource):
             group("alb", "load balancer: the internet on 443 (80 redirects)")
         for svc in plan.services:
             group(svc.name, f"service {svc.name}")
-        vpc_stores = [s for s in plan.datastores if s.kind in VPC_STORES and (s.kind == "cache" or region.primary)]
+        # a store in the VPC gets its group where its writer runs: each region's own copy, or the
+        # primary's single writer that other regions reach over peering
+        vpc_stores = [
+            s for s in plan.datastores if s.in_vpc and r in s.regions and (region.primary or not s.single_writer)
+        ]
         for store in vpc_stores:
             group(store.name, f"{store.kind} {store.name}: only its users")
 
@@ -90,7 +96,7 @@ class Firewall(pulumi.ComponentResource):
                 store = plan.store(store_name)
                 if store.name in groups:
                     allow(store.name, svc.name, store.port, f"{svc.name} uses {store.name}")
-                elif store.kind == "relational" and not region.primary:
+                elif store.single_writer and not region.primary:
                     aws.vpc.SecurityGroupEgressRule(
                         name(plan, "out", svc.name, "to", store.name, r),
                         security_group_id=groups[svc.name].id,
@@ -112,7 +118,7 @@ class Firewall(pulumi.ComponentResource):
                 opts=opts,
             )
         if region.primary and plan.peering:
-            for store in [s for s in plan.datastores if s.kind == "relational" and s.used_by]:
+            for store in [s for s in plan.datastores if s.single_writer and s.used_by]:
                 for net in plan.networks[1:]:
                     for subnet in [s for s in net.subnets if s.tier == "private"]:
                         aws.vpc.SecurityGroupIngressRule(

@@ -12,27 +12,33 @@ import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
 from generators.aws.common import TLS_POLICY, Region, name
+from generators.aws.firewall import Firewall
+from generators.aws.network import Network
 
 
 class Cluster(pulumi.ComponentResource):
     """The ECS cluster and the private DNS namespace services find each other in."""
 
-    def __init__(self, plan: Plan, region: Region, parent: pulumi.Resource):
+    cluster: aws.ecs.Cluster
+    namespace: aws.servicediscovery.PrivateDnsNamespace
+
+    def __init__(self, plan: Plan, network: Network, parent: pulumi.Resource):
+        region = network.region
         r = region.name
         super().__init__("hld:aws:Cluster", name(plan, "cluster", r), None, pulumi.ResourceOptions(parent=parent))
-        region.cluster = aws.ecs.Cluster(
+        self.cluster = aws.ecs.Cluster(
             name(plan, "ecs", r),
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
             opts=region.opts(self),
         )
-        region.namespace = aws.servicediscovery.PrivateDnsNamespace(
+        self.namespace = aws.servicediscovery.PrivateDnsNamespace(
             name(plan, "namespace", r),
             name=f"{plan.name}.internal",
-            vpc=region.vpc.id,
+            vpc=network.vpc.id,
             description=f"{plan.name} services in {r}",
             opts=region.opts(self),
         )
-        self.register_outputs({"cluster": region.cluster.name})
+        self.register_outputs({"cluster": self.cluster.name})
 
 
 def certificate(
@@ -81,7 +87,20 @@ def certificate(
 
 
 class LoadBalancer(pulumi.ComponentResource):
-    def __init__(self, plan: Plan, region: Region, certificate_arn: pulumi.Input[str] | None, parent: pulumi.Resource):
+    """The region's public entry: the ALB and the listener its routes hang on."""
+
+    alb: aws.lb.LoadBalancer
+    listener: aws.lb.Listener
+
+    def __init__(
+        self,
+        plan: Plan,
+        network: Network,
+        firewall: Firewall,
+        certificate_arn: pulumi.Input[str] | None,
+        parent: pulumi.Resource,
+    ):
+        region = network.region
         r = region.name
         super().__init__("hld:aws:LoadBalancer", name(plan, "lb", r), None, pulumi.ResourceOptions(parent=parent))
         opts = region.opts(self)
@@ -89,8 +108,8 @@ class LoadBalancer(pulumi.ComponentResource):
             name(plan, "alb", r, kind="aws:lb/loadBalancer:LoadBalancer"),
             load_balancer_type="application",
             internal=False,
-            subnets=region.subnets.ids("public"),
-            security_groups=[region.groups["alb"].id],
+            subnets=network.subnets.ids("public"),
+            security_groups=[firewall.groups["alb"].id],
             drop_invalid_header_fields=True,
             enable_deletion_protection=plan.control("deletion-protection").enabled,
             enable_cross_zone_load_balancing=True,
@@ -138,5 +157,4 @@ class LoadBalancer(pulumi.ComponentResource):
                 default_actions=[not_found],
                 opts=opts,
             )
-        region.alb, region.listener = self.alb, self.listener
         self.register_outputs({"dns_name": self.alb.dns_name})

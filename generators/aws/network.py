@@ -7,7 +7,7 @@ import pulumi_aws as aws
 
 from blueprints.plan_model import Network as NetworkPlan
 from blueprints.plan_model import Plan
-from generators.aws.common import Region, name
+from generators.aws.common import Region, Subnets, name
 
 
 class Network(pulumi.ComponentResource):
@@ -17,18 +17,27 @@ class Network(pulumi.ComponentResource):
     (egress through NAT); isolated ones the data stores (no route out at all).
     """
 
+    key: aws.kms.Key
+    """The region's customer-managed KMS key: encryption at rest for every store, log and vault."""
+    vpc: aws.ec2.Vpc
+    subnets: Subnets
+    private_route_tables: list[aws.ec2.RouteTable]
+
     def __init__(self, plan: Plan, net: NetworkPlan, region: Region, parent: pulumi.Resource):
         r = net.region
         super().__init__("hld:aws:Network", name(plan, "network", r), None, pulumi.ResourceOptions(parent=parent))
+        self.region, self.cidr, self.zones = region, net.cidr, net.zones
+        self.subnets = Subnets()
+        self.private_route_tables = []
         opts = region.opts(self)
-        region.key = aws.kms.Key(
+        self.key = aws.kms.Key(
             name(plan, "key", r),
             description=f"{plan.name}: encryption at rest in {r}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
             opts=region.opts(self, retain_on_delete=True, protect=plan.control("deletion-protection").enabled),
         )
-        aws.kms.Alias(name(plan, "key-alias", r), name=f"alias/{plan.name}", target_key_id=region.key.key_id, opts=opts)
+        aws.kms.Alias(name(plan, "key-alias", r), name=f"alias/{plan.name}", target_key_id=self.key.key_id, opts=opts)
         vpc = aws.ec2.Vpc(
             name(plan, "vpc", r),
             cidr_block=net.cidr,
@@ -37,7 +46,7 @@ class Network(pulumi.ComponentResource):
             tags={"Name": name(plan, "vpc", r)},
             opts=opts,
         )
-        region.vpc, region.cidr, region.zones = vpc, net.cidr, net.zones
+        self.vpc = vpc
         vpc_opts = region.opts(vpc)
         igw = aws.ec2.InternetGateway(name(plan, "igw", r), vpc_id=vpc.id, opts=vpc_opts)
         for spec in net.subnets:
@@ -50,7 +59,7 @@ class Network(pulumi.ComponentResource):
                 tags={"Name": name(plan, spec.tier, spec.zone), "hld:tier": spec.tier},
                 opts=vpc_opts,
             )
-            getattr(region.subnets, spec.tier)[spec.zone] = created
+            getattr(self.subnets, spec.tier)[spec.zone] = created
 
         public_rt = aws.ec2.RouteTable(
             name(plan, "public-rt", r),
@@ -58,7 +67,7 @@ class Network(pulumi.ComponentResource):
             routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)],
             opts=vpc_opts,
         )
-        for zone, subnet in sorted(region.subnets.public.items()):
+        for zone, subnet in sorted(self.subnets.public.items()):
             aws.ec2.RouteTableAssociation(
                 name(plan, "public-rta", zone), subnet_id=subnet.id, route_table_id=public_rt.id, opts=vpc_opts
             )
@@ -70,7 +79,7 @@ class Network(pulumi.ComponentResource):
                 aws.ec2.NatGateway(
                     name(plan, "nat", zone),
                     allocation_id=eip.id,
-                    subnet_id=region.subnets.public[zone].id,
+                    subnet_id=self.subnets.public[zone].id,
                     opts=region.opts(vpc, depends_on=[igw]),
                 )
             )
@@ -82,15 +91,15 @@ class Network(pulumi.ComponentResource):
                 routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
                 opts=vpc_opts,
             )
-            region.private_route_tables.append(rt)
+            self.private_route_tables.append(rt)
             aws.ec2.RouteTableAssociation(
                 name(plan, "private-rta", zone),
-                subnet_id=region.subnets.private[zone].id,
+                subnet_id=self.subnets.private[zone].id,
                 route_table_id=rt.id,
                 opts=vpc_opts,
             )
         isolated_rt = aws.ec2.RouteTable(name(plan, "isolated-rt", r), vpc_id=vpc.id, opts=vpc_opts)
-        for zone, subnet in sorted(region.subnets.isolated.items()):
+        for zone, subnet in sorted(self.subnets.isolated.items()):
             aws.ec2.RouteTableAssociation(
                 name(plan, "isolated-rta", zone), subnet_id=subnet.id, route_table_id=isolated_rt.id, opts=vpc_opts
             )
@@ -101,31 +110,31 @@ class Network(pulumi.ComponentResource):
 class Peering(pulumi.ComponentResource):
     """Inter-region VPC peering from the primary, with routes on both sides' private subnets."""
 
-    def __init__(self, plan: Plan, primary: Region, other: Region, parent: pulumi.Resource):
+    def __init__(self, plan: Plan, primary: Network, other: Network, parent: pulumi.Resource):
         super().__init__(
-            "hld:aws:Peering", name(plan, "peering", other.name), None, pulumi.ResourceOptions(parent=parent)
+            "hld:aws:Peering", name(plan, "peering", other.region.name), None, pulumi.ResourceOptions(parent=parent)
         )
         link = aws.ec2.VpcPeeringConnection(
-            name(plan, "peer", primary.name, other.name),
+            name(plan, "peer", primary.region.name, other.region.name),
             vpc_id=primary.vpc.id,
             peer_vpc_id=other.vpc.id,
-            peer_region=other.name,
-            tags={"Name": name(plan, "peer", other.name)},
-            opts=primary.opts(self),
+            peer_region=other.region.name,
+            tags={"Name": name(plan, "peer", other.region.name)},
+            opts=primary.region.opts(self),
         )
         aws.ec2.VpcPeeringConnectionAccepter(
-            name(plan, "peer-accept", other.name),
+            name(plan, "peer-accept", other.region.name),
             vpc_peering_connection_id=link.id,
             auto_accept=True,
-            opts=other.opts(self),
+            opts=other.region.opts(self),
         )
         for here, there in ((primary, other), (other, primary)):
             for i, rt in enumerate(here.private_route_tables):
                 aws.ec2.Route(
-                    name(plan, "peer-route", here.zones[i], there.name),
+                    name(plan, "peer-route", here.zones[i], there.region.name),
                     route_table_id=rt.id,
                     destination_cidr_block=there.cidr,
                     vpc_peering_connection_id=link.id,
-                    opts=here.opts(self),
+                    opts=here.region.opts(self),
                 )
         self.register_outputs({"peering_id": link.id})

@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan
+from blueprints.plan_model import CachePlan, KeyValuePlan, ObjectPlan, Plan, RelationalPlan
 from generators.aws.backup import Backup
 from generators.aws.bucket import Bucket
 from generators.aws.cache import Cache
@@ -50,44 +50,45 @@ class System(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.regions[r] = Region(name=r, primary=i == 0, provider=provider)
-        for net in plan.networks:
-            Network(plan, net, self.regions[net.region], self)
-        primary = self.regions[plan.primary_region]
+        networks = {net.region: Network(plan, net, self.regions[net.region], self) for net in plan.networks}
+        primary = networks[plan.primary_region]
         if plan.peering:
             for r in plan.peering.value:
-                Peering(plan, primary, self.regions[r], self)
-        for region in self.regions.values():
-            Firewall(plan, region, self)
+                Peering(plan, primary, networks[r], self)
+        firewalls = {r: Firewall(plan, network, self) for r, network in networks.items()}
 
         stores: dict[str, Any] = {}
         per_region: dict[tuple[str, str], Any] = {}
         for store in plan.datastores:
-            if store.kind == "relational":
-                stores[store.name] = Database(plan, store, self.regions, self)
-            elif store.kind == "key-value":
-                stores[store.name] = Table(plan, store, self.regions, self)
-            elif store.kind == "object":
-                stores[store.name] = Bucket(plan, store, self.regions, self)
+            if isinstance(store, RelationalPlan):
+                stores[store.name] = Database(plan, store, networks, firewalls, self)
+            elif isinstance(store, KeyValuePlan):
+                stores[store.name] = Table(plan, store, networks, self)
+            elif isinstance(store, ObjectPlan):
+                stores[store.name] = Bucket(plan, store, networks, self)
+            elif isinstance(store, CachePlan):
+                for r in store.regions:
+                    per_region[(store.name, r)] = Cache(plan, store, networks[r], firewalls[r], self)
             else:
                 for r in store.regions:
-                    kind = Cache if store.kind == "cache" else Queue
-                    per_region[(store.name, r)] = kind(plan, store, self.regions[r], self)
+                    per_region[(store.name, r)] = Queue(plan, store, networks[r], self)
 
         zone_id = self._zone(plan, settings)
         validation: list[aws.route53.Record] = []
         public = any(s.public for s in plan.services)
         certs: dict[str, pulumi.Output[str]] = {}
+        entries: dict[str, LoadBalancer] = {}
         for r, region in self.regions.items():
-            Cluster(plan, region, self)
+            cluster = Cluster(plan, networks[r], self)
             if public:
                 if plan.edge.certificate:
                     certs[r] = certificate(plan, region, zone_id, self, validation)
-                LoadBalancer(plan, region, certs.get(r), self)
+                entries[r] = LoadBalancer(plan, networks[r], firewalls[r], certs.get(r), self)
                 if plan.edge.waf:  # also behind a CDN: the load balancer stays reachable without it
                     acl = web_acl(plan, "REGIONAL", r, region.opts(self))
                     aws.wafv2.WebAclAssociation(
                         name(plan, "waf-association", r),
-                        resource_arn=region.alb.arn,
+                        resource_arn=entries[r].alb.arn,
                         web_acl_arn=acl.arn,
                         opts=region.opts(self),
                     )
@@ -96,7 +97,7 @@ class System(pulumi.ComponentResource):
                 for store_name in svc.stores:
                     handle = stores.get(store_name) or per_region[(store_name, r)]
                     access.append(handle.access(r))
-                Service(plan, svc, region, access, self)
+                Service(plan, svc, networks[r], firewalls[r], cluster, entries.get(r), access, self)
 
         edge = None
         if plan.edge.cdn and public:
@@ -104,9 +105,9 @@ class System(pulumi.ComponentResource):
             cdn_cert = certs.get(EDGE_REGION)  # the regional certificate serves CloudFront too
             if plan.edge.certificate and cdn_cert is None:
                 cdn_cert = certificate(plan, edge_region, zone_id, self, validation, label="edge")
-            edge = Edge(plan, self.regions, edge_region, cdn_cert, self)
+            edge = Edge(plan, entries, edge_region, cdn_cert, self)
         if public and plan.edge.domain:
-            Dns(plan, self.regions, zone_id, edge.distribution if edge else None, self)
+            Dns(plan, entries, self.regions[plan.primary_region], zone_id, edge.distribution if edge else None, self)
 
         protected: list[pulumi.Input[str]] = []
         for handle in stores.values():
@@ -117,7 +118,7 @@ class System(pulumi.ComponentResource):
             elif isinstance(handle, Bucket):
                 protected.append(handle.buckets[plan.primary_region].arn)
         if protected:
-            Backup(plan, self.regions, protected, self)
+            Backup(plan, networks, protected, self)
 
         self.outputs: dict[str, Any] = {
             "availability_target": plan.availability.target,
@@ -125,7 +126,7 @@ class System(pulumi.ComponentResource):
             "availability_basis": "SLA-based estimate (AWS SLA credit thresholds, independent failures)",
             "dr_strategy": plan.dr.strategy.value,
             "regions": plan.regions.value,
-            "load_balancers": {r: reg.alb.dns_name for r, reg in self.regions.items() if reg.alb is not None},
+            "load_balancers": {r: entry.alb.dns_name for r, entry in entries.items()},
             "databases": {n: h.endpoints for n, h in stores.items() if isinstance(h, Database)},
             "tables": {n: h.table.name for n, h in stores.items() if isinstance(h, Table)},
             "buckets": {

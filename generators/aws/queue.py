@@ -5,8 +5,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan, StorePlan
-from generators.aws.common import Access, Region, env_key, name, stateful
+from blueprints.plan_model import Plan, QueuePlan
+from generators.aws.common import Access, env_key, name, stateful
+from generators.aws.network import Network
 
 QUEUE = "aws:sqs/queue:Queue"
 DLQ_RETENTION = 14 * 86400
@@ -14,14 +15,15 @@ DLQ_RETENTION = 14 * 86400
 
 
 class Queue(pulumi.ComponentResource):
-    def __init__(self, plan: Plan, store: StorePlan, region: Region, parent: pulumi.Resource):
+    def __init__(self, plan: Plan, store: QueuePlan, network: Network, parent: pulumi.Resource):
+        region = network.region
         r = region.name
         super().__init__("hld:aws:Queue", name(plan, store.name, r), None, pulumi.ResourceOptions(parent=parent))
         fifo = bool(store.fifo)
         encrypted = plan.control("encryption-at-rest").enabled
         common = dict(
             fifo_queue=fifo or None,
-            kms_master_key_id=region.key.arn if encrypted else None,
+            kms_master_key_id=network.key.arn if encrypted else None,
             kms_data_key_reuse_period_seconds=300 if encrypted else None,
             sqs_managed_sse_enabled=None if encrypted else True,
         )

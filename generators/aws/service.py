@@ -14,8 +14,10 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan, ServicePlan
-from blueprints.routing import path_pattern
 from generators.aws.common import LOG_RETENTION_DAYS, Access, Region, env_key, name
+from generators.aws.firewall import Firewall
+from generators.aws.loadbalancer import Cluster, LoadBalancer
+from generators.aws.network import Network
 
 CONTAINER_USER = "1000:1000"
 ASSUME_ECS_TASKS = json.dumps(
@@ -28,42 +30,19 @@ ASSUME_ECS_TASKS = json.dumps(
 )
 
 
-def listener_rules(plan: Plan) -> list[tuple[str, str, int]]:
-    """(service, path pattern, priority) for every public route, most specific first.
-
-    The first public service's health path comes first, so regional health checks
-    reach a real health endpoint.
-    """
-    public = [s for s in plan.services if s.public]
-    if not public:
-        return []
-    patterns: list[tuple[str, str]] = [(public[0].name, public[0].health)]
-    for service in public:
-        for route in service.routes or ["ANY /*"]:
-            pattern = path_pattern(route)
-            if (service.name, pattern) not in patterns:
-                patterns.append((service.name, pattern))
-    head, rest = patterns[:1], patterns[1:]
-    rest.sort(key=lambda p: (p[1].count("*") > 0, -len(p[1].replace("*", "")), p[1], p[0]))
-    seen: set[str] = set()
-    out: list[tuple[str, str, int]] = []
-    for owner, pattern in head + rest:
-        if pattern in seen:  # two services claim one path: the first, most specific, wins
-            continue
-        seen.add(pattern)
-        out.append((owner, pattern, 10 * (len(out) + 1)))
-    return out
-
-
 class Service(pulumi.ComponentResource):
     def __init__(
         self,
         plan: Plan,
         svc: ServicePlan,
-        region: Region,
+        network: Network,
+        firewall: Firewall,
+        cluster: Cluster,
+        entry: LoadBalancer | None,
         access: list[Access],
         parent: pulumi.Resource,
     ):
+        region = network.region
         r = region.name
         super().__init__("hld:aws:Service", name(plan, svc.name, r), None, pulumi.ResourceOptions(parent=parent))
         opts = region.opts(self)
@@ -73,7 +52,7 @@ class Service(pulumi.ComponentResource):
         logs = aws.cloudwatch.LogGroup(
             name(plan, svc.name, "logs", r),
             retention_in_days=LOG_RETENTION_DAYS,
-            kms_key_id=region.key.arn if encrypted else None,
+            kms_key_id=network.key.arn if encrypted else None,
             opts=opts,
         )
         secrets = {k: v for a in access for k, v in a.secrets.items()}
@@ -101,7 +80,7 @@ class Service(pulumi.ComponentResource):
                                 "Action": ["secretsmanager:GetSecretValue"],
                                 "Resource": list(secrets.values()),
                             },
-                            {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [region.key.arn]},
+                            {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [network.key.arn]},
                         ],
                     }
                 ),
@@ -117,7 +96,7 @@ class Service(pulumi.ComponentResource):
         ]
         if grants:
             grants.append(
-                {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [region.key.arn]}
+                {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [network.key.arn]}
             )
             aws.iam.RolePolicy(
                 name(plan, svc.name, "task-policy", r),
@@ -167,25 +146,26 @@ class Service(pulumi.ComponentResource):
 
         load_balancers = []
         self.target_group = None
-        if svc.public and region.listener is not None:
+        if svc.public and entry is not None:
             self.target_group = aws.lb.TargetGroup(
                 name(plan, svc.name, "tg", r, kind="aws:lb/targetGroup:TargetGroup"),
                 port=svc.port,
                 protocol="HTTP",
                 target_type="ip",
-                vpc_id=region.vpc.id,
+                vpc_id=network.vpc.id,
                 deregistration_delay=30,
                 health_check=aws.lb.TargetGroupHealthCheckArgs(
                     path=svc.health, matcher="200-399", interval=15, healthy_threshold=2, unhealthy_threshold=3
                 ),
                 opts=opts,
             )
-            for owner, pattern, priority in listener_rules(plan):
-                if owner != svc.name:
+            for rule in plan.routing:
+                if rule.service != svc.name:
                     continue
+                pattern, priority = rule.pattern, rule.priority
                 aws.lb.ListenerRule(
                     name(plan, svc.name, "rule", str(priority), r),
-                    listener_arn=region.listener.arn,
+                    listener_arn=entry.listener.arn,
                     priority=priority,
                     conditions=[
                         aws.lb.ListenerRuleConditionArgs(
@@ -204,7 +184,7 @@ class Service(pulumi.ComponentResource):
             name(plan, svc.name, "discovery", r),
             name=svc.name,
             dns_config=aws.servicediscovery.ServiceDnsConfigArgs(
-                namespace_id=region.namespace.id,
+                namespace_id=cluster.namespace.id,
                 dns_records=[aws.servicediscovery.ServiceDnsConfigDnsRecordArgs(ttl=10, type="A")],
                 routing_policy="MULTIVALUE",
             ),
@@ -213,15 +193,15 @@ class Service(pulumi.ComponentResource):
         )
         self.service = aws.ecs.Service(
             name(plan, svc.name, r),
-            cluster=region.cluster.arn,
+            cluster=cluster.cluster.arn,
             task_definition=self.task.arn,
             desired_count=capacity.min_replicas,
             launch_type="FARGATE",
             platform_version="LATEST",
             availability_zone_rebalancing="ENABLED",
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=region.subnets.ids("private"),
-                security_groups=[region.groups[svc.name].id],
+                subnets=network.subnets.ids("private"),
+                security_groups=[firewall.groups[svc.name].id],
                 assign_public_ip=False,
             ),
             load_balancers=load_balancers or None,
@@ -234,12 +214,21 @@ class Service(pulumi.ComponentResource):
             enable_ecs_managed_tags=True,
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=["desiredCount"])),
         )
-        self._scaling(plan, svc, region, capacity.min_replicas, capacity.max_replicas)
+        self._scaling(plan, svc, region, cluster, entry, capacity.min_replicas, capacity.max_replicas)
         self.register_outputs({"service": self.service.name})
 
-    def _scaling(self, plan: Plan, svc: ServicePlan, region: Region, low: int, high: int) -> None:
+    def _scaling(
+        self,
+        plan: Plan,
+        svc: ServicePlan,
+        region: Region,
+        cluster: Cluster,
+        entry: LoadBalancer | None,
+        low: int,
+        high: int,
+    ) -> None:
         r, opts = region.name, region.opts(self)
-        resource_id = pulumi.Output.concat("service/", region.cluster.name, "/", self.service.name)
+        resource_id = pulumi.Output.concat("service/", cluster.cluster.name, "/", self.service.name)
         target = aws.appautoscaling.Target(
             name(plan, svc.name, "scaling", r),
             min_capacity=low,
@@ -262,7 +251,7 @@ class Service(pulumi.ComponentResource):
                 ),
             )
         ]
-        if self.target_group is not None and region.alb is not None:
+        if self.target_group is not None and entry is not None:
             policies.append(
                 (
                     "requests",
@@ -271,7 +260,7 @@ class Service(pulumi.ComponentResource):
                         predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
                             predefined_metric_type="ALBRequestCountPerTarget",
                             resource_label=pulumi.Output.concat(
-                                region.alb.arn_suffix, "/", self.target_group.arn_suffix
+                                entry.alb.arn_suffix, "/", self.target_group.arn_suffix
                             ),
                         ),
                         scale_in_cooldown=300,

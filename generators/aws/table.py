@@ -5,19 +5,20 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan, StorePlan
-from generators.aws.common import Access, Region, env_key, name, stateful
+from blueprints.plan_model import KeyValuePlan, Plan
+from generators.aws.common import Access, env_key, name, stateful
+from generators.aws.network import Network
 
 
 class Table(pulumi.ComponentResource):
-    def __init__(self, plan: Plan, store: StorePlan, regions: dict[str, Region], parent: pulumi.Resource):
+    def __init__(self, plan: Plan, store: KeyValuePlan, networks: dict[str, Network], parent: pulumi.Resource):
         super().__init__("hld:aws:Table", name(plan, store.name), None, pulumi.ResourceOptions(parent=parent))
-        primary = regions[plan.primary_region]
+        primary = networks[plan.primary_region]
         strong = store.global_mode == "MRSC"
         replicas = [
             aws.dynamodb.TableReplicaArgs(
                 region_name=r,
-                kms_key_arn=regions[r].key.arn,
+                kms_key_arn=networks[r].key.arn,
                 point_in_time_recovery=True,
                 propagate_tags=True,
                 deletion_protection_enabled=plan.control("deletion-protection").enabled,
@@ -29,7 +30,7 @@ class Table(pulumi.ComponentResource):
             name(plan, store.name),
             billing_mode="PAY_PER_REQUEST",
             hash_key=store.partition_key,
-            attributes=[aws.dynamodb.TableAttributeArgs(name=store.partition_key or "pk", type="S")],
+            attributes=[aws.dynamodb.TableAttributeArgs(name=store.partition_key, type="S")],
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True, kms_key_arn=primary.key.arn)
             if plan.control("encryption-at-rest").enabled
@@ -42,7 +43,7 @@ class Table(pulumi.ComponentResource):
             if store.ttl_attribute
             else None,
             tags={"hld:store": store.name, "hld:global-mode": store.global_mode or "single-region"},
-            opts=stateful(plan, primary.opts(self)),
+            opts=stateful(plan, primary.region.opts(self)),
         )
         self.store = store
         self.register_outputs({"name": self.table.name, "arn": self.table.arn})

@@ -14,16 +14,9 @@ from typing import Any
 from blueprints.figures import SLAS
 from blueprints.plan_model import Plan
 from blueprints.units import human_duration
-from blueprints.whatif import explain, region_loss
+from blueprints.whatif import explain, region_loss_text
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-ENGINES = {
-    "relational": "Amazon RDS / Aurora PostgreSQL",
-    "key-value": "Amazon DynamoDB",
-    "cache": "Amazon ElastiCache",
-    "queue": "Amazon SQS",
-    "object": "Amazon S3",
-}
 
 
 @dataclass
@@ -111,13 +104,13 @@ def diagram(plan: Plan) -> Diagram:
                 d.edge(node, d.node(f"svc_{callee}_{region}", callee, group))
             for store_name in svc.stores:
                 store = plan.store(store_name)
-                if region in store.regions or store.kind == "relational":
-                    home = region if region in store.regions and store.kind != "relational" else store.writer_region
+                if region in store.regions or store.single_writer:
+                    home = region if region in store.regions and not store.single_writer else store.writer_region
                     home_group = home + (" (primary)" if home == plan.primary_region else "")
                     target = d.node(f"store_{store.name}_{home}", f"{store.name}: {store.engine.value}", home_group)
                     d.edge(node, target, "async" if store_name in svc.async_uses else "")
         for store in plan.datastores:
-            if region in store.regions and store.kind == "relational" and region != store.writer_region:
+            if region in store.regions and store.single_writer and region != store.writer_region:
                 replica = d.node(f"store_{store.name}_{region}", f"{store.name} replica", group)
                 d.edge(d.node(f"store_{store.name}_{store.writer_region}", store.name, ""), replica, "replication")
     return d
@@ -139,18 +132,28 @@ def _steps(plan: Plan) -> list[dict[str, Any]]:
             for callee in svc.calls:
                 steps.append(f"`{svc.name}` calls `{callee}`")
             for store in svc.stores:
-                kind = plan.store(store).kind
-                verb = "enqueues to" if kind == "queue" else "reads and writes"
+                used = plan.store(store)
+                verb = "enqueues to" if used.messaging else "reads and writes"
                 when = " (asynchronously, off the request path)" if store in svc.async_uses else ""
-                steps.append(f"`{svc.name}` {verb} `{store}` ({ENGINES[kind]}){when}")
+                steps.append(f"`{svc.name}` {verb} `{store}` ({used.technology}){when}")
             flows.append({"route": f"{svc.name}: {route}", "steps": steps})
     consumers = []
     for svc in plan.services:
         if not svc.public:
             for store in svc.stores:
-                if plan.store(store).kind == "queue":
+                if plan.store(store).messaging:
                     consumers.append(f"`{svc.name}` consumes `{store}` and processes its messages outside any request")
     return flows + ([{"route": "asynchronous paths", "steps": consumers}] if consumers else [])
+
+
+def store_technologies(plan: Plan) -> list[tuple[str, str, str]]:
+    """(kind, what runs it on AWS, its stand-in on kind) for each kind of store the plan has."""
+    from generators.kubernetes.standins import STAND_INS
+
+    out: dict[str, tuple[str, str, str]] = {}
+    for store in plan.datastores:
+        out.setdefault(store.kind, (store.kind, store.technology, STAND_INS[store.kind].product))
+    return list(out.values())
 
 
 def context(plan: Plan, svg: str | None) -> dict[str, Any]:
@@ -160,7 +163,7 @@ def context(plan: Plan, svg: str | None) -> dict[str, Any]:
         "plan": plan,
         "mermaid": diagram(plan).mermaid(),
         "svg": svg,
-        "engines": ENGINES,
+        "store_technologies": store_technologies(plan),
         "flows": _steps(plan),
         "slas": SLAS,
         "figures": list(
@@ -169,7 +172,7 @@ def context(plan: Plan, svg: str | None) -> dict[str, Any]:
         "zone": zone,
         "region": region,
         "duration": lambda s: "not recoverable by the plan" if s is None else human_duration(s) if s else "0 s",
-        "region_loss": region_loss(plan),
+        "region_loss": region_loss_text(plan),
     }
 
 

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from blueprints.plan_model import Plan
-from generators.kubernetes.manifests import objects
+from generators.kubernetes.cluster import objects
 from generators.kubernetes.render import secret_values
 
 GROUPS = {

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from blueprints.plan_model import Plan
-from generators.kubernetes.manifests import file_name, kind_cluster, kustomization, objects, secret_keys
+from generators.kubernetes.cluster import file_name, kind_cluster, kustomization, objects
+from generators.kubernetes.standins import secret_keys
 
 K8S_VERSION = "1.33.0"
 """The Kubernetes version whose OpenAPI schemas the objects are validated against (kind's node image)."""

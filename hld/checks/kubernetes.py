@@ -31,7 +31,7 @@ def cross_problems(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, An
     """Selectors match pod labels; Service target ports exist on the containers; HPAs and PDBs
     target existing workloads; spread selectors match; a PDB survives a zone's share of pods;
     NetworkPolicies admit exactly the declared data flow; kind's zones are the planned ones."""
-    from generators.kubernetes.manifests import flows
+    from generators.kubernetes.network import flows
 
     out: list[str] = []
     workloads = [o for o in objs if o["kind"] in ("Deployment", "StatefulSet")]

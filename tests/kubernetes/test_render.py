@@ -211,7 +211,7 @@ def test_pulumi_program_registers_the_same_objects():
 
 
 def test_scanner_skips_are_few_and_justified_on_every_workload():
-    from generators.kubernetes.manifests import SCAN_SKIPS
+    from generators.kubernetes.common import SCAN_SKIPS
 
     assert set(SCAN_SKIPS) == {"CKV_K8S_43", "CKV_K8S_35"}  # `make scan` (checkov) fails on anything else
     for obj in objects(planned("e-commerce")):

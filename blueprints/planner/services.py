@@ -1,0 +1,101 @@
+"""Services: task sizes, capacity per region (static stability), scaling bounds."""
+
+from __future__ import annotations
+
+from blueprints.capacity import FARGATE_SOURCE, design_rps, drain_floor, fargate_size, max_replicas, replicas_per_zone
+from blueprints.intent import Intent
+from blueprints.model import Blueprint, Service
+from blueprints.plan_model import Decided, RegionCapacity, ServicePlan
+from blueprints.planner.recovery import passive_strategy
+
+
+def service(bp: Blueprint, svc: Service, intent: Intent) -> ServicePlan:
+    units, memory = fargate_size(svc.cpu, svc.memory)
+    edges = svc.edges()
+    planned = capacity(bp, svc, intent)
+    rpt = bp.scaling.requests_per_target
+    return ServicePlan(
+        name=svc.name,
+        description=svc.description,
+        image=svc.image,
+        port=svc.port,
+        health=svc.health,
+        public=svc.public,
+        routes=svc.routes,
+        calls=[e.name for e in edges if bp.service(e.name) and not e.async_],
+        stores=[e.name for e in edges if bp.store(e.name)],
+        async_uses=[e.name for e in edges if e.async_],
+        peak_rps=svc.peak_rps,
+        rps_per_replica=svc.rps_per_replica,
+        task_cpu=Decided(
+            value=units,
+            reason=f"smallest Fargate size holding {svc.cpu} vCPU and {svc.memory} MiB: "
+            f"{units} CPU units / {memory} MiB ({FARGATE_SOURCE})",
+        ),
+        task_memory=memory,
+        capacity=planned,
+        target_cpu=bp.scaling.target_cpu,
+        requests_per_target=Decided(
+            value=rpt or svc.rps_per_replica * 60,
+            reason="set in the blueprint"
+            if rpt
+            else "rps_per_replica x 60 (ALBRequestCountPerTarget counts per minute)",
+            derived=rpt is None,
+        ),
+    )
+
+
+def capacity(bp: Blueprint, svc: Service, intent: Intent) -> Decided[list[RegionCapacity]]:
+    regions = list(intent.regions.value)
+    zones = intent.zones.value
+    out = []
+    if intent.active:
+        survivors = len(regions) - 1
+        design = design_rps(svc.peak_rps, len(regions), True) if svc.peak_rps else 0
+        why = (
+            f"active-active: each region sized for peak / {survivors} surviving region(s) "
+            f"= {design} rps, and each zone for a zone loss: ceil(rps / {svc.rps_per_replica} / ({zones} - 1))"
+        )
+    else:
+        design = svc.peak_rps or 0
+        why = (
+            f"static stability: ceil(peak {design} rps / {svc.rps_per_replica} per replica / "
+            f"({zones} - 1) surviving zones) per zone"
+        )
+    if not svc.peak_rps:
+        why = "no peak_rps given: one replica per zone (spread), scaled out on CPU"
+    for i, region in enumerate(regions):
+        role = "serving"
+        if intent.multi_region and not intent.active and i > 0:
+            role = "pilot-light" if passive_strategy(bp) == "pilot-light" else "warm-standby"
+        if role == "serving":
+            rpz = replicas_per_zone(design, svc.rps_per_replica, zones) if svc.peak_rps else 1
+            region_rps = design
+        elif role == "warm-standby":
+            rpz, region_rps = 1, svc.rps_per_replica * zones
+        else:
+            rpz, region_rps = 0, 0
+        minimum = rpz * zones
+        upper = (
+            max_replicas(minimum, bp.scaling.max_scale_out)
+            if minimum
+            else max_replicas(
+                replicas_per_zone(design, svc.rps_per_replica, zones) * zones if svc.peak_rps else zones,
+                bp.scaling.max_scale_out,
+            )
+        )
+        out.append(
+            RegionCapacity(
+                region=region,
+                role=role,
+                design_rps=region_rps,
+                replicas_per_zone=rpz,
+                min_replicas=minimum,
+                max_replicas=upper,
+                drain_floor=drain_floor(minimum, zones),
+            )
+        )
+    if intent.multi_region and not intent.active:
+        why += f"; standby region: {out[-1].role} ({out[-1].min_replicas} running)"
+    why += f"; max = {bp.scaling.max_scale_out:g} x the minimum (scaling.max_scale_out)"
+    return Decided(value=out, reason=why)

@@ -1,0 +1,47 @@
+"""Caches: ElastiCache (Valkey or Redis OSS), one per region, a replica per zone with automatic
+failover above single-zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blueprints.figures import INSTANCE_CLASSES, TIMINGS
+from blueprints.intent import Intent
+from blueprints.model import Blueprint, Cache
+from blueprints.plan_model import CachePlan, Decided
+from blueprints.planner.settings import StackSettings
+
+PORT = 6379
+
+
+def plan(bp: Blueprint, store: Cache, intent: Intent, stack: StackSettings, common: dict[str, Any]) -> CachePlan:
+    single_zone = intent.level.value == "single-zone"
+    environment = "development" if stack.environment == "development" else "production"
+    return CachePlan(
+        **common,
+        engine=Decided(
+            value=store.engine or "valkey",
+            reason="pinned in the blueprint"
+            if store.engine
+            else "cache -> ElastiCache Valkey (Redis-compatible, open source)",
+            derived=store.engine is None,
+        ),
+        replication=Decided(
+            value="single node" if single_zone else "primary + replica per zone, automatic failover",
+            reason="one cache per region, close to its readers; a cache is not a system of record",
+        ),
+        read_replicas=0 if single_zone else intent.zones.value - 1,
+        instance_class=Decided(value=INSTANCE_CLASSES[("cache", environment)], reason=f"{stack.environment} stack"),
+        port=PORT,
+        record=False,
+        in_vpc=True,
+        messaging=False,
+        single_writer=False,
+        sla="elasticache-single-az" if single_zone else "elasticache-multi-az",
+        scope="regional",
+        chain_label=store.name,
+        technology="Amazon ElastiCache",
+        zone_loss_rto_seconds=0 if single_zone else TIMINGS["elasticache-failover"].seconds,
+        region_loss_rpo_seconds=None,
+        cache_ttl_seconds=store.ttl,
+    )

@@ -1,0 +1,108 @@
+"""Relational stores: RDS PostgreSQL Multi-AZ or Aurora PostgreSQL, one writer in the primary
+region, read replicas, and a cross-region replica or an Aurora Global Database secondary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blueprints.figures import INSTANCE_CLASSES, SLAS, TIMINGS
+from blueprints.intent import Intent
+from blueprints.model import Blueprint, Relational
+from blueprints.plan_model import Decided, RelationalPlan
+from blueprints.planner.settings import StackSettings
+from blueprints.rules import effective_consistency
+
+PORT = 5432
+
+
+def plan(
+    bp: Blueprint, store: Relational, intent: Intent, stack: StackSettings, common: dict[str, Any]
+) -> RelationalPlan:
+    regions = list(intent.regions.value)
+    on_journeys = bool(common["on_journeys"])
+    consistency = effective_consistency(store, intent)
+    rds_sla = SLAS["rds-multi-az"]
+    engine: Decided[str]
+    if store.engine:
+        engine = Decided(value=store.engine, reason="pinned in the blueprint", derived=False)
+    elif on_journeys and bp.availability >= rds_sla.percent and intent.level.value != "single-zone":
+        engine = Decided(
+            value="aurora-postgresql",
+            reason=f"on a user journey with target {bp.availability}% >= RDS Multi-AZ's {rds_sla.percent}% SLA, "
+            f"which in series would fall below it; Aurora across zones: {SLAS['aurora-multi-az'].percent}%",
+        )
+    else:
+        engine = Decided(
+            value="rds-postgresql",
+            reason="RDS PostgreSQL Multi-AZ: synchronous standby, the simplest engine that meets the targets"
+            + ("" if on_journeys else " (not on a user journey)"),
+        )
+    aurora = engine.value == "aurora-postgresql"
+    single_zone = intent.level.value == "single-zone"
+    zones = intent.zones.value
+    if store.read_replicas is not None:
+        replicas = store.read_replicas
+    else:
+        replicas = 0 if single_zone or consistency != "eventual" else zones - 1
+    if intent.multi_region:
+        if aurora:
+            mode = "Aurora Global Database: writer in the primary, secondary clusters elsewhere (storage replication < 1 s)"
+            lag = TIMINGS["aurora-global-lag"]
+        else:
+            mode = "Multi-AZ writer in the primary, asynchronous cross-region read replica in each other region"
+            lag = TIMINGS["rds-replica-lag"]
+        why = (
+            f"{consistency} relational store in a multi-region system: one writer in {regions[0]} "
+            f"(relational stores have a single writer; "
+            + (
+                "services in other regions send reads and writes to it, so reads stay strong"
+                if consistency == "strong"
+                else "other regions read their local replica"
+            )
+            + f"); on region loss the replica is promoted and writes not yet replicated are lost: "
+            f"RPO = replication lag ({lag.what}), not 0"
+        )
+        rpo: float | None = lag.seconds
+        promotion: float | None = TIMINGS["aurora-global-failover" if aurora else "rds-replica-promotion"].seconds
+    elif single_zone:
+        mode, why, rpo, promotion = "single instance", "single-zone level", None, None
+    else:
+        mode = (
+            "Aurora: shared storage across 3 zones, replica in another zone"
+            if aurora
+            else "Multi-AZ: synchronous standby in another zone"
+        )
+        why, rpo, promotion = "zone loss fails over with no committed write lost (RPO 0)", None, None
+    if aurora and not single_zone:
+        replicas = max(replicas, 1)
+    rto = 0.0 if single_zone else TIMINGS["aurora-failover" if aurora else "rds-multi-az-failover"].seconds
+    environment = "development" if stack.environment == "development" else "production"
+    return RelationalPlan(
+        **common,
+        engine=engine,
+        consistency=Decided(
+            value=consistency,
+            reason="set on the store" if store.consistency else f"system default ({intent.consistency.value})",
+            derived=store.consistency is None,
+        ),
+        replication=Decided(value=mode, reason=why),
+        read_replicas=replicas,
+        instance_class=Decided(
+            value=INSTANCE_CLASSES[("relational", environment)], reason=f"{stack.environment} stack"
+        ),
+        port=PORT,
+        record=True,
+        in_vpc=True,
+        messaging=False,
+        single_writer=intent.multi_region,
+        sla=("aurora" if aurora else "rds") + ("-single-az" if single_zone else "-multi-az"),
+        scope="global" if intent.multi_region else "regional",
+        technology="Amazon RDS / Aurora PostgreSQL",
+        chain_label=f"{store.name} ({'Aurora' if aurora else 'RDS'}, writer in {regions[0]})"
+        if intent.multi_region
+        else store.name,
+        zone_loss_rto_seconds=rto,
+        region_loss_rpo_seconds=rpo,
+        region_promotion_seconds=promotion,
+        storage_gb=store.storage_gb,
+    )

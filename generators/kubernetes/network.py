@@ -1,0 +1,127 @@
+"""The network: the Ingress for the public routes, and NetworkPolicies that admit exactly the
+declared data flow (default deny)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blueprints.plan_model import Plan
+from generators.kubernetes.common import INGRESS_NAMESPACE, meta, selector
+from generators.kubernetes.standins import STAND_INS
+
+
+def _path(route: str) -> str:
+    """`GET /links/{code}` -> `/links`: the literal prefix an Ingress can match."""
+    path = route.split(" ", 1)[-1]
+    literal = path.split("{", 1)[0].rstrip("/")
+    return literal or "/"
+
+
+def ingress(plan: Plan) -> list[dict[str, Any]]:
+    public = [s for s in plan.services if s.public]
+    if not public:
+        return []
+    paths: dict[str, str] = {}
+    for svc in public:
+        for route in svc.routes or ["ANY /"]:
+            paths.setdefault(_path(route), svc.name)
+    rule: dict[str, Any] = {
+        "http": {
+            "paths": [
+                {
+                    "path": path,
+                    "pathType": "Prefix",
+                    "backend": {"service": {"name": name, "port": {"name": "http"}}},
+                }
+                for path, name in sorted(paths.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+            ]
+        }
+    }
+    if plan.edge.api_host:
+        rule["host"] = plan.edge.api_host
+    return [
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": meta(plan, plan.name, "edge"),
+            "spec": {"ingressClassName": "nginx", "rules": [rule]},
+        }
+    ]
+
+
+def flows(plan: Plan) -> set[tuple[str, str, int]]:
+    """(to, from, port) the data flow declares; `from` "ingress" is the ingress controller.
+    The same edges as the AWS security groups (Plan.data_flow), on the stand-ins' ports."""
+    return {
+        (to, source, STAND_INS[kind].port if kind else plan.service(to).port)
+        for to, source, kind in plan.data_flow("ingress")
+    }
+
+
+def network_policies(plan: Plan) -> list[dict[str, Any]]:
+    def peer(source: str) -> dict[str, Any]:
+        if source == "ingress":
+            return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": INGRESS_NAMESPACE}}}
+        return {"podSelector": {"matchLabels": selector(source)}}
+
+    out: list[dict[str, Any]] = [
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": meta(plan, "default-deny", "network"),
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": meta(plan, "allow-dns", "network"),
+            "spec": {
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+                "egress": [
+                    {
+                        "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+                    }
+                ],
+            },
+        },
+    ]
+    by_target: dict[str, list[tuple[str, int]]] = {}
+    by_source: dict[str, list[tuple[str, int]]] = {}
+    for to, source, port in sorted(flows(plan)):
+        by_target.setdefault(to, []).append((source, port))
+        if source != "ingress":
+            by_source.setdefault(source, []).append((to, port))
+    for to, sources in sorted(by_target.items()):
+        out.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": meta(plan, f"{to}-ingress", "network"),
+                "spec": {
+                    "podSelector": {"matchLabels": selector(to)},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [
+                        {"from": [peer(source)], "ports": [{"protocol": "TCP", "port": port}]}
+                        for source, port in sources
+                    ],
+                },
+            }
+        )
+    for source, targets in sorted(by_source.items()):
+        out.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": meta(plan, f"{source}-egress", "network"),
+                "spec": {
+                    "podSelector": {"matchLabels": selector(source)},
+                    "policyTypes": ["Egress"],
+                    "egress": [
+                        {"to": [peer(to)], "ports": [{"protocol": "TCP", "port": port}]} for to, port in targets
+                    ],
+                },
+            }
+        )
+    return out

@@ -7,6 +7,7 @@ from typing import Any
 
 from blueprints.plan_model import Plan
 from blueprints.units import format_duration, human_duration
+from hld.checks.facts import HOLDERS, holders
 from hld.checks.registry import Check, Run
 from hld.failures import what_if
 from hld.graph import dig, first, prefixed, tags, value, zones_of_subnets
@@ -83,31 +84,11 @@ def zones(run: Run) -> list[str]:
     for store in plan.datastores:
         if not store.multi_az:
             continue
-        prefix = f"{plan.name}-{store.name}"
-        if store.kind == "relational":
-            writers = [
-                w for w in prefixed(g, "aws:rds/instance:Instance", prefix) if not value(w, "replicate_source_db")
-            ]
-            for w in writers:
-                if value(w, "multi_az") is not True:
-                    out.append(f"{w.name}: not Multi-AZ")
-            for cluster in prefixed(g, "aws:rds/cluster:Cluster", prefix):
-                members = [
-                    i
-                    for i in g.of("aws:rds/clusterInstance:ClusterInstance")
-                    if i.region == cluster.region and value(i, "cluster_identifier") == cluster.id
-                ]
-                spread = {str(value(i, "availability_zone")) for i in members}
-                if len(spread) < 2 and not value(cluster, "global_cluster_identifier"):
-                    out.append(f"{cluster.name}: instances in {sorted(spread)}, not two zones or more")
-        elif store.kind == "cache":
-            for group in prefixed(g, "aws:elasticache/replicationGroup:ReplicationGroup", prefix):
-                have = set(value(group, "member_zones") or value(group, "preferred_cache_cluster_azs") or [])
-                want = planned.get(group.region or "", set())
-                if value(group, "automatic_failover_enabled") is not True:
-                    out.append(f"{group.name}: no automatic failover")
-                if not want <= have:
-                    out.append(f"{group.name}: nodes in {sorted(have)}, not every planned zone {sorted(want)}")
+        for type_, resources in holders(plan, g, store).items():
+            zone_facts = HOLDERS[type_].zone
+            for r in resources:
+                if zone_facts is not None:
+                    out += zone_facts(g, r, planned.get(r.region or "", set()))
     return out
 
 
@@ -125,57 +106,16 @@ def regions(run: Run) -> list[str]:
         if plan.services and not [c for c in g.of("aws:ecs/cluster:Cluster") if c.region == region]:
             out.append(f"{region}: no compute cluster")
     for store in plan.datastores:
-        prefix = f"{plan.name}-{store.name}"
-        others = [r for r in store.regions if r != store.writer_region]
-        if store.kind == "key-value":
-            for table in prefixed(g, "aws:dynamodb/table:Table", prefix):
-                have = {str(dig(x, "region_name")) for x in value(table, "replicas") or []}
-                if set(others) - have:
-                    out.append(f"{table.name}: no replica in {', '.join(sorted(set(others) - have))}")
-        elif store.kind == "relational" and others:
-            clusters = prefixed(g, "aws:rds/cluster:Cluster", prefix)
-            if clusters:
-                members = {c.region for c in clusters if value(c, "global_cluster_identifier")}
-                for region in others:
-                    if region not in members:
-                        out.append(f"{store.name}: no Aurora Global Database member in {region}")
-                continue
-            writer = next(
-                (
-                    w
-                    for w in prefixed(g, "aws:rds/instance:Instance", prefix, store.writer_region)
-                    if not value(w, "replicate_source_db")
-                ),
-                None,
-            )
-            for region in others:
-                replicas = [
-                    r
-                    for r in prefixed(g, "aws:rds/instance:Instance", prefix, region)
-                    if writer is not None
-                    and str(value(r, "replicate_source_db")) in (str(value(writer, "arn")), writer.id)
-                ]
-                if not replicas:
-                    out.append(f"{store.name}: no read replica of the {store.writer_region} writer in {region}")
-        elif store.kind in ("cache", "queue", "object"):
-            type_ = {
-                "cache": "aws:elasticache/replicationGroup:ReplicationGroup",
-                "queue": "aws:sqs/queue:Queue",
-                "object": "aws:s3/bucket:Bucket",
-            }[store.kind]
-            for region in store.regions:
-                if not prefixed(g, type_, prefix, region):
-                    out.append(f"{store.name}: nothing in {region}")
-            if store.kind == "object" and others:
-                rules = [
-                    str(dig(first(dig(rule, "destination")), "bucket"))
-                    for c in g.of("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
-                    for rule in value(c, "rules") or []
-                ]
-                for region in others:
-                    targets = prefixed(g, "aws:s3/bucket:Bucket", prefix, region)
-                    if not any(str(value(b, "arn")) in rules or b.id in " ".join(rules) for b in targets):
-                        out.append(f"{store.name}: not replicated to {region}")
+        found = holders(plan, g, store)
+        held: set[str] = set()
+        for type_, resources in found.items():
+            facts = HOLDERS[type_]
+            held |= {region for r in resources for region in facts.held(g, r)}
+            if facts.copies is not None:
+                out += facts.copies(g, store, resources)
+        for region in store.regions:
+            if region not in held:
+                out.append(f"{store.name}: nothing in {region}")
     return out
 
 
@@ -216,7 +156,7 @@ def dr(run: Run) -> list[str]:
     plan, g, out = run.plan, run.graph, []
     strategy = plan.dr.strategy.value
     regions_ = plan.regions.value
-    stateful_stores = any(s.kind in ("relational", "key-value", "object") for s in plan.datastores)
+    stateful_stores = any(s.record for s in plan.datastores)
     if (
         (strategy == "backup-restore" or plan.dr.backup_copy_regions)
         and stateful_stores

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from blueprints.plan_model import Plan
+from hld.checks.facts import holders
 from hld.checks.registry import Check, Run, control
-from hld.graph import Graph, Resource, dig, doc, first, prefixed, role_of, tags, value
+from hld.graph import Graph, Resource, dig, doc, first, role_of, tags, value
 
 TLS12_POLICIES = ("ELBSecurityPolicy-TLS13-1-2", "ELBSecurityPolicy-TLS-1-2", "ELBSecurityPolicy-FS-1-2")
 """ALB security policy families that refuse anything older than TLS 1.2."""
@@ -23,13 +24,6 @@ STATEFUL = (
     "aws:backup/vault:Vault",
 )
 """Resource types that hold data (or the key to it): Pulumi protect + retainOnDelete."""
-STORE_HOLDERS = (
-    "aws:rds/instance:Instance",
-    "aws:rds/cluster:Cluster",
-    "aws:dynamodb/table:Table",
-    "aws:s3/bucket:Bucket",
-)
-"""The resources that hold a record store's data (what a backup plan must select)."""
 ROOT_USERS = ("", "0", "root", "0:0")
 NOT_SECRETS = ("manageMasterUserPassword", "masterUserSecretKmsKeyId", "masterPasswordWoVersion")
 """Attributes whose names mention passwords but hold none."""
@@ -332,15 +326,15 @@ def backups(run: Run) -> list[str]:
         for replica in value(table, "replicas") or []:
             if dig(replica, "point_in_time_recovery") is not True:
                 out.append(f"{table.name}: replica in {dig(replica, 'region_name')} has no point-in-time recovery")
-    stores = [s for s in plan.datastores if s.kind in ("relational", "key-value", "object")]
+    stores = [s for s in plan.datastores if s.record]
     if stores:
         plans = g.of("aws:backup/plan:Plan")
         selected = [str(a) for s in g.of("aws:backup/selection:Selection") for a in value(s, "resources") or []]
         if not plans:
             out.append("no AWS Backup plan over the stateful stores")
         for store in stores:
-            holders = [r for type_ in STORE_HOLDERS for r in prefixed(g, type_, f"{plan.name}-{store.name}")]
-            if not any(str(value(r, "arn")) in selected for r in holders):
+            held = [r for resources in holders(plan, g, store).values() for r in resources]
+            if not any(str(value(r, "arn")) in selected for r in held):
                 out.append(f"{store.name}: not selected by an AWS Backup plan")
         for p in plans:
             copies = [

@@ -133,7 +133,7 @@ def floor(runs: int = 9) -> list[dict[str, object]]:
     from bench.floor import direct_program
     from hld.offline import run
     from hld.testing import synth_stack
-    from tests.target.conftest import STACKS as stacks  # the AWS stacks
+    from tests.aws.mocks.conftest import STACKS as stacks  # the AWS stacks
 
     synth_stack(stacks[0], cloud="moto").checks()  # warm-up: imports, moto's first backends
     rows: list[dict[str, object]] = []

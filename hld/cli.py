@@ -10,13 +10,12 @@ commands that need them, so `validate` and `plan` start fast.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -130,16 +129,9 @@ def validate(
     Every problem at once: the YAML's, the schema's, and the coherence rules' over every part
     that is itself valid. Exit 0 when all are valid, 2 when any is not.
     """
-    from blueprints import BlueprintError, load
+    from hld import pipeline
 
-    problems = []
-    valid = []
-    for path in files:
-        try:
-            load(path)
-            valid.append("<stdin>" if str(path) == "-" else str(path))
-        except BlueprintError as exc:
-            problems += exc.problems
+    valid, problems = pipeline.validate(files)
     if as_json:
         _emit_json(
             {"valid": not problems, "files": [str(f) for f in files], "problems": [p.as_dict() for p in problems]}
@@ -190,15 +182,10 @@ def explain(
 ) -> None:
     """Play a zone or region loss through the plan: journeys that survive, capacity left vs
     peak, expected RTO/RPO."""
-    from blueprints.whatif import explain as play
     from hld import pipeline
 
     with _bad_input(as_json):
-        result = pipeline.plan(file, environment.value)
-        try:
-            outcome = play(result, what_if.value, lost)
-        except ValueError as exc:
-            raise BadInput.one(str(exc), "what-if", "pass --lost with a planned zone or region", str(file)) from None
+        outcome = pipeline.explain(file, what_if.value, lost, environment.value)
     if as_json:
         _emit_json(outcome.model_dump(mode="json"))
         return
@@ -301,8 +288,6 @@ def render(
                 if "architecture.svg" not in written:
                     typer.echo("note: Graphviz's dot is not installed; HLD.md carries the Mermaid diagram only")
             return
-        from generators.kubernetes import K8S_VERSION
-
         rendered = pipeline.kubernetes(planned)
         if rendered.problems:
             if as_json:
@@ -315,11 +300,13 @@ def render(
         written = pipeline.write(out, rendered.tree, "render --target kubernetes", file)
     objs = rendered.objects
     if as_json:
-        _emit_json({"ok": True, "out": str(out), "kubernetes": K8S_VERSION, "objects": len(objs), "files": written})
+        _emit_json(
+            {"ok": True, "out": str(out), "kubernetes": rendered.version, "objects": len(objs), "files": written}
+        )
         return
     typer.echo(
         f"{out}: {len(objs)} objects for a kind cluster with {len(planned.zones(planned.primary_region))} zone "
-        f"workers (valid against Kubernetes {K8S_VERSION}, strict)\n"
+        f"workers (valid against Kubernetes {rendered.version}, strict)\n"
         f"next: kind create cluster --config {out}/kind-cluster.yaml && kubectl apply -k {out}"
     )
 
@@ -393,50 +380,12 @@ def build(
 
     with _bad_input(as_json), console(stderr=True).status("planning...") as status:
         built = pipeline.build(file, out, stack, environment.value, status=status.update)
-    summary = build_summary(built, file, out, stack)
+    summary = built.summary(file, out, stack)
     if as_json:
         _emit_json(summary)
     else:
         typer.echo("\n".join(build_lines(built, summary)))
     raise typer.Exit(0 if built.ok else 1)
-
-
-def build_summary(built: Any, file: Path, out: Path, stack: str | None) -> dict[str, Any]:
-    verified = built.verified
-    tally = verified.tally.as_dict() if verified else None
-    return {
-        "ok": built.ok,
-        "failed": built.failed,
-        "availability": {
-            "target": built.plan.availability.target,
-            "estimate": built.plan.availability.estimate,
-            "met": built.plan.availability.met,
-        },
-        "objectives": [{"objective": o.name, "met": o.met, "detail": o.detail} for o in built.plan.objectives],
-        "checks": tally,
-        "rejected": built.rejected,
-        "coverage_percent": round(verified.coverage.percent, 1) if verified else None,
-        "kubernetes_problems": built.rendered.problems,
-        "out": str(out),
-        "files": len(built.written),
-        "next": [
-            f"pulumi preview --stack {stack}"
-            if stack
-            else f"pulumi stack init <name> && pulumi config set hld:blueprint {file} && pulumi preview",
-            f"kind create cluster --config {out}/kubernetes/kind-cluster.yaml && kubectl apply -k {out}/kubernetes",
-            f"open {out}/docs/HLD.md",
-        ],
-    }
-
-
-def _schema_file(text: str) -> bool:
-    """An earlier `hld schema --out` (the only file hld overwrites there)."""
-    from blueprints.schema import SCHEMA_ID
-
-    try:
-        return bool(json.loads(text).get("$id") == SCHEMA_ID)
-    except (ValueError, AttributeError):
-        return False
 
 
 @app.command()
@@ -451,95 +400,29 @@ def schema(
     Reference it from a blueprint with a first line such as:
     # yaml-language-server: $schema=blueprint.schema.json
     """
-    from blueprints.schema import schema_text
+    from hld import pipeline
 
-    text = schema_text()
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(pipeline.schema_text())
         return
-    from hld.output import OutputRefused, write_file
-
-    try:
-        write_file(out, text, _schema_file, "a schema")
-    except OutputRefused as exc:
-        _fail_input([BadInput.one(str(exc), "out", "").problems[0]], False)
-    except OSError as exc:
-        _fail_input(
-            [BadInput.one(f"cannot write {out}: {exc.strerror or exc}", "out", "pass a writable path").problems[0]],
-            False,
-        )
+    with _bad_input(False):
+        pipeline.write_schema(out)
     typer.echo(f"wrote {out}")
-
-
-class _ClosedPipeSafe:
-    """Standard output that survives its reader going away (`hld plan x | head -1`): once the pipe
-    is closed, further output is dropped and the command finishes with its own exit code."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self.closed_pipe = False
-
-    def _guard(self, call: Callable[[], Any]) -> Any:
-        if self.closed_pipe:
-            return None
-        try:
-            return call()
-        except BrokenPipeError:
-            self.closed_pipe = True
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            with suppress(OSError, ValueError):
-                os.dup2(devnull, self._stream.fileno())
-            return None
-
-    def write(self, text: str) -> int:
-        self._guard(lambda: self._stream.write(text))
-        return len(text)
-
-    def flush(self) -> None:
-        self._guard(self._stream.flush)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-INTERRUPTED = 130
-"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
-
-
-def _interrupted() -> str:
-    from hld.output import WRITTEN
-
-    if not WRITTEN:
-        return "\ninterrupted: nothing was written\n"
-    return f"\ninterrupted after writing {', '.join(map(str, WRITTEN))} (complete); nothing else was written\n"
-
-
-def _on_ctrl_c(_signum: int, _frame: Any) -> None:
-    """Stop at once: nothing hld does outside a write needs undoing (the offline cloud is in
-    memory), and interpreter shutdown would wait on the offline runtime's worker threads. A write
-    in progress stops (or finishes) on its own and leaves the previous output whole."""
-    from hld.output import interrupt_pending
-
-    if interrupt_pending():
-        return
-    with suppress(Exception):
-        sys.stdout.flush()
-    sys.stderr.write(_interrupted())
-    sys.stderr.flush()
-    os._exit(INTERRUPTED)
 
 
 def run() -> None:
     """Console-script entry point."""
     import signal
 
-    sys.stdout = _ClosedPipeSafe(sys.stdout)
-    signal.signal(signal.SIGINT, _on_ctrl_c)
+    from hld.terminal import INTERRUPTED, ClosedPipeSafe, interrupted, on_ctrl_c
+
+    sys.stdout = ClosedPipeSafe(sys.stdout)
+    signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         app()
     except SystemExit as exc:
         if exc.code == INTERRUPTED:  # a write stopped by Ctrl-C (typer turns it into exit 130)
-            sys.stderr.write(_interrupted())
+            sys.stderr.write(interrupted())
         raise
 
 

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from generators.aws.tags import ROLE_TAG
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -150,9 +152,6 @@ class Graph:
 
 
 # --- reading a resource's state -----------------------------------------------------------------
-
-ROLE_TAG = "hld:role"
-"""Tag naming the service, store or `alb` a security group stands for."""
 
 
 def value(resource: Resource, key: str) -> Any:

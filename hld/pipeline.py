@@ -19,6 +19,7 @@ from hld.output import OutputRefused, Tree, write_tree
 if TYPE_CHECKING:
     from blueprints.model import Blueprint
     from blueprints.plan_model import Plan
+    from blueprints.problems import Problem
     from blueprints.whatif import WhatIf
     from hld.checks import Outcome, Tally
     from hld.offline import Result
@@ -33,6 +34,32 @@ def load(file: Path) -> Blueprint:
         return read(file)
     except BlueprintError as exc:
         raise BadInput(list(exc.problems)) from None
+
+
+def validate(files: list[Path]) -> tuple[list[str], list[Problem]]:
+    """(the files that are valid, every problem of the others)."""
+    from blueprints import BlueprintError
+    from blueprints import load as read
+
+    valid, problems = [], []
+    for path in files:
+        try:
+            read(path)
+            valid.append("<stdin>" if str(path) == "-" else str(path))
+        except BlueprintError as exc:
+            problems += exc.problems
+    return valid, problems
+
+
+def explain(file: Path, disruption: str, lost: str | None, environment: str = "production") -> WhatIf:
+    """A zone or region loss played through the plan."""
+    from blueprints.whatif import explain as play
+
+    planned = plan(file, environment)
+    try:
+        return play(planned, disruption, lost)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise BadInput.one(str(exc), "what-if", "pass --lost with a planned zone or region", str(file)) from None
 
 
 def plan(file: Path, environment: str = "production", stack: str = "prod") -> Plan:
@@ -170,6 +197,8 @@ class Rendered:
     tree: Tree
     objects: list[dict[str, Any]]
     problems: list[str]
+    version: str
+    """The Kubernetes version whose schemas the objects were validated against."""
 
 
 def kubernetes(plan: Plan) -> Rendered:
@@ -180,7 +209,7 @@ def kubernetes(plan: Plan) -> Rendered:
     objs = objects(plan)
     problems = schema_problems(objs, K8S_VERSION) + cross_problems(plan, objs, kind_cluster(plan))
     files, private = tree(plan)
-    return Rendered(Tree(files, private), objs, problems)
+    return Rendered(Tree(files, private), objs, problems, K8S_VERSION)
 
 
 def docs(plan: Plan) -> Tree:
@@ -199,6 +228,34 @@ def write(out: Path, tree: Tree, command: str, file: Path) -> list[str]:
         raise BadInput.one(
             f"cannot write {out}: {exc.strerror or exc}", "out", "pass --out a writable directory", str(file)
         ) from None
+
+
+def schema_text() -> str:
+    from blueprints.schema import schema_text as text
+
+    return text()
+
+
+def write_schema(out: Path) -> None:
+    """`hld schema --out`: a new file, or an earlier schema hld wrote (never another file)."""
+    from hld.output import write_file
+
+    try:
+        write_file(out, schema_text(), _schema_file, "a schema")
+    except OutputRefused as exc:
+        raise BadInput.one(str(exc), "out", "") from None
+    except OSError as exc:
+        raise BadInput.one(f"cannot write {out}: {exc.strerror or exc}", "out", "pass a writable path") from None
+
+
+def _schema_file(text: str) -> bool:
+    """An earlier `hld schema --out` (the only file hld overwrites there)."""
+    from blueprints.schema import SCHEMA_ID
+
+    try:
+        return bool(json.loads(text).get("$id") == SCHEMA_ID)
+    except (ValueError, AttributeError):
+        return False
 
 
 @dataclass
@@ -226,6 +283,35 @@ class Built:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    def summary(self, file: Path, out: Path, stack: str | None) -> dict[str, Any]:
+        """What `hld build` reports (its --json)."""
+        built = self
+        verified = built.verified
+        tally = verified.tally.as_dict() if verified else None
+        return {
+            "ok": built.ok,
+            "failed": built.failed,
+            "availability": {
+                "target": built.plan.availability.target,
+                "estimate": built.plan.availability.estimate,
+                "met": built.plan.availability.met,
+            },
+            "objectives": [{"objective": o.name, "met": o.met, "detail": o.detail} for o in built.plan.objectives],
+            "checks": tally,
+            "rejected": built.rejected,
+            "coverage_percent": round(verified.coverage.percent, 1) if verified else None,
+            "kubernetes_problems": built.rendered.problems,
+            "out": str(out),
+            "files": len(built.written),
+            "next": [
+                f"pulumi preview --stack {stack}"
+                if stack
+                else f"pulumi stack init <name> && pulumi config set hld:blueprint {file} && pulumi preview",
+                f"kind create cluster --config {out}/kubernetes/kind-cluster.yaml && kubectl apply -k {out}/kubernetes",
+                f"open {out}/docs/HLD.md",
+            ],
+        }
 
 
 def build(file: Path, out: Path, stack: str | None, environment: str, status: Any = None) -> Built:

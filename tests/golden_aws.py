@@ -16,7 +16,7 @@ def render(graph: Graph) -> str:
 
 def regen() -> None:
     from hld.offline import synth_stack
-    from tests.target.conftest import STACKS
+    from tests.aws.mocks.conftest import STACKS
 
     GOLDEN.mkdir(parents=True, exist_ok=True)
     for stale in GOLDEN.glob("*.txt"):

@@ -20,8 +20,6 @@ POSTGRES_FAMILY = {"rds-postgresql": "postgres16", "aurora-postgresql": "aurora-
 CACHE_VERSION = {"valkey": "8.0", "redis": "7.1"}
 LOG_RETENTION_DAYS = 30
 DB_ADMIN = "hld_admin"
-ROLE_TAG = "hld:role"
-"""Tag naming the service, store or `alb` a security group stands for (read by the checks)."""
 
 
 def name(plan: Plan, *parts: str, kind: str | None = None) -> str:

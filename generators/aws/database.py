@@ -17,7 +17,6 @@ from generators.aws.common import (
     DB_ADMIN,
     POSTGRES_FAMILY,
     POSTGRES_VERSION,
-    ROLE_TAG,
     Access,
     Region,
     env_key,
@@ -27,6 +26,7 @@ from generators.aws.common import (
 )
 from generators.aws.firewall import Firewall
 from generators.aws.network import Network
+from generators.aws.tags import ROLE_TAG
 
 
 class Database(pulumi.ComponentResource):

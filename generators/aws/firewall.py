@@ -12,8 +12,9 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
-from generators.aws.common import ROLE_TAG, name
+from generators.aws.common import name
 from generators.aws.network import Network
+from generators.aws.tags import ROLE_TAG
 
 
 class Firewall(pulumi.ComponentResource):

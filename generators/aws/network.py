@@ -8,6 +8,7 @@ import pulumi_aws as aws
 from blueprints.plan_model import Network as NetworkPlan
 from blueprints.plan_model import Plan
 from generators.aws.common import Region, Subnets, name
+from generators.aws.tags import TIER_TAG
 
 
 class Network(pulumi.ComponentResource):
@@ -56,7 +57,7 @@ class Network(pulumi.ComponentResource):
                 cidr_block=spec.cidr,
                 availability_zone=spec.zone,
                 map_public_ip_on_launch=False,
-                tags={"Name": name(plan, spec.tier, spec.zone), "hld:tier": spec.tier},
+                tags={"Name": name(plan, spec.tier, spec.zone), TIER_TAG: spec.tier},
                 opts=vpc_opts,
             )
             getattr(self.subnets, spec.tier)[spec.zone] = created

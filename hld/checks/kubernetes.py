@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from blueprints.capacity import fullest_zone
 from blueprints.plan_model import Plan
-
-ZONE_KEY = "topology.kubernetes.io/zone"
+from generators.kubernetes.common import ZONE_KEY
 
 
 def schema_problems(objs: list[dict[str, Any]], version: str) -> list[str]:
@@ -69,7 +69,7 @@ def cross_problems(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, An
             out.append(f"PodDisruptionBudget/{name}: selects no workload")
             continue
         replicas = targets[0]["spec"]["replicas"]
-        ceiling = replicas - -(-replicas // zones)
+        ceiling = replicas - fullest_zone(replicas, zones)
         if pdb["spec"]["minAvailable"] > max(ceiling, 0) and replicas > 1:
             out.append(
                 f"PodDisruptionBudget/{name}: minAvailable {pdb['spec']['minAvailable']} blocks draining a zone "

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from blueprints.capacity import fullest_zone
 from blueprints.plan_model import Plan
 from blueprints.units import format_duration, human_duration
+from generators.aws.tags import TIER_TAG
 from hld.checks.facts import HOLDERS, holders
 from hld.checks.registry import Check, Run
 from hld.failures import what_if
@@ -66,7 +68,7 @@ def zones(run: Run) -> list[str]:
             have = {
                 str(value(s, "availability_zone"))
                 for s in g.of("aws:ec2/subnet:Subnet")
-                if s.region == region and tags(s).get("hld:tier") == tier
+                if s.region == region and tags(s).get(TIER_TAG) == tier
             }
             if not want <= have:
                 out.append(f"{region}: no {tier} subnet in {', '.join(sorted(want - have))}")
@@ -135,7 +137,7 @@ def static_stability(run: Run) -> list[str]:
             ecs = found[0]
             tasks = int(value(ecs, "desired_count") or 0)
             zones = max(1, len(zones_of_subnets(g, dig(first(value(ecs, "network_configuration")), "subnets") or [])))
-            lost = -(-tasks // zones)  # the zone with the most tasks
+            lost = fullest_zone(tasks, zones)
             left = (tasks - lost) * svc.rps_per_replica
             if left < c.design_rps:
                 out.append(

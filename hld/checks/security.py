@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from blueprints.plan_model import Plan
+from generators.aws.tags import TIER_TAG
 from hld.checks.facts import holders
 from hld.checks.registry import Check, Run, control
 from hld.graph import Graph, Resource, dig, doc, first, role_of, tags, value
@@ -170,7 +171,7 @@ def private_data(run: Run) -> list[str]:
 
     def tier(subnet_id: str) -> str | None:
         subnet = g.by_id(subnet_id)
-        return tags(subnet).get("hld:tier") if subnet else None
+        return tags(subnet).get(TIER_TAG) if subnet else None
 
     for sg in g.of("aws:rds/subnetGroup:SubnetGroup") + g.of("aws:elasticache/subnetGroup:SubnetGroup"):
         for sid in value(sg, "subnet_ids") or []:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from hld.offline import SynthError, run
-from tests.target.conftest import STACKS, synthesized
+from tests.aws.mocks.conftest import STACKS, synthesized
 
 
 def test_reference_stacks_are_shipped():

@@ -9,7 +9,7 @@ import pytest
 from hld.checks import CHECKS
 from hld.offline import SynthError, entry_point, run, stack_config
 from hld.testing import synth
-from tests.cloud.conftest import in_moto
+from tests.aws.moto.conftest import in_moto
 from tests.helpers import EXAMPLES
 
 

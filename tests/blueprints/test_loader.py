@@ -125,7 +125,7 @@ def test_memory(text, mib):
 def test_libyaml_and_the_python_parser_give_the_same_document_and_positions(path: Path):
     import yaml
 
-    from blueprints.loader import _compose_with
+    from blueprints.yamldoc import compose_with as _compose_with
 
     if not getattr(yaml, "__with_libyaml__", False):
         pytest.skip("PyYAML without libyaml")

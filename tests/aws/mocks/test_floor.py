@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bench.floor import direct_program
 from hld.offline import run
-from tests.target.conftest import synthesized
+from tests.aws.mocks.conftest import synthesized
 
 
 def test_floor_registers_the_same_resources_with_the_same_inputs():

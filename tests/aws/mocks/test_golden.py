@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 from tests.golden_aws import GOLDEN, render
-from tests.target.conftest import STACKS
+from tests.aws.mocks.conftest import STACKS
 
 
 def test_every_stack_has_a_golden_file():

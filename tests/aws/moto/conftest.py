@@ -6,7 +6,7 @@ import pytest
 
 from hld.testing import Tested as Result
 from hld.testing import synth_stack
-from tests.target.conftest import STACKS
+from tests.aws.mocks.conftest import STACKS
 
 
 @functools.cache

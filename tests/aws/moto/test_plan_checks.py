@@ -11,8 +11,8 @@ from blueprints.whatif import explain
 from hld.checks import PLAN, Run, evaluate
 from hld.failures import agreement, what_if
 from hld.graph import Graph, Resource
-from tests.cloud.conftest import in_moto
-from tests.target.conftest import STACKS, synthesized
+from tests.aws.moto.conftest import in_moto
+from tests.aws.mocks.conftest import STACKS, synthesized
 
 
 def changed(result, edit) -> Run:
@@ -125,7 +125,7 @@ def test_dr_fails_when_a_region_gets_no_users():
 
 def test_dr_fails_when_the_pilot_light_is_running():
     from hld.testing import synth_blueprint
-    from tests.target.test_checks import EVERY_KIND
+    from tests.aws.mocks.test_checks import EVERY_KIND
 
     result = synth_blueprint(EVERY_KIND, stack="every-kind")
     assert result.plan.dr.strategy.value == "pilot-light"

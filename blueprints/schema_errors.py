@@ -1,0 +1,160 @@
+"""Pydantic's validation errors, as problems a person can act on: the path in the file (union
+tags dropped), the value received, and a fix (a close field name, the accepted kinds)."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from blueprints.model import NAME_PATTERN, Blueprint
+from blueprints.problems import Path, Problem, shown
+from blueprints.yamldoc import Document
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """Every BaseModel class inside an annotation (unions, lists, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found += _models_in(arg)
+    return found
+
+
+def _model_at(path: Path, data: Any) -> type[BaseModel] | None:
+    """The model that owns the mapping at `path` (for field suggestions)."""
+    model: type[BaseModel] | None = Blueprint
+    candidates: list[type[BaseModel]] = [Blueprint]
+    for part in path:
+        if isinstance(part, int):
+            data = data[part] if isinstance(data, list) and part < len(data) else None
+            continue
+        if model is None or part not in model.model_fields:
+            return None
+        candidates = _models_in(model.model_fields[part].annotation)
+        data = data.get(part) if isinstance(data, dict) else None
+        model = candidates[0] if candidates else None
+    if len(candidates) > 1 and isinstance(data, dict):
+        for option in candidates:
+            kind = option.model_fields.get("kind")
+            if kind is not None and data.get("kind") in typing.get_args(kind.annotation):
+                return option
+        return None
+    return model
+
+
+_SCALAR_TAGS = {"str", "constrained-str", "int", "float", "bool", "list", "dict"}
+
+
+def _is_tag(part: str) -> bool:
+    """Pydantic names a union member it tried by its type: `str`, `UseRef`, `function-after[...]`."""
+    return part in _SCALAR_TAGS or "[" in part or part[:1].isupper()
+
+
+def _display_path(loc: tuple[Any, ...], data: Any, error_type: str) -> Path:
+    """Drop Pydantic's union tags from a location, keeping real keys and indexes."""
+    path: list[str | int] = []
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(data, dict):
+            if part in data:
+                path.append(part)
+                data = data[part]
+            elif part == data.get("kind"):
+                continue
+            elif last and error_type in ("missing", "extra_forbidden"):
+                path.append(part)
+            elif isinstance(part, str) and _is_tag(part):
+                continue
+            else:
+                path.append(part)
+                data = None
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            path.append(part)
+            data = data[part]
+        elif isinstance(part, str) and data is not None and not isinstance(data, list):
+            continue  # a tag naming which union member was tried
+        elif isinstance(part, str) and isinstance(data, list):
+            continue
+        else:
+            path.append(part)
+    return tuple(path)
+
+
+def _describe(model: type[BaseModel] | None, field: str) -> str:
+    if model is None or field not in model.model_fields:
+        return ""
+    return model.model_fields[field].description or ""
+
+
+def _schema_problem(error: Any, doc: Document) -> tuple[Path, str, str, bool]:
+    kind = error["type"]
+    path = _display_path(tuple(error["loc"]), doc.data, kind)
+    field = path[-1] if path else ""
+    owner = _model_at(path[:-1], doc.data) if path else None
+    if kind == "extra_forbidden":
+        known = sorted(owner.model_fields) if owner else []
+        aliases = [f.alias for f in owner.model_fields.values() if f.alias] if owner else []
+        close = difflib.get_close_matches(str(field), known + aliases, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
+        return path, f"unknown field {shown(field)}", f"remove it; {hint}", True
+    if kind == "missing":
+        what = _describe(owner, str(field))
+        return path, "required field is missing", f"add `{field}:`" + (f" ({what})" if what else ""), False
+    if kind == "union_tag_invalid":
+        tags = [t.strip(" '") for t in str(error["ctx"]["expected_tags"]).split(",")]
+        got = error["ctx"]["tag"]
+        close = difflib.get_close_matches(str(got), tags, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(tags)
+        return (*path, "kind"), f"unknown kind {shown(got)}; kinds: {', '.join(tags)}", hint, False
+    message = str(error["msg"])
+    if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == NAME_PATTERN:
+        message = "a name is lower-case letters, digits and dashes (1 to 40, starting with a letter)"
+    if kind.startswith("value_error"):
+        message = message.removeprefix("Value error, ")
+    elif "input" in error and not isinstance(error["input"], dict | list):
+        message += f"; got {shown(error['input'])}"
+    what = _describe(owner, str(field)) if isinstance(field, str) else ""
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        options = [o.strip(" '") for o in str(error["ctx"]["expected"]).replace(" or ", ", ").split(",")]
+        close = difflib.get_close_matches(error["input"], options, n=1)
+        if close:
+            return (
+                path,
+                message,
+                f"did you mean '{close[0]}'? ({what})" if what else f"did you mean '{close[0]}'?",
+                False,
+            )
+    return path, message, what or "see `hld schema` for this field", False
+
+
+def problems(doc: Document, error: ValidationError, file: str) -> list[Problem]:
+    merged: dict[Path, tuple[list[str], str, bool]] = {}
+    found = [(raw, _schema_problem(raw, doc)) for raw in error.errors(include_url=False)]
+    deeper = {found_path[:i] for _, (found_path, *_rest) in found for i in range(len(found_path))}
+    for raw, (path, message, fix, at_key) in found:
+        if raw["type"].endswith("_type") and isinstance(raw.get("input"), dict | list) and path in deeper:
+            continue  # a union member of the wrong shape; the member that fits says what is wrong
+        if path in merged:  # the members of a union each failed: say it once
+            got = f"; got {shown(raw['input'])}" if "input" in raw and not isinstance(raw["input"], dict | list) else ""
+            first = merged[path][0]
+            first[0] = first[0].removesuffix(got)
+            extra = message.removesuffix(got).removeprefix("Input should be ")
+            if extra not in first:
+                first.append(extra)
+            if got and not first[-1].endswith(got):
+                first[-1] += got
+        else:
+            merged[path] = ([message], fix, at_key)
+    out = []
+    for path, (messages, fix, at_key) in merged.items():
+        if len(messages) > 1:
+            fix = "see `hld schema` for the accepted forms"
+        line, column = doc.position(path, key=at_key)
+        out.append(Problem(path, " or ".join(messages), "schema", fix, file, line, column))
+    return out
+
+

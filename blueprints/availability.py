@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from blueprints.figures import MONTH_SECONDS, SLA_RESOLUTION, YEAR_SECONDS
+from blueprints.figures import FLOAT_NOISE, MONTH_SECONDS, YEAR_SECONDS
 from blueprints.units import human_duration
 
 
@@ -41,5 +41,5 @@ def budget(fraction: float) -> tuple[float, float, str, str]:
 
 
 def meets(estimate: float, target: float) -> bool:
-    """Compared in percent at the resolution the SLA figures are published with."""
-    return round(estimate * 100, SLA_RESOLUTION) >= round(target * 100, SLA_RESOLUTION)
+    """Exactly: only float noise is forgiven, never a shortfall hidden by rounding."""
+    return estimate >= target - FLOAT_NOISE

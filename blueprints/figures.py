@@ -168,8 +168,13 @@ MONTH_SECONDS = 30 * 86400
 YEAR_SECONDS = 365 * 86400
 
 SLA_RESOLUTION = 3
-"""Decimal places of percent at which AWS publishes SLAs (99.999). Estimates are
-compared with the target at this resolution: digits beyond it are not in the inputs."""
+"""Decimal places of percent at which AWS publishes SLAs (99.999): the finest target a blueprint
+may state. Estimates are compared with the target exactly (only float noise is forgiven) and the
+margin is shown: an estimate 0.0001 points short is short."""
+
+FLOAT_NOISE = 1e-12
+"""Products of a dozen SLA fractions carry rounding error far below 1e-12; a shortfall larger
+than this is real."""
 
 MRSC_REGION_SETS: dict[str, tuple[str, ...]] = {
     "US": ("us-east-1", "us-east-2", "us-west-2"),
@@ -218,3 +223,39 @@ FIGURES_NOTE = (
     "availability; failures are assumed independent (AWS Well-Architected, Reliability Pillar). "
     "Budgets use a 30-day month and a 365-day year."
 )
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A number hld sets on a resource, with why that value and its source."""
+
+    key: str
+    value: int
+    why: str
+    source: str
+
+
+_ALB_ATTRS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html"
+_TG_ATTRS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html"
+SETTINGS: dict[str, Setting] = {
+    row.key: row
+    for row in (
+        Setting("idle-timeout", 60, "ALB default: a short request ends well within it", _ALB_ATTRS),
+        Setting(
+            "idle-timeout-long-lived",
+            3600,
+            "long-lived connections (websockets, streaming) stay open an hour without traffic (ALB allows "
+            "1 to 4000 s); clients send keep-alives within it",
+            _ALB_ATTRS,
+        ),
+        Setting("deregistration-delay", 30, "short requests finish within 30 s of a task leaving", _TG_ATTRS),
+        Setting(
+            "deregistration-delay-long-lived",
+            300,
+            "a task leaving keeps its open connections 5 minutes, so most sessions end on their own before "
+            "clients must reconnect (ALB allows 0 to 3600 s)",
+            _TG_ATTRS,
+        ),
+    )
+}
+"""Load-balancer settings by the connections a service holds."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from blueprints.figures import MRSC_REGION_SETS, SLAS
-from blueprints.model import Blueprint
+from blueprints.model import Blueprint, KeyValue
 from blueprints.plan_model import Decided
 
 LEVELS = ("single-zone", "multi-zone", "multi-region")
@@ -35,7 +35,13 @@ class Intent:
 
     @property
     def active(self) -> bool:
+        """Every region serves (active-active across regions)."""
         return self.multi_region and self.replication.value == "active"
+
+    @property
+    def serving_replicas(self) -> bool:
+        """Inside a region, replicas in the other zones serve reads (multi-zone, active)."""
+        return self.level.value == "multi-zone" and self.replication.value == "active"
 
 
 def ceiling(level: str, replication: str | None = None, regions: int = 2) -> float:
@@ -60,22 +66,13 @@ def candidates(bp: Blueprint) -> list[Intent]:
         if bp.consistency
         else Decided(value="strong", reason="unset: strong is the safe default (no stale reads); relax explicitly")
     )
-    pairs: list[tuple[str, str | None]]
-    if red.level and red.level != "multi-region":
-        pairs = [(red.level, None)]
-    elif red.level == "multi-region":
-        pairs = (
-            [("multi-region", red.replication)]
-            if red.replication
-            else [
-                ("multi-region", "passive"),
-                ("multi-region", "active"),
-            ]
+    pairs: list[tuple[str, str | None]] = [
+        (level, replication)
+        for level in ((red.level,) if red.level else LEVELS)
+        for replication in (
+            (None,) if level == "single-zone" else (red.replication,) if red.replication else ("passive", "active")
         )
-    else:
-        pairs = [("single-zone", None), ("multi-zone", None), ("multi-region", "passive"), ("multi-region", "active")]
-        if red.replication:
-            pairs = [("multi-region", red.replication)]
+    ]
     target = bp.availability / 100
     out = []
     for level, replication in pairs:
@@ -101,11 +98,34 @@ def _level(bp: Blueprint, level: str, target: float) -> Decided[str]:
     return Decided(value=level, reason=why)
 
 
+def unmet_level(level: Decided[str], missed: list[str]) -> Decided[str]:
+    """A derived level whose plan misses a target says so, instead of claiming it meets it."""
+    if not level.derived:
+        return level
+    return Decided(
+        value=level.value,
+        reason=f"unset: no level this blueprint allows meets its {' and '.join(missed)} target; "
+        f"{level.value} is the strongest (see what would meet it below)",
+    )
+
+
 def _replication(bp: Blueprint, level: str, replication: str | None) -> Decided[str | None]:
-    if level != "multi-region":
-        return Decided(value=None, reason="one region: no cross-region replication")
+    if level == "single-zone":
+        return Decided(value=None, reason="single-zone: nothing to replicate to")
     if bp.redundancy.replication:
         return Decided(value=replication, reason="set in the blueprint", derived=False)
+    if level == "multi-zone":
+        if replication == "passive":
+            return Decided(
+                value=replication,
+                reason="unset: standbys in the other zones take over on a zone loss but do not serve "
+                "(the cheaper choice) when they meet the targets",
+            )
+        return Decided(
+            value=replication,
+            reason="unset: replicas in the other zones serve reads, since standbys cannot meet the "
+            "availability or RTO target",
+        )
     if replication == "passive":
         return Decided(value=replication, reason="unset: a standby region (cheaper) when it meets the targets")
     return Decided(
@@ -120,7 +140,10 @@ def _regions(bp: Blueprint, level: str, replication: str | None, consistency: st
         return Decided(value=list(bp.regions), reason="set in the blueprint; the first is primary", derived=False)
     if level != "multi-region":
         return Decided(value=["us-east-1"], reason="unset: us-east-1")
-    if replication == "active" and consistency == "strong":
+    strong_tables = consistency == "strong" and any(
+        isinstance(s, KeyValue) and (s.consistency or consistency) == "strong" for s in bp.datastores
+    )
+    if replication == "active" and strong_tables:
         return Decided(
             value=list(DEFAULT_STRONG_ACTIVE_REGIONS),
             reason="unset: strong active-active needs DynamoDB strong global tables in 3 regions of one set",

@@ -95,4 +95,4 @@ MAX_CACHE_MEMORY_MIB = 419 * 1024
 
 AVAILABILITY_DECIMALS = 3
 """AWS publishes SLAs to three decimals of a percent (99.999): a target beyond that cannot be
-shown met or missed from the figures (blueprints.figures.SLA_RESOLUTION)."""
+judged from the figures (blueprints.figures.SLA_RESOLUTION)."""

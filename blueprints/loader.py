@@ -16,12 +16,12 @@ from pydantic import ValidationError
 
 from blueprints import limits
 from blueprints.model import Blueprint
-from blueprints.problems import BlueprintError, Broken, Problem
+from blueprints.problems import BlueprintError, Broken, Path, Problem
 from blueprints.schema_errors import problems as schema_problems
 from blueprints.yamldoc import Refused, compose
 
 
-def parse(text: str, file: str = "<blueprint>") -> Blueprint:
+def parse(text: str, file: str = "<blueprint>", overrides: dict[Path, Any] | None = None) -> Blueprint:
     """Parse and check one blueprint; raise BlueprintError with every problem: the YAML's, the
     schema's, and the coherence rules' over every part that is itself valid, in one run."""
     from blueprints.rules import check
@@ -66,6 +66,12 @@ def parse(text: str, file: str = "<blueprint>") -> Blueprint:
         Problem(path, message, "yaml", "keep one of them", file, line, column)
         for path, (line, column), message in doc.problems
     ]
+    for path, value in (overrides or {}).items():  # e.g. a stack's hld:domain, before validation
+        target = doc.data
+        for key in path[:-1]:
+            target = target.setdefault(key, {}) if isinstance(target, dict) else {}
+        if isinstance(target, dict):
+            target[path[-1]] = value
     valid: Blueprint | None = None
     blueprint: Blueprint | None
     try:
@@ -195,10 +201,11 @@ def read(path: str | FsPath) -> tuple[str, str]:
         ) from None
 
 
-def load(path: str | FsPath) -> Blueprint:
-    """Read and check a blueprint file (`-`: standard input)."""
+def load(path: str | FsPath, overrides: dict[Path, Any] | None = None) -> Blueprint:
+    """Read and check a blueprint file (`-`: standard input); `overrides` (path -> value) replace
+    fields before validation."""
     text, name = read(path)
-    return parse(text, name)
+    return parse(text, name, overrides)
 
 
 __all__ = ["STDIN", "BlueprintError", "Problem", "load", "parse", "read"]

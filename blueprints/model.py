@@ -53,9 +53,10 @@ class Redundancy(Strict):
     )
     replication: Literal["active", "passive"] | None = Field(
         default=None,
-        description="Multi-region only: `active` (every region serves) or `passive` "
-        "(standby region). Unset: `active` when one region's chain cannot meet the target "
-        "or `rto` is shorter than a standby's failover, else `passive`.",
+        description="Across regions: `active` (every region serves) or `passive` (a standby region). "
+        "Inside one region (multi-zone): `active` (replicas in the other zones serve reads: Aurora "
+        "readers, cache replicas read) or `passive` (standbys that only take over: RDS Multi-AZ). "
+        "Unset: `active` when a standby cannot meet the availability or `rto` target, else `passive`.",
     )
     zones: int | None = Field(
         default=None,
@@ -63,6 +64,14 @@ class Redundancy(Strict):
         le=6,
         description="Zones per region. Unset: 1 for single-zone, else 3 (static stability "
         "with one zone lost costs 50 % extra capacity at 3 zones, 100 % at 2).",
+    )
+    failovers_per_year: float = Field(
+        default=1,
+        ge=0,
+        le=52,
+        description="An assumption of the availability estimate: how many times a year a region fails "
+        "over (multi-region). Each failover costs its users the DNS failover time; the plan shows what "
+        "share of the monthly downtime budget that is.",
     )
 
 
@@ -106,6 +115,14 @@ class Cdn(Strict):
     )
     compress: bool = Field(default=True, description="gzip and Brotli at the edge.")
     origin_shield: bool = Field(default=False, description="A regional cache layer in front of the origin.")
+    hit_ratio: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Share of requests to cacheable routes (`cache: public`) the CDN answers from its "
+        "cache. With `stale_if_error`, the origin then counts only for misses in the estimate. "
+        "Unset: no credit (every request counts on the origin).",
+    )
     dynamic: Literal["bypass", "through"] | None = Field(
         default=None,
         description="Route dynamic traffic around the CDN (`bypass`: DNS straight to the "
@@ -121,8 +138,9 @@ class Edge(Strict):
         default=None,
         pattern=DOMAIN_PATTERN,
         max_length=limits.MAX_DOMAIN,
-        description="Public DNS name; with it the HTTPS listener gets an ACM certificate and "
-        "multi-region systems get Route 53 health-checked records.",
+        description="Public DNS name (a deployment fact: the stack's `hld:domain` overrides it); with it "
+        "the HTTPS listener gets an ACM certificate and multi-region systems get Route 53 health-checked "
+        "records. Not needed to validate, plan or render.",
     )
     hosted_zone: str | None = Field(
         default=None, pattern=r"^Z[A-Z0-9]{1,31}$", description="Route 53 hosted zone id that holds `domain`."
@@ -156,6 +174,49 @@ class UseRef(Strict):
     )
 
 
+def route_problem(route: str) -> str:
+    """Check a route's text (`METHOD /path`); raise ValueError naming what is wrong."""
+    if not ROUTE.match(route):
+        raise ValueError(
+            f"route {shown(route)} is not `METHOD /path` (methods: GET HEAD POST PUT "
+            "PATCH DELETE OPTIONS ANY); e.g. 'GET /{code}'"
+        )
+    if len(route.split(" ", 1)[1]) > limits.MAX_PATH:
+        raise ValueError(
+            f"route path is {len(route.split(' ', 1)[1])} characters; a load-balancer path pattern "
+            f"holds {limits.MAX_PATH} at most"
+        )
+    return route
+
+
+class Route(Strict):
+    route: str = Field(description="`METHOD /path`.")
+    uses: list[Name] | None = Field(
+        default=None,
+        max_length=limits.MAX_SERVICES + limits.MAX_DATASTORES,
+        description="What this route calls: a subset of its service's `uses`. Its journey (and its "
+        "availability) follows these. Unset: all of the service's.",
+    )
+    cache: Literal["public", "none"] = Field(
+        default="none",
+        description="`public`: one user's response may be served to another, so the CDN caches it "
+        "(GET and HEAD only). Nothing else is cached.",
+    )
+
+    @field_validator("route")
+    @classmethod
+    def _route(cls, route: str) -> str:
+        return route_problem(route)
+
+    @property
+    def method(self) -> str:
+        return self.route.split(" ", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return self.route.split(" ", 1)[1]
+
+
 class Service(Strict):
     name: Name
     description: Description = Field(default="", description="What the service does.")
@@ -170,10 +231,11 @@ class Service(Strict):
         description="HTTP health-check path.",
     )
     public: bool = Field(default=False, description="Reachable from the internet through the edge.")
-    routes: list[str] = Field(
+    routes: list[str | Route] = Field(
         default_factory=list,
         max_length=limits.MAX_ROUTES,
-        description="Public routes as `METHOD /path`; each is a user journey.",
+        description="Public routes as `METHOD /path` (or `{route: METHOD /path, uses: [...], cache: public}`); "
+        "each is a user journey.",
     )
     uses: list[Name | UseRef] = Field(
         default_factory=list,
@@ -189,27 +251,35 @@ class Service(Strict):
     )
     cpu: float = Field(default=0.25, ge=0.25, le=16, description="vCPU per replica (vertical size).")
     memory: Memory = Field(default=512, ge=512, le=122880, description="Memory per replica.")
+    connections: Literal["short", "long-lived"] = Field(
+        default="short",
+        description="`long-lived`: clients hold connections open (websockets, streaming): the load "
+        "balancer's idle timeout, the deregistration delay and the ingress timeouts are set for them.",
+    )
+
+    @field_validator("routes", mode="before")
+    @classmethod
+    def _route_texts(cls, routes: object) -> object:
+        if isinstance(routes, list):
+            for route in routes:
+                if isinstance(route, str):
+                    route_problem(route)
+        return routes
 
     @field_validator("routes")
     @classmethod
-    def _routes(cls, routes: list[str]) -> list[str]:
-        for route in routes:
-            if not ROUTE.match(route):
-                raise ValueError(
-                    f"route {shown(route)} is not `METHOD /path` (methods: GET HEAD POST PUT "
-                    "PATCH DELETE OPTIONS ANY); e.g. 'GET /{code}'"
-                )
-            if len(route.split(" ", 1)[1]) > limits.MAX_PATH:
-                raise ValueError(
-                    f"route path is {len(route.split(' ', 1)[1])} characters; a load-balancer path pattern "
-                    f"holds {limits.MAX_PATH} at most"
-                )
-        if len(set(routes)) != len(routes):
+    def _routes(cls, routes: list[str | Route]) -> list[str | Route]:
+        texts = [r if isinstance(r, str) else r.route for r in routes]
+        if len(set(texts)) != len(texts):
             raise ValueError("routes are listed twice; list each once")
         return routes
 
     def edges(self) -> list[UseRef]:
         return [UseRef(name=u) if isinstance(u, str) else u for u in self.uses]
+
+    def route_specs(self) -> list[Route]:
+        """Every route in its full form."""
+        return [Route(route=r) if isinstance(r, str) else r for r in self.routes]
 
 
 class _Store(Strict):
@@ -288,6 +358,11 @@ class ObjectStore(_Store):
     kind: Literal["object"]
     engine: Literal["s3"] | None = Field(default=None, description="Pin the engine.")
     versioning: bool = Field(default=True, description="Keep previous versions (loss-free default).")
+    public: bool = Field(
+        default=False,
+        description="Served read-only to the internet through the CDN (edge.cdn): a static site or "
+        "public assets. The bucket stays private; only the CDN reads it.",
+    )
 
 
 DataStore = Annotated[
@@ -332,7 +407,10 @@ class Blueprint(Strict):
     edge: Edge = Field(default_factory=Edge)
     security: Security = Field(default_factory=Security)
     services: list[Service] = Field(
-        min_length=1, max_length=limits.MAX_SERVICES, description="The compute: containers."
+        default_factory=list,
+        max_length=limits.MAX_SERVICES,
+        description="The compute: containers. May be empty when a public object store is all there is "
+        "(a static site served by the CDN).",
     )
     datastores: list[DataStore] = Field(
         default_factory=list, max_length=limits.MAX_DATASTORES, description="The state."

@@ -6,7 +6,7 @@ here. `hld plan --json` prints `Plan.model_dump(mode="json")`.
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +43,27 @@ class Journey(Model):
     regions_in_parallel: int
     estimate: float
     formula: str
+    cached: bool = False
+    """Served by the CDN from its cache; with a stated hit ratio and stale-if-error, the origin
+    counts only for the misses."""
+    hit_ratio: float | None = None
+    failover_cost: float = 0.0
+    """Percentage points the regional failovers assumed a year cost this journey (multi-region
+    active: DNS failover time for the users of the lost region)."""
+
+
+class FailoverCost(Model):
+    """What regional failovers cost a multi-region active design, under a stated assumption."""
+
+    seconds: float
+    """One failover: health-check detection plus the record's TTL."""
+    per_year: float
+    """The assumption: failovers a year (redundancy.failovers_per_year)."""
+    share_of_month_budget: float
+    """What one failover takes of the target's monthly downtime budget (0..)."""
+    points: float
+    """Percentage points taken off the estimate."""
+    source: str
 
 
 class Budget(Model):
@@ -57,10 +78,13 @@ class Availability(Model):
     target: float
     estimate: float
     met: bool
+    margin: float
+    """Estimate minus target, in percentage points (negative when short)."""
     weakest: str
     journeys: list[Journey]
     target_budget: Budget
     estimate_budget: Budget
+    failover: FailoverCost | None
     basis: str
 
 
@@ -76,6 +100,8 @@ class Network(Model):
     zones: list[str]
     subnets: list[Subnet]
     nat_gateways: Decided[int]
+    vpc: bool = True
+    """A VPC exists: something runs in it (services, stores in the VPC)."""
 
 
 class RegionCapacity(Model):
@@ -89,6 +115,14 @@ class RegionCapacity(Model):
     """Replicas kept up while one zone's share is drained (a disruption budget's minimum)."""
 
 
+class RoutePlan(Model):
+    route: str
+    uses: list[str]
+    """What its journey calls directly: the route's own `uses`, or its service's."""
+    cached: bool
+    """The CDN may serve one user's response to another (`cache: public`)."""
+
+
 class ServicePlan(Model):
     name: str
     description: str
@@ -96,7 +130,7 @@ class ServicePlan(Model):
     port: int
     health: str
     public: bool
-    routes: list[str]
+    routes: list[RoutePlan]
     calls: list[str]
     stores: list[str]
     async_uses: list[str]
@@ -107,6 +141,10 @@ class ServicePlan(Model):
     capacity: Decided[list[RegionCapacity]]
     target_cpu: int
     requests_per_target: Decided[int]
+    connections: Decided[str]
+    """short, or long-lived (websockets, streaming): what the load balancer and ingress allow for."""
+    deregistration_delay_seconds: int
+    """How long a task being replaced keeps its connections before the load balancer drops them."""
 
 
 class StoreBase(Model):
@@ -177,6 +215,8 @@ class KeyValuePlan(StoreBase):
 class CachePlan(StoreBase):
     kind: Literal["cache"] = "cache"
     read_replicas: int
+    replicas_serve_reads: bool
+    """Services read from the replicas (active); else the replicas only take over (passive)."""
     instance_class: Decided[str]
     cache_ttl_seconds: int
 
@@ -195,6 +235,8 @@ class QueuePlan(StoreBase):
 class ObjectPlan(StoreBase):
     kind: Literal["object"] = "object"
     versioning: bool
+    public: bool = False
+    """Served read-only through the CDN (the bucket stays private; only the CDN reads it)."""
 
 
 StorePlan = Annotated[
@@ -213,10 +255,22 @@ class CdnPlan(Model):
     origin_shield: bool
     dynamic: Decided[str]
     cache_control: str
+    """What services send on responses the CDN may cache (`cache: public` routes)."""
     origin_failover: bool
+    cached: list[str]
+    """Path patterns the CDN caches (routes marked `cache: public`); nothing else is cached."""
+    writes: list[str]
+    """Path patterns with writing methods, sent to the primary region's origin uncached (an origin
+    group fails over only reads)."""
+    hit_ratio: float | None
+    stale_if_error: int | None
+    site: str | None = None
+    """The public object store the CDN serves (a static site), if any."""
 
 
 class EdgePlan(Model):
+    idle_timeout_seconds: Decided[int]
+    """The load balancers' idle timeout (the longest any public service's connections need)."""
     cdn: CdnPlan | None
     waf: Decided[str] | None
     domain: str | None
@@ -224,23 +278,34 @@ class EdgePlan(Model):
     dns: Decided[str] | None
     tls: bool
     certificate: Decided[str] | None
+    needs_domain: bool
+    """TLS with something public and no domain yet: a deployment must name one (hld:domain)."""
     api_host: str | None
     cdn_host: str | None
     origin_hosts: dict[str, str]
 
 
+PROBE = "hld-probe"
+"""The query parameter a probe rule matches: `<health path>?hld-probe=<service>`."""
+
+
 class ListenerRule(Model):
-    """A load-balancer rule: a public path pattern, the service that serves it, its priority."""
+    """A load-balancer rule: a public path pattern, the service that serves it, its priority. A
+    probe rule matches the service's health path with `?hld-probe=<service>`, so each public
+    service's health is probed on its own even where services share a health path."""
 
     service: str
     pattern: str
     priority: int
+    probe: bool = False
 
 
 class Control(Model):
     key: str
     title: str
     enabled: bool
+    applies: bool = True
+    """The design has parts the control governs (no dead-letter queues without queues)."""
     relaxed: bool
     detail: str
 
@@ -264,10 +329,30 @@ class Dr(Model):
     backup_copy_regions: list[str]
 
 
+class Edit(Model):
+    """One edit of the blueprint document: the value at `path` (null: the key removed)."""
+
+    path: list[str | int]
+    value: Any
+
+
+class Fix(Model):
+    """A change to the blueprint that was applied and planned again, with what that plan reaches."""
+
+    change: str
+    edits: list[Edit]
+    reaches: str
+    meets: bool
+    relaxes: bool = False
+    """The change lowers the target itself instead of changing the design."""
+
+
 class Unmet(Model):
     what: str
     why: str
-    fixes: list[str]
+    fixes: list[Fix]
+    searched: str = ""
+    """Said when no design change (alone or combined) meets the target."""
 
 
 class Plan(Model):
@@ -303,6 +388,9 @@ class Plan(Model):
 
     def store(self, name: str) -> AnyStorePlan:
         return next(s for s in self.datastores if s.name == name)
+
+    def network(self, region: str) -> Network:
+        return next(n for n in self.networks if n.region == region)
 
     def zones(self, region: str) -> list[str]:
         return next(n.zones for n in self.networks if n.region == region)

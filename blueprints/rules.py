@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from blueprints import limits
 from blueprints.capacity import design_rps, max_replicas, replicas_per_zone
-from blueprints.figures import MRSC_REGION_SETS, REGION_ZONES
+from blueprints.figures import FLOAT_NOISE, MRSC_REGION_SETS, REGION_ZONES
 from blueprints.intent import Intent, candidates, ceiling
-from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational
+from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational, Route, Service
 from blueprints.problems import Broken, Path
 from blueprints.routing import path_pattern
 from blueprints.units import format_duration
@@ -96,6 +96,16 @@ def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
                     "set `public: true`, or remove `routes`",
                 )
             )
+        if svc.connections == "long-lived" and not svc.public:
+            out.append(
+                Finding(
+                    ("services", i, "connections"),
+                    "long-lived connections are held through the load balancer, but the service is not public",
+                    "journeys",
+                    "set `public: true`, or remove `connections`",
+                )
+            )
+        out += _route_rules(bp, i, svc)
     if not out:
         out += _cycles(bp)
     if broken.whole("services") and not out:
@@ -103,10 +113,53 @@ def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
     return out
 
 
+def _route_rules(bp: Blueprint, i: int, svc: Service) -> list[Finding]:
+    """A route's own `uses` is a subset of its service's; only safe methods are cached, by a CDN."""
+    out = []
+    declared = {e.name for e in svc.edges()}
+    for j, route in enumerate(svc.routes):
+        if isinstance(route, str):
+            continue
+        for k, name in enumerate(route.uses or []):
+            if name not in declared:
+                out.append(
+                    Finding(
+                        ("services", i, "routes", j, "uses", k),
+                        f"route {route.route!r} uses {name!r}, which its service does not use",
+                        "data-flow",
+                        f"add {name!r} to the service's `uses`, or remove it from the route's",
+                    )
+                )
+        if route.cache == "public" and route.method not in ("GET", "HEAD"):
+            out.append(
+                Finding(
+                    ("services", i, "routes", j, "cache"),
+                    f"{route.method} responses are not cached (a CDN caches GET and HEAD)",
+                    "cdn",
+                    "remove `cache: public`, or make the route GET",
+                )
+            )
+        if route.cache == "public" and not bp.edge.cdn:
+            out.append(
+                Finding(
+                    ("services", i, "routes", j, "cache"),
+                    "cache: public needs a CDN to cache it",
+                    "cdn",
+                    "add edge.cdn, or remove `cache: public`",
+                )
+            )
+    return out
+
+
 def _listener_rules(bp: Blueprint) -> list[Finding]:
     """Every distinct public path becomes a load-balancer listener rule (plus the health path):
     an ALB holds MAX_LISTENER_RULES."""
-    patterns = {path_pattern(route) for s in bp.services if s.public for route in s.routes or ["ANY /*"]}
+    patterns = {
+        path_pattern(route.route)
+        for s in bp.services
+        if s.public
+        for route in s.route_specs() or [Route(route="ANY /*")]
+    }
     if len(patterns) + 1 <= limits.MAX_LISTENER_RULES:
         return []
     return [
@@ -166,25 +219,54 @@ def _regions_known(bp: Blueprint) -> list[Finding]:
 def _edge(bp: Blueprint) -> list[Finding]:
     out = []
     edge = bp.edge
-    if (edge.cdn or edge.waf or edge.domain) and not any(s.public for s in bp.services):
+    sites = [i for i, s in enumerate(bp.datastores) if isinstance(s, ObjectStore) and s.public]
+    if (edge.cdn or edge.waf or edge.domain) and not any(s.public for s in bp.services) and not sites:
         out.append(
             Finding(
                 ("edge",),
-                "an edge (CDN, WAF, domain) needs a public service behind it",
+                "an edge (CDN, WAF, domain) needs something public behind it",
                 "edge",
-                "set `public: true` on a service, or remove `edge`",
+                "set `public: true` on a service (or on an object store served by the CDN), or remove `edge`",
             )
         )
-    if bp.security.tls == "required" and any(s.public for s in bp.services) and not edge.domain:
+    if not bp.services and not sites:
         out.append(
             Finding(
-                ("edge",) if "edge" in bp.model_fields_set else (),
-                "public services with tls: required need a public name for their certificate",
-                "security",
-                "add edge.domain (e.g. api.example.com: an ACM certificate, DNS-validated), "
-                "or set security.tls: disabled explicitly",
+                ("services",),
+                "a system needs a service, or a public object store the CDN serves",
+                "journeys",
+                "add a service, or a `kind: object` store with `public: true` and edge.cdn (a static site)",
             )
         )
+    if sites and any(s.public for s in bp.services):
+        out.append(
+            Finding(
+                ("datastores", sites[0], "public"),
+                "a public object store is served at the CDN's root, and public services need the edge too: "
+                "hld serves a static site only in a system without public services",
+                "edge",
+                "serve the files from a public service, or describe the site as a blueprint of its own",
+            )
+        )
+    for i in sites[1:]:
+        out.append(
+            Finding(
+                ("datastores", i, "public"),
+                f"only one public object store can be the CDN's site; {bp.datastores[sites[0]].name!r} already is",
+                "edge",
+                "keep `public: true` on one object store",
+            )
+        )
+    for i in sites:
+        if not edge.cdn:
+            out.append(
+                Finding(
+                    ("datastores", i, "public"),
+                    "a public object store is served through the CDN, and there is none",
+                    "edge",
+                    "add edge.cdn (TTLs, compression), or remove `public: true`",
+                )
+            )
     if edge.hosted_zone and not edge.domain:
         out.append(Finding(("edge", "hosted_zone"), "a hosted zone needs `domain`", "edge", "add `edge.domain`"))
     if edge.cdn and not edge.cdn.min_ttl <= edge.cdn.default_ttl <= edge.cdn.max_ttl:
@@ -271,13 +353,14 @@ def _redundancy_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
                 "set redundancy.level: multi-region, or list one region",
             )
         )
-    if bp.redundancy.replication and level != "multi-region":
+    if bp.redundancy.replication and level == "single-zone":
         out.append(
             Finding(
                 ("redundancy", "replication"),
-                f"replication {bp.redundancy.replication!r} is between regions, but the level is {level}",
+                f"replication {bp.redundancy.replication!r} needs a copy in another zone or region, but the "
+                "level is single-zone",
                 "redundancy",
-                "remove redundancy.replication, or set redundancy.level: multi-region",
+                "remove redundancy.replication, or set redundancy.level: multi-zone (or multi-region)",
             )
         )
     if level == "single-zone" and zones > 1:
@@ -308,9 +391,9 @@ def _redundancy_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
                     f"set zones: {len(REGION_ZONES[region])} or fewer",
                 )
             )
-    best = ceiling(level, intent.replication.value, len(regions))
+    best = ceiling(level, intent.replication.value, len(regions)) if bp.services else 1.0
     target = bp.availability / 100
-    if round(best * 100, 3) < round(target * 100, 3):
+    if best < target - FLOAT_NOISE:
         out.append(
             Finding(
                 _knob_path(bp, "level"),

@@ -156,5 +156,3 @@ def problems(doc: Document, error: ValidationError, file: str) -> list[Problem]:
         line, column = doc.position(path, key=at_key)
         out.append(Problem(path, " or ".join(messages), "schema", fix, file, line, column))
     return out
-
-

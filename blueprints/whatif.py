@@ -210,18 +210,21 @@ def zone_loss(plan: Plan, placement: Placement, zone: str) -> WhatIf:
                 f"= {left} rps vs {cap.design_rps} rps designed for {region}",
             )
         )
+    zonal = {s.name for s in plan.services}  # a static site's bucket and CDN span zones in any level
     journeys = [
         JourneyImpact(
             journey=j.name,
-            survives=not single or active,
+            survives=not single or active or j.service not in zonal,
             detail="every part spans >= 2 zones; stores fail over in the region"
             if not single
-            else "single-zone: the only zone is lost",
+            else "single-zone: the only zone is lost"
+            if j.service in zonal
+            else "S3 stores across >= 3 zones and CloudFront is global: no part is in one zone",
         )
         for j in plan.availability.journeys
     ]
     rto, rpo = zone_recovery(
-        single,
+        single and not all(j.survives for j in journeys),
         [placement.zone_failover(s) for s in plan.datastores if s.on_journeys],
         any(s.record for s in plan.datastores),
     )

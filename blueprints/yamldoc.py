@@ -166,5 +166,3 @@ def compose_with(loader_class: Any, text: str) -> Document:
     finally:
         loader.dispose()
     return doc
-
-

@@ -304,9 +304,10 @@ def render(
             {"ok": True, "out": str(out), "kubernetes": rendered.version, "objects": len(objs), "files": written}
         )
         return
+    zones = len(planned.zones(planned.primary_region))
     typer.echo(
-        f"{out}: {len(objs)} objects for a kind cluster with {len(planned.zones(planned.primary_region))} zone "
-        f"workers (valid against Kubernetes {rendered.version}, strict)\n"
+        f"{out}: {len(objs)} objects for a kind cluster with {zones} zone worker{'s' if zones != 1 else ''} "
+        f"(valid against Kubernetes {rendered.version}, strict)\n"
         f"next: kind create cluster --config {out}/kind-cluster.yaml && kubectl apply -k {out}"
     )
 

@@ -9,7 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from blueprints.figures import MONTH_SECONDS, SLAS
-from blueprints.plan_model import Decided, Plan
+from blueprints.plan_model import Availability, Decided, FailoverCost, Journey, Plan
+from blueprints.planner.journeys import pct
 from blueprints.units import human_duration
 from blueprints.whatif import WhatIf, region_loss_text
 
@@ -52,6 +53,38 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def margin_text(avail: Availability) -> str:
+    """The estimate's margin over the target, in points and in downtime a month."""
+    seconds = abs(avail.margin) / 100 * MONTH_SECONDS
+    size = f"{abs(avail.margin):.6f}".rstrip("0").rstrip(".") + f" points ({human_duration(seconds)}/month)"
+    if avail.margin < 0:
+        return f"short by {size}"
+    thin = ", thinner than the figures' 0.001-point rounding" if avail.margin < 0.001 else ""
+    return f"margin {size}{thin}"
+
+
+def chain_text(j: Journey) -> str:
+    """A journey's chain in one unit (percent), the regions in parallel, the cache and the failovers."""
+    chain = " x ".join(f"{p.component} {pct(p.percent)}" for p in j.regional)
+    if j.regions_in_parallel > 1:
+        chain = f"[{chain}] in {j.regions_in_parallel} regions"
+    if j.hit_ratio is not None:
+        chain = f"(hits {pct(j.hit_ratio * 100)}% + misses {pct(100 - j.hit_ratio * 100)}% x [{chain}])"
+    if j.global_parts:
+        chain += " x " + " x ".join(f"{p.component} {pct(p.percent)}" for p in j.global_parts)
+    if j.failover_cost:
+        chain += f" - {pct(j.failover_cost)} (regional failovers)"
+    return chain
+
+
+def failover_text(cost: FailoverCost) -> str:
+    return (
+        f"Regional failover: {human_duration(cost.seconds)} of errors for the lost region's users each time "
+        f"({cost.source}); one takes {cost.share_of_month_budget:.0%} of the target's monthly budget. Assumed "
+        f"{cost.per_year:g} a year (redundancy.failovers_per_year): -{pct(cost.points)} points in the estimate."
+    )
+
+
 def plan_view(plan: Plan) -> Group:
     parts: list[object] = [
         Text(f"{plan.name}: plan for stack {plan.stack!r} ({plan.environment})", style="bold"),
@@ -76,18 +109,14 @@ def plan_view(plan: Plan) -> Group:
     avail = plan.availability
     head = Text.assemble(
         ("Availability (SLA-based estimate): ", "bold"),
-        f"target {avail.target}%, estimate {avail.estimate:.4f}% (weakest: {avail.weakest}) ",
+        f"target {pct(avail.target)}%, estimate {pct(avail.estimate)}%, {margin_text(avail)} "
+        f"(weakest: {avail.weakest}) ",
         _mark(avail.met),
     )
     parts.append(head)
     journeys = _table("", "journey", "chain (percent)", "estimate")
     for j in avail.journeys:
-        chain = " x ".join(f"{p.component} {p.percent:g}" for p in j.regional)
-        if j.regions_in_parallel > 1:
-            chain = f"[{chain}] in {j.regions_in_parallel} regions"
-        if j.global_parts:
-            chain += " x " + " x ".join(f"{p.component} {p.percent:g}" for p in j.global_parts)
-        journeys.add_row(j.name, chain, f"{j.estimate:.4f}%")
+        journeys.add_row(j.name, chain_text(j), f"{pct(j.estimate)}%")
     parts.append(journeys)
     month_days = MONTH_SECONDS // 86400
     parts.append(
@@ -96,6 +125,8 @@ def plan_view(plan: Plan) -> Group:
             f"{avail.target_budget.per_year}/year; this design's estimate {avail.estimate_budget.per_month}/month."
         )
     )
+    if avail.failover is not None:
+        parts.append(Text(failover_text(avail.failover)))
 
     services = _table("Services", "service", "task", "per region: replicas/zone, min..max", "why")
     for svc in plan.services:
@@ -109,7 +140,7 @@ def plan_view(plan: Plan) -> Group:
             caps,
             svc.capacity.reason,
         )
-    parts.append(services)
+    parts.append(services if plan.services else Text("Services: none (the CDN serves the public object store)"))
 
     stores = _table("Data stores", "store", "engine", "replication", "why")
     for store in plan.datastores:
@@ -129,9 +160,27 @@ def plan_view(plan: Plan) -> Group:
             + (", origin failover across regions" if cdn.origin_failover else ""),
         )
         edges.add_row("dynamic routes", f"{cdn.dynamic.value}: {_why(cdn.dynamic)}")
-        edges.add_row("services send", f"Cache-Control: {cdn.cache_control}")
+        if cdn.site:
+            edges.add_row("static site", f"object store {cdn.site!r} through origin access control")
+        edges.add_row(
+            "cached",
+            (", ".join(cdn.cached) + f" (services send Cache-Control: {cdn.cache_control})")
+            if cdn.cached
+            else "nothing dynamic (no route is `cache: public`)",
+        )
+        if cdn.hit_ratio is not None:
+            stale = f", stale for {cdn.stale_if_error} s on origin errors" if cdn.stale_if_error else ""
+            edges.add_row("hit ratio", f"{cdn.hit_ratio:.0%} (stated in the blueprint){stale}")
     if edge.waf:
         edges.add_row("WAF", edge.waf.value)
+    if edge.domain:
+        zone = edge.hosted_zone or f"the public zone {edge.domain.split('.', 1)[-1]}, looked up"
+        edges.add_row("domain", f"{edge.domain} (hosted zone: {zone})")
+    elif edge.needs_domain:
+        edges.add_row(
+            "domain",
+            "none yet: a deployment sets hld:domain (offline runs use a placeholder under the reserved .invalid)",
+        )
     if edge.dns:
         edges.add_row("DNS", f"{edge.dns.value}: {edge.dns.reason}")
     edges.add_row("TLS", "required" if edge.tls else "RELAXED (security.tls: disabled)")
@@ -140,7 +189,9 @@ def plan_view(plan: Plan) -> Group:
     controls = _table("Security and data safety (HLD-RULES §7)", "control", "state", "detail")
     for c in plan.security:
         state = (
-            Text("on", style="green")
+            Text("n/a", style="dim")
+            if not c.applies
+            else Text("on", style="green")
             if c.enabled
             else Text("RELAXED" if c.relaxed else "off", style="red" if c.relaxed else "")
         )
@@ -167,8 +218,15 @@ def plan_view(plan: Plan) -> Group:
         parts.append(Text("The plan does not meet the blueprint's targets:", style="bold red"))
         for u in plan.unmet:
             parts.append(Text(f"  {u.what}: {u.why}"))
+            if u.searched:
+                parts.append(Text(f"    {u.searched}", style="yellow"))
             for fix in u.fixes:
-                parts.append(Text(f"    would meet it: {fix}"))
+                if fix.relaxes:
+                    parts.append(Text(f"    or relax the target: {fix.change} (reaches {fix.reaches})"))
+                elif fix.meets:
+                    parts.append(Text(f"    meets it: {fix.change} (reaches {fix.reaches})", style="green"))
+                else:
+                    parts.append(Text(f"    not enough alone: {fix.change} (reaches {fix.reaches})"))
     return Group(*parts)  # type: ignore[arg-type]
 
 
@@ -232,7 +290,23 @@ def synth_view(result: Result) -> Group:
             key,
             _brief(value) if not isinstance(value, dict) else ", ".join(f"{k}: {_brief(v)}" for k, v in value.items()),
         )
-    return Group(table, outputs)
+    return Group(*_placeholder(result), table, outputs)
+
+
+def _placeholder(result: Result) -> list[Text]:
+    """The line that says a run used a placeholder domain, and what a deployment needs instead."""
+    from hld.stack import is_placeholder
+
+    domain = result.outputs.get("domain")
+    if not is_placeholder(domain):
+        return []
+    return [
+        Text(
+            f"domain: {domain} is a placeholder under the reserved .invalid TLD (no domain in the blueprint or "
+            "the stack); a deployment names one: pulumi config set hld:domain app.example.com",
+            style="yellow",
+        )
+    ]
 
 
 PIPED_WIDTH = 100
@@ -258,6 +332,7 @@ def verify_view(result: Result, outcomes: list[Any], coverage: Any, impact: What
             style="bold",
         )
     ]
+    parts += _placeholder(result)
     checks = _table("Checks", "check", "status", "detail")
     for o in outcomes:
         style = {"pass": "green", "fail": "red", "skip": "yellow"}[o.status]

@@ -6,7 +6,10 @@
     hld:blueprint     path of the blueprint, relative to the project (required)
     hld:target        aws (default) | kubernetes
     hld:environment   production (default) | development
-    hld:domain        public name for this stack, overriding the blueprint's edge.domain
+    hld:domain        public name for this stack, overriding the blueprint's edge.domain (applied
+                      before validation); required to deploy TLS with something public, unless the
+                      blueprint names it. Offline runs (hld synth/verify) use a placeholder under the
+                      reserved .invalid TLD instead, shown as such.
     hld:hostedZoneId  Route 53 zone holding the domain (default: looked up by name)
     hld:kubeContext   kubeconfig context for hld:target kubernetes (default: kind-<blueprint name>)
 """
@@ -32,6 +35,20 @@ class StackConfig:
     environment: str = "production"
     domain: str | None = None
     hosted_zone_id: str | None = None
+    offline: bool = False
+    """Run by hld's offline runtime (hld:offline), not by the Pulumi CLI against a cloud."""
+
+
+PLACEHOLDER_TLD = "invalid"
+"""RFC 2606's reserved TLD: a name that resolves nowhere, for offline runs without a domain."""
+
+
+def placeholder_domain(system: str, stack: str) -> str:
+    return f"{stack}.{system}.hld.{PLACEHOLDER_TLD}"
+
+
+def is_placeholder(domain: str | None) -> bool:
+    return bool(domain) and str(domain).endswith(f".{PLACEHOLDER_TLD}")
 
 
 def read_config(get: Any, stack: str) -> StackConfig:
@@ -57,20 +74,33 @@ def read_config(get: Any, stack: str) -> StackConfig:
         environment=environment,
         domain=get("domain"),
         hosted_zone_id=get("hostedZoneId"),
+        offline=(get("offline") or "") == "true",
     )
 
 
 def plan_for(config: StackConfig, stack: str) -> Any:
+    """The plan the stack deploys: the stack's domain applied to the blueprint before it is
+    validated. TLS with something public needs a domain: an offline run uses a placeholder under
+    .invalid; a real one stops here, before creating anything."""
     from blueprints import BlueprintError, StackSettings, load, plan
 
-    try:
-        blueprint = load(config.blueprint)
-    except BlueprintError as exc:
-        raise ConfigError(f"the blueprint of stack {stack!r} is not valid:\n{exc}") from None
-    if config.domain:
-        edge = blueprint.edge.model_copy(update={"domain": config.domain})
-        blueprint = blueprint.model_copy(update={"edge": edge})
-    return plan(blueprint, StackSettings(name=stack, environment=config.environment))
+    def planned(domain: str | None) -> Any:
+        try:
+            blueprint = load(config.blueprint, {("edge", "domain"): domain} if domain else None)
+        except BlueprintError as exc:
+            raise ConfigError(f"the blueprint of stack {stack!r} is not valid:\n{exc}") from None
+        return plan(blueprint, StackSettings(name=stack, environment=config.environment))
+
+    result = planned(config.domain)
+    if result.edge.needs_domain and config.target == "aws":
+        if not config.offline:
+            raise ConfigError(
+                f"stack {stack!r} deploys TLS for {result.name}'s public endpoints, and a certificate needs a "
+                "domain: set it with `pulumi config set hld:domain api.example.com` (or edge.domain in the "
+                "blueprint); nothing was created"
+            )
+        result = planned(placeholder_domain(result.name, stack))
+    return result
 
 
 def main() -> dict[str, Any]:

@@ -7,6 +7,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "blueprints" / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+DESIGNS = ROOT / "tests" / "data" / "designs"
+"""Blueprints written for the tests, as other authors would write them in the published format."""
+DESIGN_FILES = sorted(DESIGNS.glob("*.yaml"))
 
 
 BASE = {

@@ -17,30 +17,53 @@ first that meets every target is kept. One module per decision area:
 from __future__ import annotations
 
 from blueprints.figures import FIGURES_NOTE, zones_of
-from blueprints.intent import Intent, candidates
+from blueprints.intent import Intent, candidates, unmet_level
 from blueprints.model import Blueprint
 from blueprints.plan_model import Plan
 from blueprints.planner.controls import controls
 from blueprints.planner.edge import edge, listener_rules
-from blueprints.planner.journeys import availability, journeys
+from blueprints.planner.journeys import availability, failover_cost, journeys
 from blueprints.planner.network import network, peering
 from blueprints.planner.recovery import dr, objectives
 from blueprints.planner.services import service
 from blueprints.planner.settings import StackSettings
 from blueprints.planner.stores import journey_stores, store
-from blueprints.planner.unmet import unmet
-from blueprints.rules import intent_rules
+from blueprints.planner.unmet import advise, misses
+from blueprints.rules import check, intent_rules
 
 __all__ = ["StackSettings", "plan"]
 
 
 def plan(bp: Blueprint, stack: StackSettings | None = None) -> Plan:
     """The plan for a checked blueprint (see `blueprints.loader.load`)."""
-    stack = stack or StackSettings()
-    plans = [_plan(bp, intent, stack) for intent in candidates(bp) if not intent_rules(bp, intent)]
-    if not plans:
+    settings = stack or StackSettings()
+    chosen = _choose(bp, settings)
+    if chosen is None:
         raise ValueError("blueprint has coherence problems; load it with blueprints.load() first")
-    return next((p for p in plans if p.ok), plans[-1])
+    if chosen.ok:
+        return chosen
+
+    def replan(changed: Blueprint) -> Plan | None:
+        return None if check(changed) else _choose(changed, settings)
+
+    return chosen.model_copy(
+        update={
+            "level": unmet_level(chosen.level, [u.what for u in chosen.unmet]),
+            "unmet": advise(bp, chosen, replan),
+        }
+    )
+
+
+def _choose(bp: Blueprint, stack: StackSettings) -> Plan | None:
+    """The cheapest candidate plan that meets every target, else the last (strongest) one; no advice."""
+    last = None
+    for intent in candidates(bp):
+        if intent_rules(bp, intent):
+            continue
+        last = _plan(bp, intent, stack)
+        if last.ok:
+            return last
+    return last
 
 
 def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
@@ -50,11 +73,12 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
     stores = [store(bp, s, intent, stack, journeys_by_store) for s in bp.datastores]
     planned_edge = edge(bp, intent)
     services = [service(bp, s, intent) for s in bp.services]
-    planned_journeys = journeys(bp, intent, stores, planned_edge)
-    planned_availability = availability(bp, planned_journeys)
+    cost = failover_cost(bp, intent)
+    planned_journeys = journeys(bp, intent, stores, planned_edge, cost)
+    planned_availability = availability(bp, planned_journeys, cost)
     planned_dr = dr(bp, intent, stores, regions)
     planned_objectives = objectives(bp, intent, planned_dr, stores, journeys_by_store)
-    return Plan(
+    planned = Plan(
         name=bp.name,
         description=bp.description,
         stack=stack.name,
@@ -65,7 +89,7 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         regions=intent.regions,
         primary_region=regions[0],
         zones_per_region=intent.zones,
-        networks=[network(r, i, zones[r], stack) for i, r in enumerate(regions)],
+        networks=[network(r, i, zones[r], stack, vpc=bool(bp.services)) for i, r in enumerate(regions)],
         peering=peering(intent, stores),
         services=services,
         datastores=stores,
@@ -75,6 +99,7 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         availability=planned_availability,
         dr=planned_dr,
         objectives=planned_objectives,
-        unmet=unmet(bp, intent, planned_availability, planned_objectives, planned_edge),
+        unmet=[],
         figures_note=FIGURES_NOTE,
     )
+    return planned.model_copy(update={"unmet": misses(bp, planned)})

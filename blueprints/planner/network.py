@@ -9,8 +9,19 @@ from blueprints.plan_model import AnyStorePlan, Decided, Network, Subnet
 from blueprints.planner.settings import StackSettings
 
 
-def network(region: str, index: int, zones: list[str], stack: StackSettings) -> Network:
+def network(region: str, index: int, zones: list[str], stack: StackSettings, vpc: bool = True) -> Network:
+    """The region's network; without anything that runs in a VPC (no services: a static site),
+    only the region's encryption key."""
     cidr = f"10.{index * 16}.0.0/16"
+    if not vpc:
+        return Network(
+            region=region,
+            cidr=cidr,
+            zones=zones,
+            subnets=[],
+            nat_gateways=Decided(value=0, reason="no services: nothing runs in a VPC"),
+            vpc=False,
+        )
     layout = subnet_layout(cidr, len(zones))
     subnets = [
         Subnet(zone=zone, tier=tier, cidr=layout[tier][i])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from blueprints.capacity import FARGATE_SOURCE, design_rps, drain_floor, fargate_size, max_replicas, replicas_per_zone
+from blueprints.figures import SETTINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint, Service
-from blueprints.plan_model import Decided, RegionCapacity, ServicePlan
+from blueprints.plan_model import Decided, RegionCapacity, RoutePlan, ServicePlan
 from blueprints.planner.recovery import passive_strategy
 
 
@@ -21,7 +22,14 @@ def service(bp: Blueprint, svc: Service, intent: Intent) -> ServicePlan:
         port=svc.port,
         health=svc.health,
         public=svc.public,
-        routes=svc.routes,
+        routes=[
+            RoutePlan(
+                route=r.route,
+                uses=list(r.uses) if r.uses is not None else [e.name for e in edges],
+                cached=r.cache == "public",
+            )
+            for r in svc.route_specs()
+        ],
         calls=[e.name for e in edges if bp.service(e.name) and not e.async_],
         stores=[e.name for e in edges if bp.store(e.name)],
         async_uses=[e.name for e in edges if e.async_],
@@ -42,6 +50,14 @@ def service(bp: Blueprint, svc: Service, intent: Intent) -> ServicePlan:
             else "rps_per_replica x 60 (ALBRequestCountPerTarget counts per minute)",
             derived=rpt is None,
         ),
+        connections=Decided(
+            value=svc.connections,
+            reason="set in the blueprint" if "connections" in svc.model_fields_set else "default: short requests",
+            derived="connections" not in svc.model_fields_set,
+        ),
+        deregistration_delay_seconds=SETTINGS[
+            "deregistration-delay-long-lived" if svc.connections == "long-lived" else "deregistration-delay"
+        ].value,
     )
 
 

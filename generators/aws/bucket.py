@@ -16,7 +16,7 @@ from generators.aws.network import Network
 class Bucket(pulumi.ComponentResource):
     def __init__(self, plan: Plan, store: ObjectPlan, networks: dict[str, Network], parent: pulumi.Resource):
         super().__init__("hld:aws:Bucket", name(plan, store.name), None, pulumi.ResourceOptions(parent=parent))
-        self.store = store
+        self.plan, self.store, self.networks = plan, store, networks
         self.buckets: dict[str, aws.s3.Bucket] = {}
         self.versioning: dict[str, aws.s3.BucketVersioning] = {}
         encrypted = plan.control("encryption-at-rest").enabled
@@ -61,13 +61,14 @@ class Bucket(pulumi.ComponentResource):
                 ],
                 opts=opts,
             )
-            aws.s3.BucketPolicy(
-                name(plan, store.name, "tls-only", r),
-                bucket=bucket.id,
-                policy=bucket.arn.apply(_tls_only),
-                opts=opts,
-            )
             self.buckets[r] = bucket
+            if not store.public:  # a public bucket's policy also admits its CDN: see serve()
+                aws.s3.BucketPolicy(
+                    name(plan, store.name, "tls-only", r),
+                    bucket=bucket.id,
+                    policy=bucket.arn.apply(_tls_only),
+                    opts=opts,
+                )
         if len(store.regions) > 1:
             self._replication(plan, networks)
         self.register_outputs({"buckets": {r: b.bucket for r, b in self.buckets.items()}})
@@ -166,6 +167,17 @@ class Bucket(pulumi.ComponentResource):
             opts=primary.opts(self, depends_on=list(self.versioning.values())),
         )
 
+    def serve(self, distribution: aws.cloudfront.Distribution) -> None:
+        """A public bucket: its policy admits the CDN's reads, and so does its region's key."""
+        for r, bucket in self.buckets.items():
+            opts = self.networks[r].region.opts(self)
+            aws.s3.BucketPolicy(
+                name(self.plan, self.store.name, "tls-only", r),
+                bucket=bucket.id,
+                policy=pulumi.Output.all(bucket.arn, distribution.arn).apply(lambda a: _cdn_reads(a[0], a[1])),
+                opts=opts,
+            )
+
     def access(self, region: str) -> Access:
         bucket = self.buckets.get(region) or self.buckets[self.store.regions[0]]
         return Access(
@@ -175,19 +187,36 @@ class Bucket(pulumi.ComponentResource):
         )
 
 
+def _deny_plain_http(arn: str) -> dict[str, object]:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def _tls_only(arn: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [_deny_plain_http(arn)]})
+
+
+def _cdn_reads(arn: str, distribution_arn: str) -> str:
+    """TLS only, and the CDN (this distribution, through its origin access control) may read objects."""
     return json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
+                _deny_plain_http(arn),
                 {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, f"{arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
+                    "Sid": "CdnReads",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudfront.amazonaws.com"},
+                    "Action": "s3:GetObject",
+                    "Resource": f"{arn}/*",
+                    "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
+                },
             ],
         }
     )

@@ -57,11 +57,11 @@ class Cache(pulumi.ComponentResource):
 
     def access(self, region: str) -> Access:
         key = env_key(self.store.name)
-        return Access(
-            env={
-                f"{key}_HOST": self.group.primary_endpoint_address,
-                f"{key}_READ_HOST": self.group.reader_endpoint_address,
-                f"{key}_PORT": str(self.store.port),
-                f"{key}_TTL_SECONDS": str(self.store.cache_ttl_seconds),
-            }
-        )
+        env: dict[str, pulumi.Input[str]] = {
+            f"{key}_HOST": self.group.primary_endpoint_address,
+            f"{key}_PORT": str(self.store.port),
+            f"{key}_TTL_SECONDS": str(self.store.cache_ttl_seconds),
+        }
+        if self.store.replicas_serve_reads:
+            env[f"{key}_READ_HOST"] = self.group.reader_endpoint_address
+        return Access(env=env)

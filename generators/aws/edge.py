@@ -5,7 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan
+from blueprints.plan_model import PROBE, Plan
+from generators.aws.bucket import Bucket
 from generators.aws.common import CLOUDFRONT_TLS, Region, name
 from generators.aws.loadbalancer import LoadBalancer
 
@@ -13,6 +14,8 @@ ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 """Managed origin request policy: forward viewer headers, cookies and query, not Host."""
 SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 """Managed response headers policy: HSTS, X-Content-Type-Options, frame options, XSS protection."""
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+"""Managed cache policy: nothing cached (every request reaches the origin)."""
 FAILOVER_CODES = [500, 502, 503, 504]
 
 
@@ -48,7 +51,9 @@ def web_acl(plan: Plan, scope: str, region_name: str, opts: pulumi.ResourceOptio
 
 
 class Edge(pulumi.ComponentResource):
-    """CloudFront in front of the regional load balancers, with origin failover across regions."""
+    """CloudFront in front of the regional load balancers (or a public bucket), with origin failover
+    across regions. Only routes the plan marks cacheable are cached; writes go to the primary
+    region's origin (an origin group fails over reads only); everything else passes through."""
 
     distribution: aws.cloudfront.Distribution
 
@@ -56,6 +61,7 @@ class Edge(pulumi.ComponentResource):
         self,
         plan: Plan,
         entries: dict[str, LoadBalancer],
+        site: Bucket | None,
         edge_region: Region,
         certificate_arn: pulumi.Input[str] | None,
         parent: pulumi.Resource,
@@ -86,60 +92,75 @@ class Edge(pulumi.ComponentResource):
             opts=opts,
         )
         acl = web_acl(plan, "CLOUDFRONT", "edge", opts) if plan.edge.waf else None
-        origins = []
-        for r in plan.regions.value:
-            host = plan.edge.origin_hosts.get(r) or entries[r].alb.dns_name
-            origins.append(
-                aws.cloudfront.DistributionOriginArgs(
-                    origin_id=f"alb-{r}",
-                    domain_name=host,
-                    custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
-                        http_port=80,
-                        https_port=443,
-                        origin_protocol_policy="https-only" if plan.edge.tls else "http-only",
-                        origin_ssl_protocols=["TLSv1.2"],
-                    ),
-                    origin_shield=aws.cloudfront.DistributionOriginOriginShieldArgs(
-                        enabled=True, origin_shield_region=r
-                    )
-                    if cdn.origin_shield
-                    else None,
-                )
-            )
+        if site is not None:
+            origins, prefix = self._bucket_origins(plan, site, opts), "site"
+        else:
+            origins, prefix = self._alb_origins(plan, entries), "alb"
+        regions = plan.regions.value
+        primary = f"{prefix}-{plan.primary_region}"
         groups = []
-        target = "alb-" + plan.primary_region
+        reads = primary
         if cdn.origin_failover and len(origins) > 1:
-            target = "regions"
+            reads = "regions"
             groups.append(
                 aws.cloudfront.DistributionOriginGroupArgs(
-                    origin_id=target,
+                    origin_id=reads,
                     failover_criteria=aws.cloudfront.DistributionOriginGroupFailoverCriteriaArgs(
                         status_codes=FAILOVER_CODES
                     ),
                     members=[
-                        aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=f"alb-{r}")
-                        for r in plan.regions.value[:2]
+                        aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=f"{prefix}-{r}") for r in regions[:2]
                     ],
                 )
             )
+        every = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+        safe = ["GET", "HEAD", "OPTIONS"]
+
+        def behavior(
+            pattern: str, target: str, methods: list[str], cached: bool
+        ) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgs:
+            return aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
+                path_pattern=pattern,
+                target_origin_id=target,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=methods,
+                cached_methods=["GET", "HEAD"],
+                cache_policy_id=policy.id if cached else CACHING_DISABLED,
+                origin_request_policy_id=None if site is not None else ALL_VIEWER_EXCEPT_HOST,
+                response_headers_policy_id=SECURITY_HEADERS,
+                compress=cdn.compress,
+            )
+
+        patterns = sorted(
+            set(cdn.writes) | set(cdn.cached), key=lambda p: (p.count("*") > 0, -len(p.replace("*", "")), p)
+        )
+        ordered = [
+            behavior(p, primary, every, p in cdn.cached)  # writes reach the primary's origin (reads of it cached)
+            if p in cdn.writes
+            else behavior(p, reads, safe, True)
+            for p in patterns
+        ]
+        default_cached = site is not None
         aliases = [plan.edge.cdn_host] if plan.edge.cdn_host and certificate_arn is not None else None
         self.distribution = aws.cloudfront.Distribution(
             name(plan, "cdn"),
             enabled=True,
             comment=f"{plan.name} edge",
-            is_ipv6_enabled=True,
+            default_root_object="index.html" if site is not None else None,
+            is_ipv6_enabled=False,  # no AAAA records are published for its names
             http_version="http2and3",
             price_class="PriceClass_All",
             aliases=aliases,
             origins=origins,
             origin_groups=groups or None,
+            ordered_cache_behaviors=ordered or None,
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
-                target_origin_id=target,
+                target_origin_id=reads,
                 viewer_protocol_policy="redirect-to-https",
-                allowed_methods=["GET", "HEAD", "OPTIONS"],
+                allowed_methods=safe if groups or site is not None else every,
                 cached_methods=["GET", "HEAD"],
-                cache_policy_id=policy.id,
-                origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST,
+                cache_policy_id=policy.id if default_cached else CACHING_DISABLED,
+                origin_request_policy_id=None if site is not None else ALL_VIEWER_EXCEPT_HOST,
                 response_headers_policy_id=SECURITY_HEADERS,
                 compress=cdn.compress,
             ),
@@ -156,7 +177,51 @@ class Edge(pulumi.ComponentResource):
             web_acl_id=acl.arn if acl else None,
             opts=opts,
         )
+        if site is not None:
+            site.serve(self.distribution)
         self.register_outputs({"domain_name": self.distribution.domain_name})
+
+    def _alb_origins(self, plan: Plan, entries: dict[str, LoadBalancer]) -> list[aws.cloudfront.DistributionOriginArgs]:
+        cdn = plan.edge.cdn
+        assert cdn is not None
+        return [
+            aws.cloudfront.DistributionOriginArgs(
+                origin_id=f"alb-{r}",
+                domain_name=plan.edge.origin_hosts.get(r) or entries[r].alb.dns_name,
+                custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
+                    http_port=80,
+                    https_port=443,
+                    origin_protocol_policy="https-only" if plan.edge.tls else "http-only",
+                    origin_ssl_protocols=["TLSv1.2"],
+                ),
+                origin_shield=aws.cloudfront.DistributionOriginOriginShieldArgs(enabled=True, origin_shield_region=r)
+                if cdn.origin_shield
+                else None,
+            )
+            for r in plan.regions.value
+        ]
+
+    def _bucket_origins(
+        self, plan: Plan, site: Bucket, opts: pulumi.ResourceOptions
+    ) -> list[aws.cloudfront.DistributionOriginArgs]:
+        """The site's buckets, read through an origin access control (signed requests; the buckets
+        stay private)."""
+        oac = aws.cloudfront.OriginAccessControl(
+            name(plan, "site-access"),
+            description=f"{plan.name}: the CDN reads the site's buckets",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            opts=opts,
+        )
+        return [
+            aws.cloudfront.DistributionOriginArgs(
+                origin_id=f"site-{r}",
+                domain_name=bucket.bucket_regional_domain_name,
+                origin_access_control_id=oac.id,
+            )
+            for r, bucket in site.buckets.items()
+        ]
 
 
 class Dns(pulumi.ComponentResource):
@@ -174,10 +239,10 @@ class Dns(pulumi.ComponentResource):
         super().__init__("hld:aws:Dns", name(plan, "dns"), None, pulumi.ResourceOptions(parent=parent))
         opts = primary.opts(self)
         edge = plan.edge
-        health_path = next((s.health for s in plan.services if s.public), "/")
+        public = [s for s in plan.services if s.public]
         policy = edge.dns.value if edge.dns else "simple"
         through_cdn = edge.cdn is not None and edge.cdn.dynamic.value == "through"
-        for i, r in enumerate(plan.regions.value):
+        for i, r in enumerate(plan.regions.value if public else []):  # a static site: only the CDN's record
             alb = entries[r].alb
             alias = aws.route53.RecordAliasArgs(name=alb.dns_name, zone_id=alb.zone_id, evaluate_target_health=True)
             aws.route53.Record(
@@ -190,14 +255,25 @@ class Dns(pulumi.ComponentResource):
             )
             if through_cdn or policy == "simple":
                 continue
-            check = aws.route53.HealthCheck(
+            probes = [
+                aws.route53.HealthCheck(
+                    name(plan, "health", svc.name, r),
+                    fqdn=edge.origin_hosts[r],
+                    port=443 if edge.tls else 80,
+                    type="HTTPS" if edge.tls else "HTTP",
+                    resource_path=f"{svc.health}?{PROBE}={svc.name}",
+                    failure_threshold=3,
+                    request_interval=30,
+                    tags={"Name": name(plan, "health", svc.name, r)},
+                    opts=opts,
+                )
+                for svc in public
+            ]
+            check = aws.route53.HealthCheck(  # the region is healthy while every public service is
                 name(plan, "health", r),
-                fqdn=edge.origin_hosts[r],
-                port=443 if edge.tls else 80,
-                type="HTTPS" if edge.tls else "HTTP",
-                resource_path=health_path,
-                failure_threshold=3,
-                request_interval=30,
+                type="CALCULATED",
+                child_healthchecks=[p.id for p in probes],
+                child_health_threshold=len(probes),
                 tags={"Name": name(plan, "health", r)},
                 opts=opts,
             )
@@ -219,7 +295,7 @@ class Dns(pulumi.ComponentResource):
                 else None,
                 opts=opts,
             )
-        if not through_cdn and policy == "simple":
+        if public and not through_cdn and policy == "simple":
             alb = entries[plan.primary_region].alb
             aws.route53.Record(
                 name(plan, "api"),

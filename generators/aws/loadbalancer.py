@@ -113,7 +113,7 @@ class LoadBalancer(pulumi.ComponentResource):
             drop_invalid_header_fields=True,
             enable_deletion_protection=plan.control("deletion-protection").enabled,
             enable_cross_zone_load_balancing=True,
-            idle_timeout=60,
+            idle_timeout=plan.edge.idle_timeout_seconds.value,
             opts=opts,
         )
         not_found = aws.lb.ListenerDefaultActionArgs(

@@ -30,6 +30,7 @@ class Network(pulumi.ComponentResource):
         self.region, self.cidr, self.zones = region, net.cidr, net.zones
         self.subnets = Subnets()
         self.private_route_tables = []
+        self.has_vpc = net.vpc
         opts = region.opts(self)
         self.key = aws.kms.Key(
             name(plan, "key", r),
@@ -39,6 +40,9 @@ class Network(pulumi.ComponentResource):
             opts=region.opts(self, retain_on_delete=True, protect=plan.control("deletion-protection").enabled),
         )
         aws.kms.Alias(name(plan, "key-alias", r), name=f"alias/{plan.name}", target_key_id=self.key.key_id, opts=opts)
+        if not net.vpc:  # nothing runs in a VPC (a static site): the region's key is all there is
+            self.register_outputs({})
+            return
         vpc = aws.ec2.Vpc(
             name(plan, "vpc", r),
             cidr_block=net.cidr,

@@ -55,7 +55,7 @@ class System(pulumi.ComponentResource):
         if plan.peering:
             for r in plan.peering.value:
                 Peering(plan, primary, networks[r], self)
-        firewalls = {r: Firewall(plan, network, self) for r, network in networks.items()}
+        firewalls = {r: Firewall(plan, network, self) for r, network in networks.items() if network.has_vpc}
 
         stores: dict[str, Any] = {}
         per_region: dict[tuple[str, str], Any] = {}
@@ -79,6 +79,8 @@ class System(pulumi.ComponentResource):
         certs: dict[str, pulumi.Output[str]] = {}
         entries: dict[str, LoadBalancer] = {}
         for r, region in self.regions.items():
+            if not plan.services:
+                continue
             cluster = Cluster(plan, networks[r], self)
             if public:
                 if plan.edge.certificate:
@@ -100,13 +102,14 @@ class System(pulumi.ComponentResource):
                 Service(plan, svc, networks[r], firewalls[r], cluster, entries.get(r), access, self)
 
         edge = None
-        if plan.edge.cdn and public:
+        site = stores.get(plan.edge.cdn.site) if plan.edge.cdn and plan.edge.cdn.site else None
+        if plan.edge.cdn and (public or site is not None):
             edge_region = self._edge_region(plan, tags)
             cdn_cert = certs.get(EDGE_REGION)  # the regional certificate serves CloudFront too
             if plan.edge.certificate and cdn_cert is None:
                 cdn_cert = certificate(plan, edge_region, zone_id, self, validation, label="edge")
-            edge = Edge(plan, entries, edge_region, cdn_cert, self)
-        if public and plan.edge.domain:
+            edge = Edge(plan, entries, site, edge_region, cdn_cert, self)
+        if (public or site is not None) and plan.edge.domain:
             Dns(plan, entries, self.regions[plan.primary_region], zone_id, edge.distribution if edge else None, self)
 
         protected: list[pulumi.Input[str]] = []
@@ -147,6 +150,8 @@ class System(pulumi.ComponentResource):
         }
         if edge is not None:
             self.outputs["cdn_domain"] = edge.distribution.domain_name
+        if plan.edge.domain:
+            self.outputs["domain"] = plan.edge.domain
         if plan.edge.api_host:
             self.outputs["api_url"] = (
                 f"https://{plan.edge.api_host}" if plan.edge.tls else f"http://{plan.edge.api_host}"

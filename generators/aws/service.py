@@ -13,7 +13,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan, ServicePlan
+from blueprints.plan_model import PROBE, Plan, ServicePlan
 from generators.aws.common import LOG_RETENTION_DAYS, Access, Region, env_key, name
 from generators.aws.firewall import Firewall
 from generators.aws.loadbalancer import Cluster, LoadBalancer
@@ -153,7 +153,7 @@ class Service(pulumi.ComponentResource):
                 protocol="HTTP",
                 target_type="ip",
                 vpc_id=network.vpc.id,
-                deregistration_delay=30,
+                deregistration_delay=svc.deregistration_delay_seconds,
                 health_check=aws.lb.TargetGroupHealthCheckArgs(
                     path=svc.health, matcher="200-399", interval=15, healthy_threshold=2, unhealthy_threshold=3
                 ),
@@ -163,15 +163,22 @@ class Service(pulumi.ComponentResource):
                 if rule.service != svc.name:
                     continue
                 pattern, priority = rule.pattern, rule.priority
+                conditions = [
+                    aws.lb.ListenerRuleConditionArgs(
+                        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[pattern])
+                    )
+                ]
+                if rule.probe:  # the service's own health probe: <health path>?hld-probe=<service>
+                    conditions.append(
+                        aws.lb.ListenerRuleConditionArgs(
+                            query_strings=[aws.lb.ListenerRuleConditionQueryStringArgs(key=PROBE, value=svc.name)]
+                        )
+                    )
                 aws.lb.ListenerRule(
-                    name(plan, svc.name, "rule", str(priority), r),
+                    name(plan, svc.name, "probe" if rule.probe else "rule", str(priority), r),
                     listener_arn=entry.listener.arn,
                     priority=priority,
-                    conditions=[
-                        aws.lb.ListenerRuleConditionArgs(
-                            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[pattern])
-                        )
-                    ],
+                    conditions=conditions,
                     actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=self.target_group.arn)],
                     opts=opts,
                 )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprints.figures import SLAS
-from blueprints.plan_model import Plan
+from blueprints.plan_model import Plan, RoutePlan
 from blueprints.units import human_duration
 from blueprints.whatif import explain, region_loss_text
 
@@ -81,6 +81,17 @@ def diagram(plan: Plan) -> Diagram:
         d.edge(entry, dns)
         entry = dns
     through_cdn = plan.edge.cdn is not None and plan.edge.cdn.dynamic.value == "through"
+    site = plan.edge.cdn.site if plan.edge.cdn is not None else None
+    if site is not None:  # a static site: users -> DNS -> CloudFront -> the site's bucket(s)
+        if plan.edge.domain:
+            dns = d.node("dns", f"Route 53: {plan.edge.domain}", "edge")
+            d.edge(entry, dns)
+            entry = dns
+        cdn = d.node("cdn", "CloudFront" + (" + WAF" if plan.edge.waf else ""), "edge")
+        d.edge(entry, cdn, "HTTPS" if plan.edge.tls else "HTTP")
+        for region in plan.store(site).regions:
+            group = f"{region}" + (" (primary)" if region == plan.primary_region else "")
+            d.edge(cdn, d.node(f"store_{site}_{region}", f"{site}: s3 (private)", group), "origin access control")
     if public and plan.edge.cdn is not None:
         cdn = d.node("cdn", "CloudFront" + (" + WAF" if plan.edge.waf else ""), "edge")
         d.edge(entry, cdn)
@@ -120,23 +131,40 @@ def _steps(plan: Plan) -> list[dict[str, Any]]:
     """Numbered data-flow steps per public route (sync calls first, then async paths)."""
     flows = []
     for svc in [s for s in plan.services if s.public]:
-        for route in svc.routes or ["ANY /"]:
+        for route in svc.routes or [RoutePlan(route="ANY /", uses=svc.calls + svc.stores, cached=False)]:
             steps = [
                 "The user's request resolves through Route 53" if plan.edge.domain else "The user's request arrives"
             ]
-            if plan.edge.cdn is not None and plan.edge.cdn.dynamic.value == "through":
-                steps.append("CloudFront serves it from cache or forwards it to the nearest healthy region")
+            if route.cached:
+                steps.append("CloudFront answers it from its cache (a shared, public response) or forwards it")
+            elif plan.edge.cdn is not None and plan.edge.cdn.dynamic.value == "through":
+                steps.append("CloudFront forwards it, uncached, to the nearest healthy region")
             steps.append(
                 f"The load balancer terminates {'TLS' if plan.edge.tls else 'HTTP'} and forwards to `{svc.name}`"
             )
             for callee in svc.calls:
-                steps.append(f"`{svc.name}` calls `{callee}`")
-            for store in svc.stores:
+                if callee in route.uses:
+                    steps.append(f"`{svc.name}` calls `{callee}`")
+            for store in [s for s in svc.stores if s in route.uses]:
                 used = plan.store(store)
                 verb = "enqueues to" if used.messaging else "reads and writes"
                 when = " (asynchronously, off the request path)" if store in svc.async_uses else ""
                 steps.append(f"`{svc.name}` {verb} `{store}` ({used.technology}){when}")
-            flows.append({"route": f"{svc.name}: {route}", "steps": steps})
+            flows.append({"route": f"{svc.name}: {route.route}", "steps": steps})
+    if plan.edge.cdn is not None and plan.edge.cdn.site:
+        site = plan.store(plan.edge.cdn.site)
+        flows.append(
+            {
+                "route": f"{site.name}: GET /*",
+                "steps": [
+                    "The user's request resolves through Route 53"
+                    if plan.edge.domain
+                    else "The user's request arrives",
+                    "CloudFront answers it from its cache, or reads the object from the bucket through its origin "
+                    f"access control (`{site.name}`, {site.technology}; the bucket stays private)",
+                ],
+            }
+        )
     consumers = []
     for svc in plan.services:
         if not svc.public:
@@ -173,7 +201,23 @@ def context(plan: Plan, svg: str | None) -> dict[str, Any]:
         "region": region,
         "duration": lambda s: "not recoverable by the plan" if s is None else human_duration(s) if s else "0 s",
         "region_loss": region_loss_text(plan),
+        "cdn_caching": _cdn_caching(plan),
     }
+
+
+def _cdn_caching(plan: Plan) -> str:
+    cdn = plan.edge.cdn
+    if cdn is None:
+        return ""
+    if cdn.site:
+        text = "the site's files are cached within these TTLs"
+    elif cdn.cached:
+        text = f"cached: {', '.join(cdn.cached)}, whose responses carry `Cache-Control: {cdn.cache_control}`"
+    else:
+        text = "nothing dynamic is cached (no route is `cache: public`)"
+    if cdn.hit_ratio is not None:
+        text += f"; stated hit ratio {cdn.hit_ratio:.0%}"
+    return text
 
 
 def cell(text: object) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from blueprints.plan_model import Plan
 from generators.kubernetes.common import ZONE_KEY, labels
 from generators.kubernetes.network import ingress, network_policies
-from generators.kubernetes.standins import secret_keys, store_objects
+from generators.kubernetes.standins import secret_keys, site_objects, store_objects
 from generators.kubernetes.workloads import service_objects
 
 KIND_NODE_IMAGE = "kindest/node:v1.33.1"
@@ -26,7 +26,7 @@ def objects(plan: Plan) -> list[dict[str, Any]]:
         out += store_objects(plan, store)
     for svc in plan.services:
         out += service_objects(plan, svc)
-    return out + ingress(plan) + network_policies(plan)
+    return out + site_objects(plan) + ingress(plan) + network_policies(plan)
 
 
 def kind_cluster(plan: Plan) -> dict[str, Any]:

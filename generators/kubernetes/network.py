@@ -7,7 +7,7 @@ from typing import Any
 
 from blueprints.plan_model import Plan
 from generators.kubernetes.common import INGRESS_NAMESPACE, meta, selector
-from generators.kubernetes.standins import STAND_INS
+from generators.kubernetes.standins import STAND_INS, publisher
 
 
 def _path(route: str) -> str:
@@ -17,45 +17,90 @@ def _path(route: str) -> str:
     return literal or "/"
 
 
+LONG_LIVED = {
+    "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
+    "nginx.ingress.kubernetes.io/proxy-send-timeout": "3600",
+}
+"""ingress-nginx keeps long-lived connections (websockets, streams) an hour without traffic, as the
+load balancer does on AWS (the plan's idle timeout)."""
+
+
 def ingress(plan: Plan) -> list[dict[str, Any]]:
     public = [s for s in plan.services if s.public]
-    if not public:
+    site = plan.edge.cdn.site if plan.edge.cdn else None
+    if not public and site is None:
         return []
-    paths: dict[str, str] = {}
+    paths: dict[str, tuple[str, str]] = {}
     for svc in public:
-        for route in svc.routes or ["ANY /"]:
-            paths.setdefault(_path(route), svc.name)
+        for route in svc.routes or []:
+            paths.setdefault(_path(route.route), (svc.name, "http"))
+        if not svc.routes:
+            paths.setdefault("/", (svc.name, "http"))
+    if site is not None:  # the CDN's bucket, from its stand-in: /<key> is MinIO's /<bucket>/<key>
+        return [_site_ingress(plan, site)]
     rule: dict[str, Any] = {
         "http": {
             "paths": [
                 {
                     "path": path,
                     "pathType": "Prefix",
-                    "backend": {"service": {"name": name, "port": {"name": "http"}}},
+                    "backend": {"service": {"name": name, "port": {"name": port}}},
                 }
-                for path, name in sorted(paths.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+                for path, (name, port) in sorted(paths.items(), key=lambda kv: (-len(kv[0]), kv[0]))
             ]
         }
     }
+    long_lived = any(s.connections.value == "long-lived" for s in public)
     if plan.edge.api_host:
         rule["host"] = plan.edge.api_host
     return [
         {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "Ingress",
-            "metadata": meta(plan, plan.name, "edge"),
+            "metadata": meta(plan, plan.name, "edge", **({"annotations": dict(LONG_LIVED)} if long_lived else {})),
             "spec": {"ingressClassName": "nginx", "rules": [rule]},
         }
     ]
 
 
+def _site_ingress(plan: Plan, site: str) -> dict[str, Any]:
+    rule: dict[str, Any] = {
+        "http": {
+            "paths": [
+                {
+                    "path": "/(.*)",
+                    "pathType": "ImplementationSpecific",
+                    "backend": {"service": {"name": site, "port": {"name": "api"}}},
+                }
+            ]
+        }
+    }
+    if plan.edge.cdn_host:
+        rule["host"] = plan.edge.cdn_host
+    annotations = {
+        "nginx.ingress.kubernetes.io/use-regex": "true",
+        "nginx.ingress.kubernetes.io/rewrite-target": f"/{site}/$1",
+    }
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": meta(plan, plan.name, "edge", annotations=annotations),
+        "spec": {"ingressClassName": "nginx", "rules": [rule]},
+    }
+
+
 def flows(plan: Plan) -> set[tuple[str, str, int]]:
     """(to, from, port) the data flow declares; `from` "ingress" is the ingress controller.
-    The same edges as the AWS security groups (Plan.data_flow), on the stand-ins' ports."""
-    return {
+    The same edges as the AWS security groups (Plan.data_flow), on the stand-ins' ports; a static
+    site's stand-in is read by the ingress (the CDN's part) and set up by its publishing Job."""
+    out = {
         (to, source, STAND_INS[kind].port if kind else plan.service(to).port)
         for to, source, kind in plan.data_flow("ingress")
     }
+    if plan.edge.cdn and plan.edge.cdn.site:
+        site, port = plan.edge.cdn.site, STAND_INS["object"].port
+        out |= {(site, "ingress", port), (site, publisher(site), port)}
+    return out
 
 
 def network_policies(plan: Plan) -> list[dict[str, Any]]:

@@ -173,3 +173,61 @@ def store_objects(plan: Plan, store: AnyStorePlan) -> list[dict[str, Any]]:
 def secret_keys(plan: Plan) -> dict[str, tuple[str, ...]]:
     """Secret name -> the keys the render generates values for."""
     return {secret_name(s): STAND_INS[s.kind].secret_keys for s in plan.datastores if STAND_INS[s.kind].secret_keys}
+
+
+MC_IMAGE = "minio/mc:RELEASE.2024-11-21T17-21-54Z"
+"""MinIO's client, to create the static site's bucket and let anyone read it (as the CDN does)."""
+
+
+def publisher(site: str) -> str:
+    return f"{site}-publish"
+
+
+def site_objects(plan: Plan) -> list[dict[str, Any]]:
+    """The static site on kind: a Job makes the site's bucket in its MinIO stand-in and opens it to
+    anonymous reads (on AWS only CloudFront reads it; here the ingress stands for the CDN)."""
+    site = plan.edge.cdn.site if plan.edge.cdn else None
+    if site is None:
+        return []
+    store = plan.store(site)
+    name = publisher(site)
+    env = [
+        {"name": key, "valueFrom": {"secretKeyRef": {"name": secret_name(store), "key": key}}}
+        for key in STAND_INS["object"].secret_keys
+    ] + [{"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"}]
+    script = (
+        f'until mc alias set local http://{site}:{STAND_INS["object"].port} "$MINIO_ROOT_USER" '
+        '"$MINIO_ROOT_PASSWORD"; do sleep 2; done && '
+        f"mc mb --ignore-existing local/{site} && mc anonymous set download local/{site}"
+    )
+    container = {
+        "name": "publish",
+        "image": MC_IMAGE,
+        "imagePullPolicy": "Always",
+        "command": ["/bin/sh", "-c", script],
+        "env": env,
+        "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
+        "securityContext": container_security(UID),
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+    }
+    return [
+        {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": workload_meta(plan, name, "job"),
+            "spec": {
+                "backoffLimit": 6,
+                "ttlSecondsAfterFinished": 86400,
+                "template": {
+                    "metadata": {"labels": labels(plan, name, "job")},
+                    "spec": {
+                        "automountServiceAccountToken": False,
+                        "restartPolicy": "OnFailure",
+                        "securityContext": pod_security(UID),
+                        "containers": [container],
+                        "volumes": [{"name": "tmp", "emptyDir": {}}],
+                    },
+                },
+            },
+        }
+    ]

@@ -63,7 +63,7 @@ def zones(run: Run) -> list[str]:
     automatic failover, as planned (zones read back from the subnets the cloud placed)."""
     plan, g, out = run.plan, run.graph, []
     planned = {net.region: set(net.zones) for net in plan.networks}
-    for region, want in planned.items():
+    for region, want in [(n.region, set(n.zones)) for n in plan.networks if n.vpc]:
         for tier in ("public", "private", "isolated"):
             have = {
                 str(value(s, "availability_zone"))
@@ -103,7 +103,7 @@ def regions(run: Run) -> list[str]:
     for region in plan.regions.value:
         if region not in providers:
             out.append(f"{region}: no provider for the region")
-        if not [v for v in g.of("aws:ec2/vpc:Vpc") if v.region == region]:
+        if plan.network(region).vpc and not [v for v in g.of("aws:ec2/vpc:Vpc") if v.region == region]:
             out.append(f"{region}: no network")
         if plan.services and not [c for c in g.of("aws:ecs/cluster:Cluster") if c.region == region]:
             out.append(f"{region}: no compute cluster")

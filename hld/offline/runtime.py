@@ -234,6 +234,7 @@ _NEVER = 1 << 30
 
 
 def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Callable[[], object]) -> Result:
+    config = {**config, "hld:offline": "true"}  # the program may use offline stand-ins (a placeholder domain)
     generation = mocks.start()
     monitor = RecordingMonitor(mocks)
     with _environment(config):

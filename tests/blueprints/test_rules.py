@@ -97,9 +97,9 @@ def test_multi_region_needs_two_regions():
     assert p.path == ("regions",) and "at least 2 regions" in p.message
 
 
-def test_replication_without_multi_region_is_rejected():
-    p = only(make(redundancy={"level": "multi-zone", "replication": "active"}))
-    assert p.path == ("redundancy", "replication")
+def test_replication_in_a_single_zone_is_rejected():
+    p = only(make(availability=99, redundancy={"level": "single-zone", "replication": "active"}))
+    assert p.path == ("redundancy", "replication") and "multi-zone" in p.fix
 
 
 def test_single_zone_with_many_zones():
@@ -185,7 +185,6 @@ def test_derived_level_rejects_only_when_no_candidate_is_coherent():
     parse_doc(make(availability=99.99, consistency="eventual"))
 
 
-def test_public_tls_needs_a_domain():
-    p = only(make(edge=None))
-    assert p.rule == "security" and "edge.domain" in p.fix and "tls: disabled" in p.fix
+def test_a_domain_is_a_deployment_fact_not_a_design_fact():
+    parse_doc(make(edge=None))  # public and TLS, no domain: valid (the stack or the blueprint adds it)
     parse_doc(make(edge=None, security={"tls": "disabled"}))

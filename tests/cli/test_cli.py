@@ -141,3 +141,41 @@ def test_fast_paths_do_not_import_heavy_libraries():
 def test_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "hld.cli", "validate", URL], capture_output=True, text=True)
     assert out.returncode == 0 and "valid" in out.stdout
+
+
+@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat"])
+def test_designs_written_by_others_validate_plan_and_explain(stem, tmp_path):
+    from tests.helpers import DESIGNS
+
+    path = str(DESIGNS / f"{stem}.yaml")
+    for args in (("validate", path), ("plan", path), ("explain", path, "--what-if", "zone-loss")):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+    for target in ("kubernetes", "docs"):
+        result = run("render", path, "--target", target, "--out", str(tmp_path / target))
+        assert result.exit_code == 0, (target, result.output)
+
+
+def test_synth_without_a_domain_says_it_used_a_placeholder():
+    from tests.helpers import DESIGNS
+
+    result = run("synth", str(DESIGNS / "regional-api.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "synth.regional-api.hld.invalid is a placeholder" in result.stdout
+    assert "pulumi config set hld:domain" in result.stdout
+    result = run("plan", str(DESIGNS / "regional-api.yaml"))
+    assert "sets hld:domain" in result.stdout
+
+
+def test_plan_json_carries_each_fix_as_edits_and_what_it_reaches():
+    from tests.helpers import DESIGNS
+
+    result = run("plan", "--json", str(DESIGNS / "inventory.yaml"))
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    [unmet] = data["unmet"]
+    assert unmet["what"] == "availability" and unmet["searched"]
+    [fix] = unmet["fixes"]
+    assert fix["relaxes"] and fix["meets"] and fix["edits"] == [{"path": ["availability"], "value": 99.998}]
+    text = run("plan", str(DESIGNS / "inventory.yaml")).stdout
+    assert "or relax the target: availability: 99.998" in text and "meets it:" not in text

@@ -104,3 +104,40 @@ def test_without_dot_the_document_says_so(monkeypatch):
 
 def test_ci_installs_graphviz():
     assert "apt-get install -y -q graphviz" in (ROOT / ".ci" / "run").read_text()
+
+
+def _design_document(stem: str) -> str:
+    from tests.helpers import DESIGNS
+
+    return document_of(DESIGNS / f"{stem}.yaml")
+
+
+@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat"])
+def test_the_test_designs_document_lint_clean(stem):
+    text = _design_document(stem)
+    assert all(section in text for section in SECTIONS)
+    result = PyMarkdownApi().disable_rule_by_identifier("md013").scan_string(text)
+    assert result.scan_failures == [], result.scan_failures[:5]
+
+
+def test_a_static_site_document_draws_the_cdn_and_the_bucket_and_no_compute():
+    text = _design_document("static-site")
+    assert "cdn -->|origin access control| store_site_us_east_1" in text
+    assert "origin access control" in text.split("## 4. Data flow")[1].split("## 5.")[0]
+    assert "Amazon ECS" not in text and "Load balancer" not in text and "HTTPS listeners" not in text
+    assert "No services" in text and "No API" in text
+
+
+def test_the_security_section_names_only_parts_that_exist():
+    security = _design_document("regional-api").split("## 6. Security considerations")[1].split("## 7.")[0]
+    for absent in ("CloudFront", "DynamoDB", "SQS", "S3"):
+        assert absent not in security, absent
+    assert "| Dead-letter queues | n/a |" in security
+
+
+def test_each_route_has_its_own_data_flow_steps():
+    text = _design_document("chat")
+    history = text.split("### gateway: GET /rooms/{id}/history")[1].split("###")[0]
+    send = text.split("### gateway: POST /rooms/{id}/messages")[1].split("##")[0]
+    assert "`messages`" in history and "`fanout`" not in history and "`presence`" not in history
+    assert "enqueues to `fanout`" in send

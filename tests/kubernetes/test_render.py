@@ -229,3 +229,56 @@ def test_render_to_an_unwritable_directory_exits_2(tmp_path, target):
     result = runner.invoke(app, ["render", str(EXAMPLES / "e-commerce.yaml"), "--target", target, "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert f"cannot write {out}" in result.stderr and "Traceback" not in result.output
+
+
+@functools.cache
+def design(stem: str):
+    from tests.helpers import DESIGNS
+
+    return plan(load(DESIGNS / f"{stem}.yaml"))
+
+
+@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat"])
+def test_the_test_designs_render_valid_and_consistent(stem):
+    p = design(stem)
+    objs = objects(p)
+    assert schema_problems(objs, K8S_VERSION) == []
+    assert cross_problems(p, objs, kind_cluster(p)) == []
+
+
+def test_a_static_site_is_its_object_stand_in_opened_to_reads_behind_the_ingress():
+    from generators.kubernetes.standins import MC_IMAGE
+
+    objs = objects(design("static-site"))
+    kinds = {o["kind"] for o in objs}
+    assert "Deployment" not in kinds and "HorizontalPodAutoscaler" not in kinds
+    [ingress] = [o for o in objs if o["kind"] == "Ingress"]
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/rewrite-target"] == "/site/$1"
+    [path] = ingress["spec"]["rules"][0]["http"]["paths"]
+    assert path["backend"]["service"]["name"] == "site" and path["path"] == "/(.*)"
+    [job] = [o for o in objs if o["kind"] == "Job"]
+    pod = job["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert container["image"] == MC_IMAGE
+    assert "mc anonymous set download local/site" in container["command"][-1]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert all("valueFrom" in e for e in container["env"] if "PASSWORD" in e["name"])
+
+
+def test_long_lived_connections_reach_the_ingress():
+    from generators.kubernetes.network import LONG_LIVED
+
+    [chat] = [o for o in objects(design("chat")) if o["kind"] == "Ingress"]
+    assert LONG_LIVED.items() <= chat["metadata"]["annotations"].items()
+    [api] = [o for o in objects(design("regional-api")) if o["kind"] == "Ingress"]
+    assert not set(LONG_LIVED) & set(api["metadata"].get("annotations", {}))
+
+
+def test_network_policies_stay_per_service_when_routes_use_less():
+    from generators.kubernetes.network import flows
+
+    p = design("chat")
+    reached = {to for to, source, _ in flows(p) if source == "gateway"}
+    assert reached == {"messages", "presence", "fanout"}

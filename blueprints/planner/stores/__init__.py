@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from blueprints.intent import Intent
-from blueprints.model import AnyStore, Blueprint, Service
+from blueprints.model import AnyStore, Blueprint, ObjectStore, Route, Service
 from blueprints.plan_model import AnyStorePlan
 from blueprints.planner.settings import StackSettings
 from blueprints.planner.stores import cache, key_value, objects, queue, relational
@@ -25,12 +25,35 @@ KINDS: dict[str, Planner] = {
 
 
 def journey_stores(bp: Blueprint) -> dict[str, set[str]]:
-    """Data stores each public service's journeys cross synchronously (following service calls)."""
+    """Data stores each public service's journeys cross synchronously (following service calls and
+    each route's own `uses`), and the public object stores the CDN serves."""
     out: dict[str, set[str]] = {}
     for svc in bp.services:
         if svc.public:
-            out[svc.name] = chain_stores(bp, svc, set())
+            out[svc.name] = set().union(
+                *(route_stores(bp, svc, r) for r in svc.route_specs() or [Route(route="ANY /")])
+            )
+    for store in bp.datastores:
+        if isinstance(store, ObjectStore) and store.public:
+            out[store.name] = {store.name}
     return out
+
+
+def route_stores(bp: Blueprint, svc: Service, route: Route) -> set[str]:
+    """The stores a route's journey crosses: the route's own `uses` (or its service's), following
+    synchronous calls to other services."""
+    if route.uses is None:
+        return chain_stores(bp, svc, set())
+    stores: set[str] = set()
+    for edge in svc.edges():
+        if edge.async_ or edge.name not in route.uses:
+            continue
+        callee = bp.service(edge.name)
+        if callee is not None:
+            stores |= chain_stores(bp, callee, {svc.name})
+        elif bp.store(edge.name):
+            stores.add(edge.name)
+    return stores
 
 
 def chain_stores(bp: Blueprint, svc: Service, seen: set[str]) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blueprints.figures import INSTANCE_CLASSES, TIMINGS
+from blueprints.figures import INSTANCE_CLASSES, SLAS, TIMINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint, Cache
 from blueprints.plan_model import CachePlan, Decided
@@ -27,10 +27,22 @@ def plan(bp: Blueprint, store: Cache, intent: Intent, stack: StackSettings, comm
             derived=store.engine is None,
         ),
         replication=Decided(
-            value="single node" if single_zone else "primary + replica per zone, automatic failover",
-            reason="one cache per region, close to its readers; a cache is not a system of record",
+            value="single node"
+            if single_zone
+            else "primary + replica per zone, automatic failover"
+            + ("; reads spread over the replicas" if intent.multi_region or intent.serving_replicas else ""),
+            reason="one cache per region, close to its readers; a cache is not a system of record"
+            + (
+                "; replication: passive: the replicas only take over"
+                if intent.level.value == "multi-zone" and not intent.serving_replicas
+                else "; replication: active in one region: reads spread over the replicas in every zone"
+                if intent.serving_replicas
+                else ""
+            )
+            + ("" if single_zone else f" (ElastiCache Multi-AZ: {SLAS['elasticache-multi-az'].percent}%)"),
         ),
         read_replicas=0 if single_zone else intent.zones.value - 1,
+        replicas_serve_reads=not single_zone and (intent.multi_region or intent.serving_replicas),
         instance_class=Decided(value=INSTANCE_CLASSES[("cache", environment)], reason=f"{stack.environment} stack"),
         port=PORT,
         record=False,

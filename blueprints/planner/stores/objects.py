@@ -36,4 +36,5 @@ def plan(bp: Blueprint, store: ObjectStore, intent: Intent, stack: StackSettings
         zone_loss_rto_seconds=0,
         region_loss_rpo_seconds=TIMINGS["s3-replication"].seconds if multi else None,
         versioning=store.versioning,
+        public=store.public,
     )

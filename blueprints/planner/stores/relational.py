@@ -25,6 +25,13 @@ def plan(
     engine: Decided[str]
     if store.engine:
         engine = Decided(value=store.engine, reason="pinned in the blueprint", derived=False)
+    elif intent.serving_replicas:
+        engine = Decided(
+            value="aurora-postgresql",
+            reason="replication: active in one region: readers in every other zone serve reads off Aurora's "
+            f"shared storage, and one takes over on a zone loss (Aurora across zones: "
+            f"{SLAS['aurora-multi-az'].percent}%)",
+        )
     elif on_journeys and bp.availability >= rds_sla.percent and intent.level.value != "single-zone":
         engine = Decided(
             value="aurora-postgresql",
@@ -42,6 +49,8 @@ def plan(
     zones = intent.zones.value
     if store.read_replicas is not None:
         replicas = store.read_replicas
+    elif intent.serving_replicas:
+        replicas = zones - 1
     else:
         replicas = 0 if single_zone or consistency != "eventual" else zones - 1
     if intent.multi_region:
@@ -66,13 +75,33 @@ def plan(
         promotion: float | None = TIMINGS["aurora-global-failover" if aurora else "rds-replica-promotion"].seconds
     elif single_zone:
         mode, why, rpo, promotion = "single instance", "single-zone level", None, None
+    elif intent.serving_replicas:
+        mode = (
+            "Aurora readers in every other zone serve reads; one takes over on a zone loss"
+            if aurora
+            else "RDS Multi-AZ with read replicas in the other zones serving reads"
+        )
+        why, rpo, promotion = (
+            "replication: active in one region: replicas serve; a zone loss fails over with no committed "
+            "write lost (RPO 0)",
+            None,
+            None,
+        )
     else:
         mode = (
             "Aurora: shared storage across 3 zones, replica in another zone"
             if aurora
             else "Multi-AZ: synchronous standby in another zone"
         )
-        why, rpo, promotion = "zone loss fails over with no committed write lost (RPO 0)", None, None
+        why = "zone loss fails over with no committed write lost (RPO 0)"
+        if intent.level.value == "multi-zone" and replicas and consistency == "eventual":
+            why = (
+                f"replication: passive, yet this store's reads are eventual, so {replicas} read replicas in the "
+                "other zones serve them; " + why
+            )
+        elif intent.level.value == "multi-zone":
+            why = "replication: passive: the standby takes over on a zone loss and does not serve; " + why
+        rpo, promotion = None, None
     if aurora and not single_zone:
         replicas = max(replicas, 1)
     rto = 0.0 if single_zone else TIMINGS["aurora-failover" if aurora else "rds-multi-az-failover"].seconds

@@ -105,6 +105,15 @@ def _listener_rule(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[
     for c in i.get("conditions") or []:
         if c.get("pathPattern"):
             conditions.append({"Field": "path-pattern", "PathPatternConfig": {"Values": c["pathPattern"]["values"]}})
+        if c.get("queryStrings"):
+            conditions.append(
+                {
+                    "Field": "query-string",
+                    "QueryStringConfig": {
+                        "Values": [{"Key": q["key"], "Value": q["value"]} for q in c["queryStrings"]]
+                    },
+                }
+            )
         if c.get("hostHeader"):
             conditions.append({"Field": "host-header", "HostHeaderConfig": {"Values": c["hostHeader"]["values"]}})
     rule = m.client("elbv2", r).create_rule(

@@ -21,6 +21,8 @@ def _health_check(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[s
                 "ResourcePath": i.get("resourcePath"),
                 "RequestInterval": num(i.get("requestInterval")),
                 "FailureThreshold": num(i.get("failureThreshold")),
+                "ChildHealthChecks": i.get("childHealthchecks"),
+                "HealthThreshold": num(i.get("childHealthThreshold")),
             }
         ),
     )["HealthCheck"]

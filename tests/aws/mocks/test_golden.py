@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import difflib
 
-from tests.golden_aws import GOLDEN, render
 from tests.aws.mocks.conftest import STACKS
+from tests.golden_aws import GOLDEN, render
 
 
 def test_every_stack_has_a_golden_file():

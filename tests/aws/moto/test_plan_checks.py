@@ -11,8 +11,8 @@ from blueprints.whatif import explain
 from hld.checks import PLAN, Run, evaluate
 from hld.failures import agreement, what_if
 from hld.graph import Graph, Resource
-from tests.aws.moto.conftest import in_moto
 from tests.aws.mocks.conftest import STACKS, synthesized
+from tests.aws.moto.conftest import in_moto
 
 
 def changed(result, edit) -> Run:

@@ -55,8 +55,11 @@ def _table(title: str, *columns: str) -> Table:
 
 def margin_text(avail: Availability) -> str:
     """The estimate's margin over the target, in points and in downtime a month."""
+    import math
+
     seconds = abs(avail.margin) / 100 * MONTH_SECONDS
-    size = f"{abs(avail.margin):.6f}".rstrip("0").rstrip(".") + f" points ({human_duration(seconds)}/month)"
+    digits = max(4, 1 - math.floor(math.log10(abs(avail.margin)))) if avail.margin else 0
+    size = f"{abs(avail.margin):.{digits}f}".rstrip("0").rstrip(".") + f" points ({human_duration(seconds)}/month)"
     if avail.margin < 0:
         return f"short by {size}"
     thin = ", thinner than the figures' 0.001-point rounding" if avail.margin < 0.001 else ""

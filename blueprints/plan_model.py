@@ -145,6 +145,8 @@ class ServicePlan(Model):
     """short, or long-lived (websockets, streaming): what the load balancer and ingress allow for."""
     deregistration_delay_seconds: int
     """How long a task being replaced keeps its connections before the load balancer drops them."""
+    architecture: Decided[str] = Decided(value="x86_64", reason="default")
+    """The CPU architecture the tasks run on (the image must be built for it)."""
 
 
 class StoreBase(Model):
@@ -196,6 +198,9 @@ class RelationalPlan(StoreBase):
     read_replicas: int
     instance_class: Decided[str]
     storage_gb: int
+    writer_name: Decided[str] | None = None
+    """The name applications reach the writer by when it can move to another region: Aurora's
+    global writer endpoint, or a private DNS name the promotion runbook repoints."""
 
     def headline(self) -> str:
         return f"{self.engine.value} ({self.instance_class.value}), {self.consistency.value}"
@@ -273,6 +278,8 @@ class EdgePlan(Model):
     """The load balancers' idle timeout (the longest any public service's connections need)."""
     cdn: CdnPlan | None
     waf: Decided[str] | None
+    waf_body_methods: list[str] = []
+    """Methods the WAF lets carry bodies over 8 KB (the write routes'); every other is blocked."""
     domain: str | None
     hosted_zone: str | None
     dns: Decided[str] | None
@@ -327,6 +334,8 @@ class Dr(Model):
     region_loss_rpo_seconds: float | None
     backup_retention_days: int
     backup_copy_regions: list[str]
+    runbook: list[str] = []
+    """What an operator does on a region loss, step by step, for what does not fail over by itself."""
 
 
 class Edit(Model):

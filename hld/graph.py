@@ -33,6 +33,10 @@ class Resource:
     exercised: bool = False
     parent_urn: str = ""
     id: str = ""
+    dependencies: tuple[str, ...] = ()
+    """URNs this resource waits on: its depends_on and the resources its inputs come from (what
+    the Pulumi engine orders creation by)."""
+    ignore_changes: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -107,6 +111,26 @@ class Graph:
     def by_id(self, id_: str) -> Resource | None:
         """The custom resource whose physical id is `id_` (what other resources reference)."""
         return next((r for r in self.resources if r.custom and r.id == id_), None)
+
+    def waits_on(self, resource: Resource, other: Resource) -> bool:
+        """`resource` is created after `other`: a chain of dependencies leads from one to the other
+        (depending on a component waits on every resource inside it, as the Pulumi engine does)."""
+        by_urn = {r.urn: r for r in self.resources}
+        inside: dict[str, list[str]] = {}
+        for r in self.resources:
+            inside.setdefault(r.parent_urn, []).append(r.urn)
+        seen, stack = set(), list(resource.dependencies)
+        while stack:
+            urn = stack.pop()
+            if urn == other.urn:
+                return True
+            if urn in seen or urn not in by_urn:
+                continue
+            seen.add(urn)
+            stack += list(by_urn[urn].dependencies)
+            if not by_urn[urn].custom:
+                stack += inside.get(urn, [])
+        return False
 
     def children(self, parent: str) -> list[Resource]:
         return [r for r in self.resources if r.parent == parent]

@@ -10,6 +10,8 @@ from blueprints.plan_model import CdnPlan, Decided, EdgePlan, ListenerRule, Serv
 from blueprints.routing import path_pattern
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE", "ANY")
+BODY_METHODS = ("POST", "PUT", "PATCH")
+"""Methods whose requests carry a body the service accepts (the WAF's 8 KB body rule spares them)."""
 
 
 def edge(bp: Blueprint, intent: Intent) -> EdgePlan:
@@ -64,6 +66,7 @@ def edge(bp: Blueprint, intent: Intent) -> EdgePlan:
             site=sites[0] if sites else None,
         )
     waf: Decided[str] | None = None
+    waf_body_methods: list[str] = []
     if edge.waf:
         where = "on each region's load balancer" if public else "on the CloudFront distribution"
         if edge.cdn and public:
@@ -72,7 +75,16 @@ def edge(bp: Blueprint, intent: Intent) -> EdgePlan:
                 "reachable without the CDN: origin names, health checks"
                 + (", dynamic traffic)" if cdn_plan and cdn_plan.dynamic.value == "bypass" else ")")
             )
-        waf = Decided(value=where, reason="edge.waf: true (AWS managed common rule set)")
+        bodies = sorted({r.method for s in public for r in s.route_specs() if r.method in BODY_METHODS})
+        reason = "edge.waf: true (AWS managed common rule set, known bad inputs)"
+        if bodies:
+            reason += (
+                f"; the common rule set blocks request bodies over 8 KB (SizeRestrictions_BODY), which would "
+                f"break the write routes: that rule only counts, and a rule after it blocks large bodies on "
+                f"every method but {', '.join(bodies)}"
+            )
+        waf = Decided(value=where, reason=reason)
+        waf_body_methods = bodies
     dns: Decided[str] | None = None
     if edge.domain and intent.multi_region and public:
         policy = "latency" if intent.active else "failover"
@@ -106,6 +118,7 @@ def edge(bp: Blueprint, intent: Intent) -> EdgePlan:
         ),
         cdn=cdn_plan,
         waf=waf,
+        waf_body_methods=waf_body_methods,
         domain=domain,
         hosted_zone=edge.hosted_zone,
         dns=dns,

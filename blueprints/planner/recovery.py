@@ -6,7 +6,7 @@ from __future__ import annotations
 from blueprints.figures import TIMINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint
-from blueprints.plan_model import AnyStorePlan, Decided, Dr, Objective
+from blueprints.plan_model import AnyStorePlan, Decided, Dr, Objective, RelationalPlan
 from blueprints.units import format_duration, human_duration
 from blueprints.whatif import region_recovery, zone_recovery
 
@@ -66,7 +66,38 @@ def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[
         region_loss_rpo_seconds=region_rpo,
         backup_retention_days=bp.security.backup_retention_days,
         backup_copy_regions=regions[1:] if intent.multi_region and not intent.active else [],
+        runbook=runbook(intent, stores, regions),
     )
+
+
+def runbook(intent: Intent, stores: list[AnyStorePlan], regions: list[str]) -> list[str]:
+    """The region-loss steps hld does not automate: promoting a relational store's replica."""
+    if not intent.multi_region:
+        return []
+    steps = []
+    for store in stores:
+        if not isinstance(store, RelationalPlan):
+            continue
+        survivor = regions[1]
+        if store.engine.value == "aurora-postgresql":
+            steps += [
+                f"{store.name}: fail the global database over to {survivor} (`aws rds failover-global-cluster "
+                f"--allow-data-loss`, or a switchover when {regions[0]} still answers); the global writer endpoint "
+                "follows, so applications need no change",
+            ]
+        else:
+            promote = TIMINGS["rds-replica-promotion"]
+            steps += [
+                f"{store.name}: promote the read replica in {survivor} (`aws rds promote-read-replica`; about "
+                f"{round(promote.seconds / 60)} min" + (", an unverified figure" if not promote.verified else "") + ")",
+                f"{store.name}: point {store.writer_name.value if store.writer_name else 'the writer name'} at the "
+                "promoted instance (a CNAME in the private zone; TTL 30 s)",
+                f"{store.name}: turn on automated backups of the promoted instance (a replica has none) and "
+                "re-create replicas from it once the lost region is back",
+            ]
+    if steps and not intent.active:
+        steps.append(f"scale the standby region's services to their serving capacity ({', '.join(regions[1:])})")
+    return steps
 
 
 def objectives(

@@ -58,6 +58,14 @@ def service(bp: Blueprint, svc: Service, intent: Intent) -> ServicePlan:
         deregistration_delay_seconds=SETTINGS[
             "deregistration-delay-long-lived" if svc.connections == "long-lived" else "deregistration-delay"
         ].value,
+        architecture=Decided(
+            value=svc.architecture,
+            reason="set in the blueprint"
+            if "architecture" in svc.model_fields_set
+            else "default: x86_64 runs images built only for amd64 (set arm64 for Graviton's lower price "
+            "when the image is multi-arch)",
+            derived="architecture" not in svc.model_fields_set,
+        ),
     )
 
 

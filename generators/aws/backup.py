@@ -13,6 +13,22 @@ from generators.aws.common import name, stateful
 from generators.aws.network import Network
 
 DAILY = "cron(0 5 * * ? *)"
+MANAGED = "arn:aws:iam::aws:policy/"
+BACKUP_POLICIES = (
+    MANAGED + "service-role/AWSBackupServiceRolePolicyForBackup",
+    MANAGED + "service-role/AWSBackupServiceRolePolicyForRestores",
+)
+S3_BACKUP_POLICIES = (
+    MANAGED + "AWSBackupServiceRolePolicyForS3Backup",
+    MANAGED + "AWSBackupServiceRolePolicyForS3Restore",
+)
+"""AWS Backup's managed policies; S3 needs its own pair on the role
+(https://docs.aws.amazon.com/aws-backup/latest/devguide/s3-backups.html)."""
+
+
+def backup_policies(plan: Plan) -> tuple[str, ...]:
+    buckets = any(s.kind == "object" for s in plan.datastores)
+    return BACKUP_POLICIES + (S3_BACKUP_POLICIES if buckets else ())
 
 
 class Backup(pulumi.ComponentResource):
@@ -69,11 +85,11 @@ class Backup(pulumi.ComponentResource):
             ),
             opts=primary.opts(self),
         )
-        for policy in ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"):
+        for arn in backup_policies(plan):
             aws.iam.RolePolicyAttachment(
-                name(plan, "backup-role", policy.removeprefix("AWSBackupServiceRolePolicyFor").lower()),
+                name(plan, "backup-role", arn.rsplit("PolicyFor", 1)[-1].lower()),
                 role=role.name,
-                policy_arn=f"arn:aws:iam::aws:policy/service-role/{policy}",
+                policy_arn=arn,
                 opts=primary.opts(self),
             )
         aws.backup.Selection(

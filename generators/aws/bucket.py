@@ -1,5 +1,6 @@
 """hld:aws:Bucket: S3 buckets with public access blocked, versioning, KMS encryption;
-replicated from the primary to every other region with Replication Time Control."""
+replicated with Replication Time Control from every region that is written (all of them under
+active-active, two-way; the primary otherwise) to every other."""
 
 from __future__ import annotations
 
@@ -74,8 +75,12 @@ class Bucket(pulumi.ComponentResource):
         self.register_outputs({"buckets": {r: b.bucket for r, b in self.buckets.items()}})
 
     def _replication(self, plan: Plan, networks: dict[str, Network]) -> None:
-        store, primary = self.store, networks[self.store.regions[0]].region
-        source = self.buckets[primary.name]
+        """Every written region's bucket replicates to every other: under active-active each region
+        writes its own (two-way, replica modifications synced), otherwise the primary alone."""
+        store = self.store
+        primary = networks[store.regions[0]].region
+        writers = store.regions if plan.replication.value == "active" else store.regions[:1]
+        two_way = len(writers) > 1
         role = aws.iam.Role(
             name(plan, store.name, "replication", kind="aws:iam/role:Role"),
             assume_role_policy=json.dumps(
@@ -88,7 +93,8 @@ class Bucket(pulumi.ComponentResource):
             ),
             opts=primary.opts(self),
         )
-        targets = [self.buckets[r] for r in store.regions[1:]]
+        sources = [self.buckets[r] for r in writers]
+        targets = [self.buckets[r] for r in store.regions if r != store.regions[0] or two_way]
         keys = [networks[r].key.arn for r in store.regions]
         aws.iam.RolePolicy(
             name(plan, store.name, "replication-policy"),
@@ -100,7 +106,7 @@ class Bucket(pulumi.ComponentResource):
                         {
                             "Effect": "Allow",
                             "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-                            "Resource": [source.arn],
+                            "Resource": [b.arn for b in sources],
                         },
                         {
                             "Effect": "Allow",
@@ -109,7 +115,7 @@ class Bucket(pulumi.ComponentResource):
                                 "s3:GetObjectVersionAcl",
                                 "s3:GetObjectVersionTagging",
                             ],
-                            "Resource": [source.arn.apply(lambda a: f"{a}/*")],
+                            "Resource": [b.arn.apply(lambda a: f"{a}/*") for b in sources],
                         },
                         {
                             "Effect": "Allow",
@@ -126,46 +132,54 @@ class Bucket(pulumi.ComponentResource):
             ),
             opts=primary.opts(self),
         )
-        aws.s3.BucketReplicationConfig(
-            name(plan, store.name, "replication"),
-            bucket=source.id,
-            role=role.arn,
-            rules=[
-                aws.s3.BucketReplicationConfigRuleArgs(
-                    id=f"to-{r}",
-                    priority=i,
-                    status="Enabled",
-                    filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
-                    delete_marker_replication=aws.s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
-                        status="Enabled"
-                    ),
-                    source_selection_criteria=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
-                        sse_kms_encrypted_objects=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
+        for source in writers:
+            others = [r for r in store.regions if r != source]
+            criteria = aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
+                sse_kms_encrypted_objects=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
+                    status="Enabled"
+                ),
+                replica_modifications=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaReplicaModificationsArgs(
+                    status="Enabled"
+                )
+                if two_way
+                else None,
+            )
+            aws.s3.BucketReplicationConfig(
+                name(plan, store.name, "replication", *([source] if two_way else [])),
+                bucket=self.buckets[source].id,
+                role=role.arn,
+                rules=[
+                    aws.s3.BucketReplicationConfigRuleArgs(
+                        id=f"to-{r}",
+                        priority=i,
+                        status="Enabled",
+                        filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
+                        delete_marker_replication=aws.s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
                             status="Enabled"
-                        )
-                    ),
-                    destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
-                        bucket=self.buckets[r].arn,
-                        encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
-                            replica_kms_key_id=networks[r].key.arn
                         ),
-                        replication_time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
-                            status="Enabled",
-                            time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(minutes=15),
-                        ),
-                        metrics=aws.s3.BucketReplicationConfigRuleDestinationMetricsArgs(
-                            status="Enabled",
-                            event_threshold=aws.s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
-                                minutes=15
+                        source_selection_criteria=criteria,
+                        destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
+                            bucket=self.buckets[r].arn,
+                            encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
+                                replica_kms_key_id=networks[r].key.arn
+                            ),
+                            replication_time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
+                                status="Enabled",
+                                time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(minutes=15),
+                            ),
+                            metrics=aws.s3.BucketReplicationConfigRuleDestinationMetricsArgs(
+                                status="Enabled",
+                                event_threshold=aws.s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
+                                    minutes=15
+                                ),
                             ),
                         ),
-                    ),
-                )
-                for i, r in enumerate(store.regions[1:], start=1)
-            ],
-            # S3 refuses a replication configuration until both ends are versioned
-            opts=primary.opts(self, depends_on=list(self.versioning.values())),
-        )
+                    )
+                    for i, r in enumerate(others, start=1)
+                ],
+                # S3 refuses a replication configuration until both ends are versioned
+                opts=networks[source].region.opts(self, depends_on=list(self.versioning.values())),
+            )
 
     def serve(self, distribution: aws.cloudfront.Distribution) -> None:
         """A public bucket: its policy admits the CDN's reads, and so does its region's key."""

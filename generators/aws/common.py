@@ -10,14 +10,11 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
-from generators.aws.naming import NAMING, fit
+from generators.aws.naming import NAMING, fit, stack_label
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """ALB policy: TLS 1.3 and 1.2 only."""
 CLOUDFRONT_TLS = "TLSv1.2_2021"
-POSTGRES_VERSION = "16.4"
-POSTGRES_FAMILY = {"rds-postgresql": "postgres16", "aurora-postgresql": "aurora-postgresql16"}
-CACHE_VERSION = {"valkey": "8.0", "redis": "7.1"}
 LOG_RETENTION_DAYS = 30
 DB_ADMIN = "hld_admin"
 
@@ -29,6 +26,14 @@ def name(plan: Plan, *parts: str, kind: str | None = None) -> str:
     if kind is None:
         return "-".join([plan.name, *parts])
     return fit([plan.name, *parts], NAMING[kind].room)
+
+
+def physical(plan: Plan, *parts: str) -> str:
+    """A physical name hld sets itself (no random suffix): it carries the stack, so a dev and a prod
+    stack of one system in one account never collide (`{system}-{stack}-...`). A stack name may hold
+    what these names refuse (`_`, `.`, capitals): it is lowered to letters, digits and single dashes,
+    and kept to 24 characters."""
+    return "-".join([plan.name, stack_label(plan.stack), *parts])
 
 
 def ident(text: str) -> str:

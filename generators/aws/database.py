@@ -9,24 +9,26 @@ by Secrets Manager, backups kept, deletion protected, a final snapshot on delete
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan, RelationalPlan
 from generators.aws.common import (
     DB_ADMIN,
-    POSTGRES_FAMILY,
-    POSTGRES_VERSION,
     Access,
     Region,
     env_key,
     ident,
     name,
+    physical,
     stateful,
 )
 from generators.aws.firewall import Firewall
 from generators.aws.network import Network
 from generators.aws.tags import ROLE_TAG
+from generators.aws.versions import version
 
 
 class Database(pulumi.ComponentResource):
@@ -43,10 +45,14 @@ class Database(pulumi.ComponentResource):
         self.replica_groups: dict[str, aws.ec2.SecurityGroup] = {}
         self.endpoints: dict[str, pulumi.Output[str]] = {}
         self.secret_arn: pulumi.Output[str] | None = None
+        self.replicated_secret = False
+        self.writer: pulumi.Input[str] | None = None
+        """What applications call the writer by when it can move region (None: its endpoint)."""
         self.arns: list[pulumi.Output[str]] = []
         self.safe = plan.control("deletion-protection").enabled
         self.encrypted = plan.control("encryption-at-rest").enabled
         self.retention = plan.dr.backup_retention_days
+        self.version = version(store.engine.value).version
         groups = {r: self._subnet_group(networks[r]) for r in store.regions}
         params = {r: self._parameters(networks[r].region) for r in store.regions}
         if store.engine.value == "aurora-postgresql":
@@ -64,7 +70,7 @@ class Database(pulumi.ComponentResource):
         )
 
     def _parameters(self, region: Region) -> aws.rds.ParameterGroup | aws.rds.ClusterParameterGroup:
-        family = POSTGRES_FAMILY[self.store.engine.value]
+        family = version(self.store.engine.value).family
         force_ssl = [{"name": "rds.force_ssl", "value": "1"}] if self.plan.edge.tls else []
         if self.store.engine.value == "aurora-postgresql":
             return aws.rds.ClusterParameterGroup(
@@ -138,25 +144,35 @@ class Database(pulumi.ComponentResource):
         plan, store = self.plan, self.store
         primary_net = self.networks[store.writer_region]
         primary = primary_net.region
+        replicated = store.read_replicas > 0 or len(store.regions) > 1
+        # RDS cannot manage the master password of a source with read replicas: hld's own secret then,
+        # replicated to every region of the store with that region's key
+        password = (
+            self._own_secret()
+            if replicated
+            else {
+                "manage_master_user_password": True,
+                "master_user_secret_kms_key_id": primary_net.key.arn if self.encrypted else None,
+            }
+        )
         writer = aws.rds.Instance(
             name(plan, store.name, primary.name, kind="aws:rds/instance:Instance"),
             engine="postgres",
-            engine_version=POSTGRES_VERSION,
+            engine_version=self.version,
             instance_class=store.instance_class.value,
             allocated_storage=store.storage_gb,
             max_allocated_storage=store.storage_gb * 4,
             storage_type="gp3",
             db_name=ident(store.name),
             username=DB_ADMIN,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=primary_net.key.arn if self.encrypted else None,
+            **password,
             multi_az=store.multi_az,
             db_subnet_group_name=groups[primary.name].name,
             parameter_group_name=params[primary.name].name,
             publicly_accessible=False,
             backup_retention_period=self.retention,
             skip_final_snapshot=False,
-            final_snapshot_identifier=name(plan, store.name, "final"),
+            final_snapshot_identifier=physical(plan, store.name, "final"),
             auto_minor_version_upgrade=True,
             performance_insights_enabled=True,
             performance_insights_kms_key_id=primary_net.key.arn if self.encrypted else None,
@@ -165,7 +181,10 @@ class Database(pulumi.ComponentResource):
             opts=stateful(plan, primary.opts(self)),
         )
         self.endpoints[primary.name] = writer.address
-        self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
+        if len(store.regions) > 1:
+            self.writer = self._writer_record(writer.address)
+        if not replicated:
+            self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
         self.arns.append(writer.arn)
         for i in range(store.read_replicas):
             zone = primary_net.zones[(i + 1) % len(primary_net.zones)]
@@ -193,9 +212,9 @@ class Database(pulumi.ComponentResource):
                 db_subnet_group_name=groups[r].name,
                 parameter_group_name=params[r].name,
                 publicly_accessible=False,
-                backup_retention_period=self.retention,
-                skip_final_snapshot=False,
-                final_snapshot_identifier=name(plan, store.name, "final", r),
+                # a cross-region replica is created without backups and is deleted without a final
+                # snapshot; the promotion runbook turns backups on once it is the writer
+                skip_final_snapshot=True,
                 auto_minor_version_upgrade=True,
                 **self._common(network),
                 opts=stateful(plan, region.opts(self)),
@@ -216,43 +235,20 @@ class Database(pulumi.ComponentResource):
         if len(store.regions) > 1:
             global_cluster = aws.rds.GlobalCluster(
                 name(plan, store.name, "global"),
-                global_cluster_identifier=name(plan, store.name, kind="aws:rds/globalCluster:GlobalCluster"),
+                global_cluster_identifier=physical(plan, store.name),
                 engine="aurora-postgresql",
-                engine_version=POSTGRES_VERSION,
+                engine_version=self.version,
                 storage_encrypted=self.encrypted,
                 deletion_protection=self.safe,
                 opts=stateful(plan, primary.opts(self)),
             )
-            # Managed master passwords are not supported for Aurora Global Database
-            # clusters: a generated password goes write-only into the cluster and into
-            # a Secrets Manager secret; it is never stored in the Pulumi state.
-            generated = aws.secretsmanager.get_random_password_output(
-                password_length=40, exclude_punctuation=True, opts=pulumi.InvokeOutputOptions(provider=primary.provider)
-            ).random_password
-            secret = aws.secretsmanager.Secret(
-                name(plan, store.name, "admin"),
-                description=f"{store.name} admin password (Aurora Global Database)",
-                kms_key_id=primary_net.key.arn if self.encrypted else None,
-                recovery_window_in_days=30,
-                replicas=[
-                    aws.secretsmanager.SecretReplicaArgs(region=r, kms_key_id=self.networks[r].key.arn)
-                    for r in store.regions[1:]
-                ],
-                opts=primary.opts(self),
-            )
-            aws.secretsmanager.SecretVersion(
-                name(plan, store.name, "admin-version"),
-                secret_id=secret.id,
-                secret_string_wo=pulumi.Output.json_dumps({"username": DB_ADMIN, "password": generated}),
-                secret_string_wo_version=1,
-                opts=primary.opts(self),
-            )
-            password = {"master_password_wo": generated, "master_password_wo_version": 1}
-            self.secret_arn = secret.arn
+            # Managed master passwords are not supported for Aurora Global Database clusters
+            own = self._own_secret()
+            password = {"master_password_wo": own["password_wo"], "master_password_wo_version": 1}
         writer = aws.rds.Cluster(
             name(plan, store.name, primary.name),
             engine="aurora-postgresql",
-            engine_version=POSTGRES_VERSION,
+            engine_version=self.version,
             database_name=ident(store.name),
             master_username=DB_ADMIN,
             global_cluster_identifier=global_cluster.id if global_cluster else None,
@@ -260,7 +256,7 @@ class Database(pulumi.ComponentResource):
             db_cluster_parameter_group_name=params[primary.name].name,
             backup_retention_period=self.retention,
             skip_final_snapshot=False,
-            final_snapshot_identifier=name(plan, store.name, "final"),
+            final_snapshot_identifier=physical(plan, store.name, "final"),
             enabled_cloudwatch_logs_exports=["postgresql"],
             **password,
             **self._common(primary_net),
@@ -269,52 +265,128 @@ class Database(pulumi.ComponentResource):
         if global_cluster is None:
             self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
         self.endpoints[primary.name] = writer.endpoint
+        if global_cluster is not None:
+            self.writer = global_cluster.endpoint  # moves to the promoted region with the writer
         self.arns.append(writer.arn)
-        self._instances(writer, primary_net, 1 + store.read_replicas)
+        instances = self._instances(writer, primary_net, 1 + store.read_replicas)
         for r in store.regions[1:]:
             network = self.networks[r]
             region = network.region
             secondary = aws.rds.Cluster(
                 name(plan, store.name, r),
                 engine="aurora-postgresql",
-                engine_version=POSTGRES_VERSION,
+                engine_version=self.version,
                 global_cluster_identifier=global_cluster.id if global_cluster else None,
                 db_subnet_group_name=groups[r].name,
                 db_cluster_parameter_group_name=params[r].name,
                 backup_retention_period=self.retention,
                 skip_final_snapshot=False,
-                final_snapshot_identifier=name(plan, store.name, "final", r),
+                final_snapshot_identifier=physical(plan, store.name, "final", r),
                 **self._common(network),
-                opts=stateful(plan, region.opts(self, depends_on=[writer])),
+                # a secondary joins once the primary has a writer instance; after a failover AWS
+                # moves the replication source, which the program must not undo
+                opts=stateful(
+                    plan,
+                    region.opts(self, depends_on=[writer, *instances], ignore_changes=["replicationSourceIdentifier"]),
+                ),
             )
             self.endpoints[r] = secondary.reader_endpoint
             self.arns.append(secondary.arn)
             self._instances(secondary, network, 1 + (1 if store.multi_az else 0))
 
-    def _instances(self, cluster: aws.rds.Cluster, network: Network, count: int) -> None:
+    def _instances(self, cluster: aws.rds.Cluster, network: Network, count: int) -> list[aws.rds.ClusterInstance]:
         region = network.region
+        out = []
         for i in range(count):
             zone = network.zones[i % len(network.zones)]
-            aws.rds.ClusterInstance(
-                name(self.plan, self.store.name, "instance", zone),
-                cluster_identifier=cluster.id,
-                engine="aurora-postgresql",
-                engine_version=POSTGRES_VERSION,
-                instance_class=self.store.instance_class.value,
-                availability_zone=zone,
-                publicly_accessible=False,
-                auto_minor_version_upgrade=True,
-                performance_insights_enabled=True,
-                opts=region.opts(self),
+            out.append(
+                aws.rds.ClusterInstance(
+                    name(self.plan, self.store.name, "instance", zone),
+                    cluster_identifier=cluster.id,
+                    engine="aurora-postgresql",
+                    engine_version=self.version,
+                    instance_class=self.store.instance_class.value,
+                    availability_zone=zone,
+                    publicly_accessible=False,
+                    auto_minor_version_upgrade=True,
+                    performance_insights_enabled=True,
+                    opts=region.opts(self),
+                )
             )
+        return out
+
+    def _writer_record(self, address: pulumi.Output[str]) -> str:
+        """A private zone in every region's VPC with `writer.<store>.<system>.internal`, a CNAME to the
+        writer: the promotion runbook repoints it, and applications keep their address."""
+        plan, store = self.plan, self.store
+        primary = self.networks[store.writer_region].region
+        assert store.writer_name is not None
+        zone = aws.route53.Zone(
+            name(plan, store.name, "zone"),
+            name=store.writer_name.value.split(".", 1)[1],
+            comment=f"{store.name}: the writer's name in every region ({plan.stack})",
+            vpcs=[aws.route53.ZoneVpcArgs(vpc_id=self.networks[r].vpc.id, vpc_region=r) for r in store.regions],
+            opts=primary.opts(self),
+        )
+        aws.route53.Record(
+            name(plan, store.name, "writer"),
+            zone_id=zone.zone_id,
+            name=store.writer_name.value,
+            type="CNAME",
+            ttl=30,
+            records=[address],
+            opts=primary.opts(self),
+        )
+        return store.writer_name.value
+
+    def _own_secret(self) -> dict[str, Any]:
+        """A generated master password, write-only into the database and into a secret replicated
+        to every region of the store (each replica under its region's key), so a task reads its own
+        region's copy, and still can when the primary region is lost. Never in the Pulumi state."""
+        plan, store = self.plan, self.store
+        primary = self.networks[store.writer_region]
+        generated = aws.secretsmanager.get_random_password_output(
+            password_length=40,
+            exclude_punctuation=True,
+            opts=pulumi.InvokeOutputOptions(provider=primary.region.provider),
+        ).random_password
+        secret = aws.secretsmanager.Secret(
+            name(plan, store.name, "admin"),
+            description=f"{store.name} admin credentials ({plan.stack})",
+            kms_key_id=primary.key.arn if self.encrypted else None,
+            recovery_window_in_days=30,
+            replicas=[
+                aws.secretsmanager.SecretReplicaArgs(
+                    region=r, kms_key_id=self.networks[r].key.arn if self.encrypted else None
+                )
+                for r in store.regions
+                if r != store.writer_region
+            ]
+            or None,
+            opts=primary.region.opts(self),
+        )
+        aws.secretsmanager.SecretVersion(
+            name(plan, store.name, "admin-version"),
+            secret_id=secret.id,
+            secret_string_wo=pulumi.Output.json_dumps({"username": DB_ADMIN, "password": generated}),
+            secret_string_wo_version=1,
+            opts=primary.region.opts(self),
+        )
+        self.secret_arn = secret.arn
+        self.replicated_secret = True
+        return {"password_wo": generated, "password_wo_version": 1}
 
     def access(self, region: str) -> Access:
         key = env_key(self.store.name)
-        endpoint = self.endpoints[self.store.writer_region]
+        endpoint = self.writer or self.endpoints[self.store.writer_region]
         env: dict[str, pulumi.Input[str]] = {f"{key}_HOST": endpoint, f"{key}_PORT": str(self.store.port)}
         if region in self.endpoints and region != self.store.writer_region:
             env[f"{key}_READ_HOST"] = self.endpoints[region]
         secrets: dict[str, pulumi.Input[str]] = {}
         if self.secret_arn is not None:
-            secrets[f"{key}_CREDENTIALS"] = self.secret_arn
+            writer = self.store.writer_region
+            local = region if self.replicated_secret and region in self.store.regions else writer
+            secrets[f"{key}_CREDENTIALS"] = pulumi.Output.from_input(self.secret_arn).apply(
+                lambda arn: arn.replace(f":{writer}:", f":{local}:")
+            )
         return Access(env=env, secrets=secrets)

@@ -19,30 +19,101 @@ CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 FAILOVER_CODES = [500, 502, 503, 504]
 
 
+BODY_RULE = "SizeRestrictions_BODY"
+BODY_LABEL = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
+"""The common rule set's 8 KB body limit and the label it adds (AWS WAF developer guide: baseline
+rule groups; the exemption pattern: waf-labels, count then match the label)."""
+
+
 def web_acl(plan: Plan, scope: str, region_name: str, opts: pulumi.ResourceOptions) -> aws.wafv2.WebAcl:
     """A web ACL with the AWS managed common rule set and known-bad-inputs rules."""
     metric = name(plan, "waf", region_name).replace("-", "")
 
-    def managed(rule: str, priority: int) -> aws.wafv2.WebAclRuleArgs:
+    bodies = plan.edge.waf_body_methods
+
+    def visibility(rule: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
+        return aws.wafv2.WebAclRuleVisibilityConfigArgs(
+            cloudwatch_metrics_enabled=True, metric_name=f"{metric}{rule}", sampled_requests_enabled=True
+        )
+
+    def managed(rule: str, priority: int, counted: tuple[str, ...] = ()) -> aws.wafv2.WebAclRuleArgs:
         return aws.wafv2.WebAclRuleArgs(
             name=rule,
             priority=priority,
             override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
             statement=aws.wafv2.WebAclRuleStatementArgs(
                 managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                    name=rule, vendor_name="AWS"
+                    name=rule,
+                    vendor_name="AWS",
+                    rule_action_overrides=[
+                        aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs(
+                            name=counted_rule,
+                            action_to_use=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs(
+                                count=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCountArgs()
+                            ),
+                        )
+                        for counted_rule in counted
+                    ]
+                    or None,
                 )
             ),
-            visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
-                cloudwatch_metrics_enabled=True, metric_name=f"{metric}{rule}", sampled_requests_enabled=True
-            ),
+            visibility_config=visibility(rule),
+        )
+
+    def method_is(method: str) -> aws.wafv2.WebAclRuleStatementArgs:
+        return aws.wafv2.WebAclRuleStatementArgs(
+            byte_match_statement=aws.wafv2.WebAclRuleStatementByteMatchStatementArgs(
+                field_to_match=aws.wafv2.WebAclRuleStatementByteMatchStatementFieldToMatchArgs(
+                    method=aws.wafv2.WebAclRuleStatementByteMatchStatementFieldToMatchMethodArgs()
+                ),
+                positional_constraint="EXACTLY",
+                search_string=method,
+                text_transformations=[
+                    aws.wafv2.WebAclRuleStatementByteMatchStatementTextTransformationArgs(priority=0, type="NONE")
+                ],
+            )
+        )
+
+    rules = [
+        managed("AWSManagedRulesCommonRuleSet", 0, (BODY_RULE,) if bodies else ()),
+        managed("AWSManagedRulesKnownBadInputsRuleSet", 1),
+    ]
+    if bodies:  # the body rule counts; this one blocks what it matched unless a write method carries it
+        writes = (
+            method_is(bodies[0])
+            if len(bodies) == 1
+            else aws.wafv2.WebAclRuleStatementArgs(
+                or_statement=aws.wafv2.WebAclRuleStatementOrStatementArgs(statements=[method_is(m) for m in bodies])
+            )
+        )
+        rules.append(
+            aws.wafv2.WebAclRuleArgs(
+                name="LargeBodiesOnlyOnWrites",
+                priority=2,
+                action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
+                statement=aws.wafv2.WebAclRuleStatementArgs(
+                    and_statement=aws.wafv2.WebAclRuleStatementAndStatementArgs(
+                        statements=[
+                            aws.wafv2.WebAclRuleStatementArgs(
+                                label_match_statement=aws.wafv2.WebAclRuleStatementLabelMatchStatementArgs(
+                                    scope="LABEL", key=BODY_LABEL
+                                )
+                            ),
+                            aws.wafv2.WebAclRuleStatementArgs(
+                                not_statement=aws.wafv2.WebAclRuleStatementNotStatementArgs(statement=writes)
+                            ),
+                        ]
+                    )
+                ),
+                visibility_config=visibility("LargeBodiesOnlyOnWrites"),
+            )
         )
 
     return aws.wafv2.WebAcl(
         name(plan, "waf", region_name, kind="aws:wafv2/webAcl:WebAcl"),
         scope=scope,
         default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
-        rules=[managed("AWSManagedRulesCommonRuleSet", 0), managed("AWSManagedRulesKnownBadInputsRuleSet", 1)],
+        rules=rules,
         visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
             cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
         ),

@@ -190,3 +190,10 @@ def fit(parts: list[str], room: int) -> str:
     keep = room - len(digest) - 1 - (len(tail) + 1 if tail else 0)
     head = "-".join(rest[:-1] if tail else rest)[: max(keep, 1)].rstrip("-")
     return "-".join(p for p in (head, digest, tail) if p)
+
+
+def stack_label(stack: str) -> str:
+    """A stack name as physical names take it: letters, digits and single dashes, 24 at most (a
+    Pulumi stack name may hold `_`, `.` and capitals)."""
+    label = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", stack.lower())).strip("-")[:24].rstrip("-")
+    return label or "stack"

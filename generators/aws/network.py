@@ -2,13 +2,56 @@
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Network as NetworkPlan
 from blueprints.plan_model import Plan
-from generators.aws.common import Region, Subnets, name
+from generators.aws.common import Region, Subnets, name, physical
 from generators.aws.tags import TIER_TAG
+
+
+def key_policy(account: str, region: str, cdn_reads: bool) -> dict[str, object]:
+    """The region's key: the account administers it (IAM policies then grant its use to roles and
+    to the services acting for them: RDS, DynamoDB, SQS, S3 replication, Backup), CloudWatch Logs
+    encrypts this region's log groups with it, and CloudFront reads a static site's objects.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html,
+    https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+    """
+    statements: list[dict[str, object]] = [
+        {
+            "Sid": "AccountAdministers",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "CloudWatchLogsEncrypts",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            "Resource": "*",
+            "Condition": {
+                "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:*"}
+            },
+        },
+    ]
+    if cdn_reads:
+        statements.append(
+            {
+                "Sid": "CloudFrontReadsTheSite",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                # this account's distributions: the distribution's own ARN would make the key wait on it
+                "Condition": {"StringLike": {"AWS:SourceArn": f"arn:aws:cloudfront::{account}:distribution/*"}},
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 class Network(pulumi.ComponentResource):
@@ -23,6 +66,7 @@ class Network(pulumi.ComponentResource):
     vpc: aws.ec2.Vpc
     subnets: Subnets
     private_route_tables: list[aws.ec2.RouteTable]
+    isolated_route_table: aws.ec2.RouteTable | None = None
 
     def __init__(self, plan: Plan, net: NetworkPlan, region: Region, parent: pulumi.Resource):
         r = net.region
@@ -32,14 +76,19 @@ class Network(pulumi.ComponentResource):
         self.private_route_tables = []
         self.has_vpc = net.vpc
         opts = region.opts(self)
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=region.provider)).account_id
+        site = plan.edge.cdn is not None and plan.edge.cdn.site is not None
         self.key = aws.kms.Key(
             name(plan, "key", r),
-            description=f"{plan.name}: encryption at rest in {r}",
+            description=f"{plan.name} ({plan.stack}): encryption at rest in {r}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            policy=account.apply(lambda a: json.dumps(key_policy(a, r, cdn_reads=site))),
             opts=region.opts(self, retain_on_delete=True, protect=plan.control("deletion-protection").enabled),
         )
-        aws.kms.Alias(name(plan, "key-alias", r), name=f"alias/{plan.name}", target_key_id=self.key.key_id, opts=opts)
+        aws.kms.Alias(
+            name(plan, "key-alias", r), name=f"alias/{physical(plan)}", target_key_id=self.key.key_id, opts=opts
+        )
         if not net.vpc:  # nothing runs in a VPC (a static site): the region's key is all there is
             self.register_outputs({})
             return
@@ -104,6 +153,7 @@ class Network(pulumi.ComponentResource):
                 opts=vpc_opts,
             )
         isolated_rt = aws.ec2.RouteTable(name(plan, "isolated-rt", r), vpc_id=vpc.id, opts=vpc_opts)
+        self.isolated_route_table = isolated_rt
         for zone, subnet in sorted(self.subnets.isolated.items()):
             aws.ec2.RouteTableAssociation(
                 name(plan, "isolated-rta", zone), subnet_id=subnet.id, route_table_id=isolated_rt.id, opts=vpc_opts
@@ -113,7 +163,8 @@ class Network(pulumi.ComponentResource):
 
 
 class Peering(pulumi.ComponentResource):
-    """Inter-region VPC peering from the primary, with routes on both sides' private subnets."""
+    """Inter-region VPC peering from the primary, with routes on both sides' private and isolated
+    subnets: the stores' replies to a peer region's tasks leave from the isolated ones."""
 
     def __init__(self, plan: Plan, primary: Network, other: Network, parent: pulumi.Resource):
         super().__init__(
@@ -134,9 +185,12 @@ class Peering(pulumi.ComponentResource):
             opts=other.region.opts(self),
         )
         for here, there in ((primary, other), (other, primary)):
-            for i, rt in enumerate(here.private_route_tables):
+            tables = [(zone, rt) for zone, rt in zip(here.zones, here.private_route_tables, strict=True)]
+            if here.isolated_route_table is not None:
+                tables.append(("isolated-" + here.region.name, here.isolated_route_table))
+            for label, rt in tables:
                 aws.ec2.Route(
-                    name(plan, "peer-route", here.zones[i], there.region.name),
+                    name(plan, "peer-route", label, there.region.name),
                     route_table_id=rt.id,
                     destination_cidr_block=there.cidr,
                     vpc_peering_connection_id=link.id,

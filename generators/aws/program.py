@@ -170,16 +170,37 @@ class System(pulumi.ComponentResource):
         return Region(name=EDGE_REGION, primary=False, provider=provider)
 
     def _zone(self, plan: Plan, settings: AwsSettings) -> pulumi.Input[str]:
+        """The hosted zone: the stack's hld:hostedZoneId, the blueprint's edge.hosted_zone, else the
+        account's public zone with the longest name the domain ends with (dev.short.example.com is
+        in short.example.com when it exists, else example.com; an apex domain in its own zone)."""
         zone = settings.hosted_zone_id or plan.edge.hosted_zone
         if zone or not plan.edge.domain:
             return zone or ""
-        parent_domain = plan.edge.domain.split(".", 1)[1]
-        found = aws.route53.get_zone_output(
-            name=parent_domain,
-            private_zone=False,
-            opts=pulumi.InvokeOutputOptions(provider=self.regions[plan.primary_region].provider),
+        domain = plan.edge.domain
+        opts = pulumi.InvokeOutputOptions(provider=self.regions[plan.primary_region].provider)
+        ids = aws.route53.get_zones_output(opts=opts).ids
+        zones: pulumi.Output[list[Any]] = ids.apply(
+            lambda found: pulumi.Output.all(*[aws.route53.get_zone_output(zone_id=i, opts=opts) for i in found])
         )
-        return found.zone_id
+        chosen: pulumi.Output[str] = zones.apply(
+            lambda found: longest_zone(domain, [(z.zone_id, z.name, z.private_zone) for z in found])
+        )
+        return chosen
+
+
+def longest_zone(domain: str, zones: list[tuple[str, str, bool]]) -> str:
+    """The id of the public zone whose name is the longest suffix of `domain`."""
+    matching = [
+        (len(name.rstrip(".")), zone_id)
+        for zone_id, name, private in zones
+        if not private and (domain == name.rstrip(".") or domain.endswith("." + name.rstrip(".")))
+    ]
+    if not matching:
+        raise pulumi.RunError(
+            f"no public hosted zone in this account holds {domain}: create one, or name it with "
+            "`pulumi config set hld:hostedZoneId Z...`"
+        )
+    return max(matching)[1]
 
 
 def build(plan: Plan, settings: AwsSettings | None = None) -> dict[str, Any]:

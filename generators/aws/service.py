@@ -137,7 +137,7 @@ class Service(pulumi.ComponentResource):
             execution_role_arn=execution.arn,
             task_role_arn=task_role.arn,
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family="LINUX", cpu_architecture="ARM64"
+                operating_system_family="LINUX", cpu_architecture=svc.architecture.value.upper()
             ),
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
             container_definitions=pulumi.Output.json_dumps([container]),
@@ -145,6 +145,7 @@ class Service(pulumi.ComponentResource):
         )
 
         load_balancers = []
+        forwarding: list[pulumi.Resource] = []  # ECS accepts a target group only once a rule forwards to it
         self.target_group = None
         if svc.public and entry is not None:
             self.target_group = aws.lb.TargetGroup(
@@ -174,13 +175,15 @@ class Service(pulumi.ComponentResource):
                             query_strings=[aws.lb.ListenerRuleConditionQueryStringArgs(key=PROBE, value=svc.name)]
                         )
                     )
-                aws.lb.ListenerRule(
-                    name(plan, svc.name, "probe" if rule.probe else "rule", str(priority), r),
-                    listener_arn=entry.listener.arn,
-                    priority=priority,
-                    conditions=conditions,
-                    actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=self.target_group.arn)],
-                    opts=opts,
+                forwarding.append(
+                    aws.lb.ListenerRule(
+                        name(plan, svc.name, "probe" if rule.probe else "rule", str(priority), r),
+                        listener_arn=entry.listener.arn,
+                        priority=priority,
+                        conditions=conditions,
+                        actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=self.target_group.arn)],
+                        opts=opts,
+                    )
                 )
             load_balancers.append(
                 aws.ecs.ServiceLoadBalancerArgs(
@@ -219,7 +222,9 @@ class Service(pulumi.ComponentResource):
             health_check_grace_period_seconds=30 if load_balancers else None,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=["desiredCount"])),
+            opts=pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(ignore_changes=["desiredCount"], depends_on=forwarding)
+            ),
         )
         self._scaling(plan, svc, region, cluster, entry, capacity.min_replicas, capacity.max_replicas)
         self.register_outputs({"service": self.service.name})

@@ -3,6 +3,8 @@
     registry.py    what a check is, Outcome, Tally, evaluate
     security.py    the HLD-RULES §7 controls
     promises.py    availability, zones, regions, static stability, DR, recovery objectives
+    deployable.py  what real AWS needs beyond what the offline cloud refuses: order, key policies,
+                   peering routes, backup permissions, stack-qualified names, replication
     kubernetes.py  the Kubernetes target: strict schemas and cross-object checks
 
 Checks sit above the offline runtime: they read a run's graph and the plan, never the reverse.
@@ -12,18 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hld.checks import promises, security
+from hld.checks import deployable, promises, security
 from hld.checks.registry import Check, Outcome, Run, Tally, tally
 from hld.checks.registry import evaluate as _evaluate
 
 SECURITY_CHECKS = security.CHECKS
 PROMISE_CHECKS = promises.CHECKS
-CHECKS: dict[str, Check] = {c.key: c for c in (*SECURITY_CHECKS, *PROMISE_CHECKS)}
-"""Every check of the AWS target: the §7 controls, then the plan's promises."""
+DEPLOYABLE_CHECKS = deployable.CHECKS
+CHECKS: dict[str, Check] = {c.key: c for c in (*SECURITY_CHECKS, *PROMISE_CHECKS, *DEPLOYABLE_CHECKS)}
+"""Every check of the AWS target: the §7 controls, the plan's promises, then what real AWS needs."""
 SECURITY = tuple(c.key for c in SECURITY_CHECKS)
 """The §7 checks, in the catalog's order."""
 PLAN = tuple(c.key for c in PROMISE_CHECKS)
 """The checks of the plan's promises, in order."""
+DEPLOYABLE = tuple(c.key for c in DEPLOYABLE_CHECKS)
+"""The checks of what `pulumi up` on real AWS needs, in order."""
 
 
 def evaluate(run: Run, keys: Iterable[str] | None = None) -> list[Outcome]:
@@ -31,4 +36,4 @@ def evaluate(run: Run, keys: Iterable[str] | None = None) -> list[Outcome]:
     return _evaluate(run, CHECKS, keys)
 
 
-__all__ = ["CHECKS", "PLAN", "SECURITY", "Check", "Outcome", "Run", "Tally", "evaluate", "tally"]
+__all__ = ["CHECKS", "DEPLOYABLE", "PLAN", "SECURITY", "Check", "Outcome", "Run", "Tally", "evaluate", "tally"]

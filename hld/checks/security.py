@@ -4,6 +4,7 @@ dead-letter queues, WAF."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from blueprints.plan_model import Plan
@@ -162,12 +163,17 @@ def encryption_at_rest(run: Run) -> list[str]:
 
 
 def private_data(run: Run) -> list[str]:
-    """Databases not publicly accessible and in isolated subnets, caches in isolated subnets,
-    tasks without public IPs in private subnets, S3 public access blocked."""
+    """Databases not publicly accessible and in isolated subnets, caches in isolated subnets and
+    answering only clients with their AUTH token, tasks without public IPs in private subnets, S3
+    public access blocked."""
     g, out = run.graph, []
     for db in g.of("aws:rds/instance:Instance") + g.of("aws:rds/clusterInstance:ClusterInstance"):
         if value(db, "publicly_accessible") is not False:
             out.append(f"{db.name}: publicly accessible")
+    for cache in g.of("aws:elasticache/replicationGroup:ReplicationGroup"):
+        token = cache.inputs.get("authTokenWoVersion") or value(cache, "auth_token_enabled") is True
+        if value(cache, "transit_encryption_enabled") is True and not token:
+            out.append(f"{cache.name}: answers any client in its subnets (no AUTH token)")
 
     def tier(subnet_id: str) -> str | None:
         subnet = g.by_id(subnet_id)
@@ -230,11 +236,13 @@ def data_flow_network(run: Run) -> list[str]:
 
 
 def managed_secrets(run: Run) -> list[str]:
-    """Database master passwords managed by Secrets Manager (or write-only for Aurora Global);
+    """Database master passwords managed by Secrets Manager (or write-only where RDS cannot manage it:
+    a source with replicas, Aurora Global), in a secret each region reads locally;
     no password in any resource's state or in the stack outputs."""
     g, out = run.graph, []
     for db in _writers(g):
-        if value(db, "manage_master_user_password") is not True:
+        write_only = bool(db.inputs.get("passwordWoVersion"))  # sent to AWS, never kept in state
+        if value(db, "manage_master_user_password") is not True and not write_only:
             out.append(f"{db.name}: master password is not managed by Secrets Manager")
     for cluster in g.of("aws:rds/cluster:Cluster"):
         managed = value(cluster, "manage_master_user_password") is True
@@ -246,11 +254,21 @@ def managed_secrets(run: Run) -> list[str]:
     for r in g.resources:
         for key, v in (r.inputs | r.state).items():
             lowered = key.lower()
-            secret = ("password" in lowered or lowered == "secretstring") and not lowered.endswith("wo")
+            secret = ("password" in lowered or lowered == "secretstring") and not lowered.endswith(("wo", "woversion"))
             if secret and v and key not in NOT_SECRETS:
                 out.append(f"{r.name}: {key} holds a secret in plain state")
     for key in _secret_keys(run.outputs):
         out.append(f"stack output {key} looks like a secret")
+    for task in g.of("aws:ecs/taskDefinition:TaskDefinition"):
+        containers = value(task, "container_definitions")
+        for container in json.loads(containers) if isinstance(containers, str) else containers or []:
+            for secret in container.get("secrets") or []:
+                where = str(secret.get("valueFrom", "")).split(":")
+                if len(where) > 3 and where[3] != task.region:
+                    out.append(
+                        f"{task.name}: reads {secret.get('name')} from {where[3]}, not its own region {task.region} "
+                        "(that region's key does not decrypt it, and a region loss takes it away)"
+                    )
     return out
 
 
@@ -291,6 +309,8 @@ def deletion_protection(run: Run) -> list[str]:
             continue  # an in-region read replica holds no data of its own, and RDS refuses its final snapshot
         if value(db, "deletion_protection") is not True:
             out.append(f"{db.name}: deletion protection is off")
+        if value(db, "replicate_source_db"):
+            continue  # a cross-region replica takes no final snapshot (AWS refuses one); it is protected
         if value(db, "skip_final_snapshot") is not False or not value(db, "final_snapshot_identifier"):
             out.append(f"{db.name}: no final snapshot on delete")
     for table in g.of("aws:dynamodb/table:Table"):
@@ -370,7 +390,9 @@ def dead_letter_queues(run: Run) -> list[str]:
 
 def waf(run: Run) -> list[str]:
     """When the blueprint asks for a WAF: every public load balancer has a web ACL associated,
-    and every CloudFront distribution names one."""
+    and every CloudFront distribution names one; where routes take request bodies, the common rule
+    set's 8 KB body rule only counts and a later rule blocks large bodies on every other method, so
+    the write routes work."""
     g, out = run.graph, []
     associated = {str(value(a, "resource_arn")) for a in g.of("aws:wafv2/webAclAssociation:WebAclAssociation")}
     for alb in g.of("aws:lb/loadBalancer:LoadBalancer"):
@@ -379,6 +401,15 @@ def waf(run: Run) -> list[str]:
     for dist in g.of("aws:cloudfront/distribution:Distribution"):
         if not value(dist, "web_acl_id"):
             out.append(f"{dist.name}: no web ACL")
+    if run.plan.edge.waf_body_methods:
+        for acl in g.of("aws:wafv2/webAcl:WebAcl"):
+            text = json.dumps(value(acl, "rules") or [])
+            counted = '"SizeRestrictions_BODY"' in text and '"count"' in text
+            if not counted or "core-rule-set:SizeRestrictions_Body" not in text:
+                out.append(
+                    f"{acl.name}: the common rule set blocks bodies over 8 KB on the write routes "
+                    f"({', '.join(run.plan.edge.waf_body_methods)})"
+                )
     return out
 
 

@@ -13,9 +13,15 @@ from typing import Any
 import pulumi
 
 from hld.errors import CloudRejected
+from hld.offline.refusals import refusal
 
 ACCOUNT = "123456789012"
 """The account id resources are created in (moto's default)."""
+
+
+def caller_identity() -> dict[str, str]:
+    """What aws.get_caller_identity answers offline: moto's account."""
+    return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/hld", "userId": "AIDAHLDOFFLINE", "id": ACCOUNT}
 
 
 class OfflineCloud(pulumi.runtime.Mocks):
@@ -30,6 +36,27 @@ class OfflineCloud(pulumi.runtime.Mocks):
         self.regions: dict[str, str] = {}
         self.exercised: dict[str, bool] = {}
         self.rejected: list[str] = []
+        self.public_zones: list[str] = []
+        """The account's public hosted zones (set by the runtime before a run: the zone a real
+        account would hold for the stack's domain)."""
+
+    def zone_ids(self) -> dict[str, str]:
+        """Zone id -> name of the account's public zones."""
+        return {f"Z{hashlib.sha1(z.encode()).hexdigest()[:12].upper()}": z for z in self.public_zones}
+
+    def zone_call(self, token: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """getZones and getZone as Route 53 answers them for this account, or None for other tokens."""
+        zones = self.zone_ids()
+        if token == "aws:route53/getZones:getZones":
+            return {"ids": sorted(zones), "id": "zones"}
+        if token == "aws:route53/getZone:getZone":
+            if args.get("zoneId"):
+                zone_id = str(args["zoneId"])
+                return {"zoneId": zone_id, "name": zones.get(zone_id, ""), "privateZone": False}
+            name = str(args.get("name", "")).rstrip(".")
+            found = [i for i, z in zones.items() if z == name]
+            return {"zoneId": found[0] if found else "Z0HLDEXAMPLE", "name": name, "privateZone": False}
+        return None
 
     def start(self) -> int:
         """Called before a run: a generation number for the state it creates (0: none kept)."""
@@ -73,6 +100,8 @@ class OfflineCloud(pulumi.runtime.Mocks):
             raise self.reject(
                 f"AWS rejected {typ} {name!r} in {region}: InvalidParameterValue: final snapshot {problem}"
             )
+        if refused := refusal(typ, inputs):
+            raise self.reject(f"AWS rejected {typ} {name!r} in {region}: {refused}")
         return out
 
     def region_of(self, provider: str | None) -> str:

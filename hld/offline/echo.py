@@ -3,11 +3,12 @@ shaped like the real ones, so references resolve. Fast; AWS itself is not consul
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pulumi
 
-from hld.offline.cloud import ACCOUNT, OfflineCloud
+from hld.offline.cloud import ACCOUNT, OfflineCloud, caller_identity
 
 
 def _arn(service: str, region: str, kind: str, name: str) -> str:
@@ -32,8 +33,10 @@ class EchoMocks(OfflineCloud):
         return rid, {**inputs, **state}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        if args.token == "aws:route53/getZone:getZone":
-            return {"zoneId": "Z0HLDEXAMPLE", "name": args.args.get("name")}, []
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return caller_identity(), []
+        if (zone := self.zone_call(args.token, dict(args.args))) is not None:
+            return zone, []
         if args.token == "aws:secretsmanager/getRandomPassword:getRandomPassword":
             return {"randomPassword": "generated-in-the-mock-runtime"}, []
         return {}, []
@@ -94,6 +97,11 @@ def computed(typ: str, name: str, inputs: dict[str, Any], region: str) -> tuple[
         state["bucket"] = physical
     elif typ == "aws:route53/record:Record":
         state["fqdn"] = inputs.get("name")
+    elif typ == "aws:rds/globalCluster:GlobalCluster":
+        state["endpoint"] = f"{physical}.global-abc.global.rds.amazonaws.com"
+    elif typ == "aws:route53/zone:Zone":
+        rid = "Z" + hashlib.sha1(f"{name}".encode()).hexdigest()[:12].upper()
+        state["zoneId"] = rid
     elif typ == "aws:acm/certificateValidation:CertificateValidation":
         state["certificateArn"] = inputs.get("certificateArn")
     elif typ == "aws:kms/key:Key":

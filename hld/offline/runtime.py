@@ -53,6 +53,8 @@ class Registration:
     state: dict[str, Any] = field(default_factory=dict)
     exercised: bool = False
     id: str = ""
+    dependencies: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -88,6 +90,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 state=dict(registered.state),
                 exercised=bool(self.cloud.exercised.get(f"{request.type}::{request.name}")),
                 id=str(response.id or ""),
+                dependencies=tuple(request.dependencies),
+                ignore_changes=tuple(request.ignoreChanges),
             )
         )
         return response
@@ -236,6 +240,9 @@ _NEVER = 1 << 30
 def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Callable[[], object]) -> Result:
     config = {**config, "hld:offline": "true"}  # the program may use offline stand-ins (a placeholder domain)
     generation = mocks.start()
+    planned = _plan(config, stack)
+    if planned is not None and planned.edge.domain and not planned.edge.hosted_zone:
+        mocks.public_zones = [account_zone(planned.edge.domain)]
     monitor = RecordingMonitor(mocks)
     with _environment(config):
         CONFIG.set({})
@@ -273,6 +280,13 @@ def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Calla
         reader=mocks.reader(generation),
         coverage_notes=dict(mocks.coverage_notes),
     )
+
+
+def account_zone(domain: str) -> str:
+    """The public zone the offline account holds for `domain`: the domain itself when it is a
+    registered name (two labels), else its parent (dev.short.example.com: short.example.com)."""
+    labels = domain.split(".")
+    return domain if len(labels) <= 2 else ".".join(labels[1:])
 
 
 def _plan(config: dict[str, str], stack: str) -> Any:
@@ -334,6 +348,8 @@ def _graph(monitor: RecordingMonitor, mocks: OfflineCloud) -> Graph:
                 exercised=reg.exercised,
                 parent_urn=reg.parent_urn,
                 id=reg.id,
+                dependencies=reg.dependencies,
+                ignore_changes=reg.ignore_changes,
             )
         )
     return Graph(_tree_order(resources))

@@ -1,4 +1,5 @@
-"""Object stores: S3 Standard, a bucket per region replicated from the primary."""
+"""Object stores: S3 Standard, a bucket per region, replicated from every region that is written:
+all of them under active-active, the primary otherwise."""
 
 from __future__ import annotations
 
@@ -21,8 +22,21 @@ def plan(bp: Blueprint, store: ObjectStore, intent: Intent, stack: StackSettings
             value="s3", reason="object -> S3 Standard (stored across >= 3 zones)", derived=store.engine is None
         ),
         replication=Decided(
-            value="cross-region replication with Replication Time Control" if multi else "in-region (S3 Standard)",
-            reason="a bucket per region, replicated from the primary" if multi else "one region",
+            value=(
+                "two-way cross-region replication with Replication Time Control"
+                if intent.active
+                else "cross-region replication with Replication Time Control"
+            )
+            if multi
+            else "in-region (S3 Standard)",
+            reason=(
+                "active-active: every region writes its own bucket, which replicates to every other (replica "
+                "modifications synced both ways)"
+                if intent.active
+                else "writes go to the primary's bucket, which replicates to the standby regions"
+            )
+            if multi
+            else "one region",
         ),
         port=PORT,
         record=True,

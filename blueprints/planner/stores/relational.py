@@ -119,6 +119,7 @@ def plan(
         instance_class=Decided(
             value=INSTANCE_CLASSES[("relational", environment)], reason=f"{stack.environment} stack"
         ),
+        writer_name=_writer_name(bp, store.name, aurora) if intent.multi_region else None,
         port=PORT,
         record=True,
         in_vpc=True,
@@ -134,4 +135,18 @@ def plan(
         region_loss_rpo_seconds=rpo,
         region_promotion_seconds=promotion,
         storage_gb=store.storage_gb,
+    )
+
+
+def _writer_name(bp: Blueprint, store: str, aurora: bool) -> Decided[str]:
+    if aurora:
+        return Decided(
+            value="the global cluster's writer endpoint",
+            reason="Aurora Global Database moves its writer endpoint to the promoted region on a switchover or "
+            "failover, so applications keep their address",
+        )
+    return Decided(
+        value=f"writer.{store}.{bp.name}.internal",
+        reason="a private DNS name (a CNAME to the writer) in every region's VPC: the promotion runbook "
+        "points it at the promoted replica, so applications keep their address",
     )

@@ -42,6 +42,7 @@ def _replication_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tu
                 "SecurityGroupIds": i.get("securityGroupIds"),
                 "AtRestEncryptionEnabled": i.get("atRestEncryptionEnabled"),
                 "TransitEncryptionEnabled": i.get("transitEncryptionEnabled"),
+                "AuthToken": i.get("authTokenWo") or i.get("authToken"),
                 "KmsKeyId": i.get("kmsKeyId"),
                 "Port": num(i.get("port")),
                 "SnapshotRetentionLimit": num(i.get("snapshotRetentionLimit")),

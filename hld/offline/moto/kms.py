@@ -13,12 +13,14 @@ from hld.offline.moto.shapes import drop_none, tag_list
 def _key(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     kms = m.client("kms", r)
     meta = kms.create_key(
-        Description=i.get("description", ""), **drop_none({"Tags": tag_list(i.get("tags"), "TagKey", "TagValue")})
+        Description=i.get("description", ""),
+        **drop_none({"Tags": tag_list(i.get("tags"), "TagKey", "TagValue"), "Policy": i.get("policy")}),
     )["KeyMetadata"]
     if i.get("enableKeyRotation"):
         kms.enable_key_rotation(KeyId=meta["KeyId"])
     rotation = kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]
-    return meta["KeyId"], {"arn": meta["Arn"], "keyId": meta["KeyId"], "enableKeyRotation": rotation}
+    policy = kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"]
+    return meta["KeyId"], {"arn": meta["Arn"], "keyId": meta["KeyId"], "enableKeyRotation": rotation, "policy": policy}
 
 
 @handles("aws:kms/alias:Alias")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pulumi
 
-from hld.offline.cloud import OfflineCloud
+from hld.offline.cloud import OfflineCloud, caller_identity
 from hld.offline.echo import computed
 from hld.offline.moto.clients import MOTO_LOCK, Session, client
 from hld.offline.moto.coverage import COVERAGE_NOTES
@@ -115,9 +115,18 @@ class MotoMocks(OfflineCloud):
             return self._call(args)
 
     def _call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        if args.token == "aws:route53/getZone:getZone":
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return caller_identity(), []
+        if args.token in ("aws:route53/getZones:getZones", "aws:route53/getZone:getZone"):
+            ids = {z: self.zone_for(z) for z in self.public_zones}  # the account's zones, created in moto
+            if args.token == "aws:route53/getZones:getZones":
+                return {"ids": sorted(ids.values()), "id": "zones"}, []
+            by_id = {v: k for k, v in ids.items()}
+            if args.args.get("zoneId"):
+                zone_id = str(args.args["zoneId"])
+                return {"zoneId": zone_id, "name": by_id.get(zone_id, ""), "privateZone": False}, []
             domain = str(args.args.get("name")).rstrip(".")
-            return {"zoneId": self.zone_for(domain), "name": domain}, []
+            return {"zoneId": self.zone_for(domain), "name": domain, "privateZone": False}, []
         if args.token == "aws:secretsmanager/getRandomPassword:getRandomPassword":
             sm = self.client("secretsmanager", "us-east-1")
             password = sm.get_random_password(

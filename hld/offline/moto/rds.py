@@ -123,7 +123,7 @@ def _db_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
                     "StorageEncrypted": i.get("storageEncrypted"),
                     "DBSubnetGroupName": i.get("dbSubnetGroupName"),
                     "MasterUsername": i.get("username"),
-                    "MasterUserPassword": i.get("password"),
+                    "MasterUserPassword": i.get("password") or i.get("passwordWo"),
                     "ManageMasterUserPassword": i.get("manageMasterUserPassword"),
                     "MasterUserSecretKmsKeyId": i.get("masterUserSecretKmsKeyId"),
                     "DBName": i.get("dbName"),
@@ -149,7 +149,11 @@ def _global_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple
             }
         ),
     )["GlobalCluster"]
-    return ident, {"arn": out["GlobalClusterArn"], "globalClusterIdentifier": ident}
+    return ident, {
+        "arn": out["GlobalClusterArn"],
+        "globalClusterIdentifier": ident,
+        "endpoint": out.get("Endpoint") or f"{ident}.global-hld.global.rds.amazonaws.com",
+    }
 
 
 @handles("aws:rds/cluster:Cluster")

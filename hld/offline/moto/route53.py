@@ -55,3 +55,23 @@ def _record(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, di
     )
     rid = "_".join(p for p in (i["zoneId"], i["name"], i["type"], i.get("setIdentifier", "")) if p)
     return rid, {"fqdn": i["name"].rstrip(".")}
+
+
+@handles("aws:route53/zone:Zone")
+def _zone(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
+    """A hosted zone; a private one is associated with every VPC it names (in their regions)."""
+    r53 = m.client("route53", "us-east-1")
+    vpcs = i.get("vpcs") or []
+    private = {"VPC": {"VPCRegion": vpcs[0]["vpcRegion"], "VPCId": vpcs[0]["vpcId"]}} if vpcs else {}
+    zone = r53.create_hosted_zone(
+        Name=i["name"],
+        CallerReference=m.physical(name),
+        HostedZoneConfig={"Comment": i.get("comment", ""), "PrivateZone": bool(vpcs)},
+        **private,
+    )["HostedZone"]
+    zone_id = zone["Id"].split("/")[-1]
+    for vpc in vpcs[1:]:
+        r53.associate_vpc_with_hosted_zone(
+            HostedZoneId=zone_id, VPC={"VPCRegion": vpc["vpcRegion"], "VPCId": vpc["vpcId"]}
+        )
+    return zone_id, {"zoneId": zone_id, "arn": f"arn:aws:route53:::hostedzone/{zone_id}", "name": i["name"]}

@@ -10,9 +10,12 @@ from hld.offline.moto.shapes import drop_none
 
 @handles("aws:secretsmanager/secret:Secret")
 def _secret(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
+    replicas = [drop_none({"Region": x["region"], "KmsKeyId": x.get("kmsKeyId")}) for x in i.get("replicas") or []]
     out = m.client("secretsmanager", r).create_secret(
         Name=i["name"],
-        **drop_none({"Description": i.get("description"), "KmsKeyId": i.get("kmsKeyId")}),
+        **drop_none(
+            {"Description": i.get("description"), "KmsKeyId": i.get("kmsKeyId"), "AddReplicaRegions": replicas}
+        ),
     )
     return out["ARN"], {"arn": out["ARN"], "name": out["Name"]}
 

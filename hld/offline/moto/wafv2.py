@@ -6,6 +6,7 @@ from typing import Any
 
 from hld.graph import first
 from hld.offline.moto.mocks import MotoMocks, handles
+from hld.offline.moto.shapes import pascal
 
 
 @handles("aws:wafv2/webAcl:WebAcl")
@@ -22,19 +23,17 @@ def _web_acl(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, d
 
     rules = []
     for rule in i.get("rules") or []:
-        statement = first(rule["statement"])
-        managed = first(statement.get("managedRuleGroupStatement")) or {}
-        rules.append(
-            {
-                "Name": rule["name"],
-                "Priority": int(rule["priority"]),
-                "Statement": {
-                    "ManagedRuleGroupStatement": {"VendorName": managed["vendorName"], "Name": managed["name"]}
-                },
-                "OverrideAction": {"None": {}},
-                "VisibilityConfig": visibility(rule.get("visibilityConfig")),
-            }
-        )
+        out = {
+            "Name": rule["name"],
+            "Priority": int(rule["priority"]),
+            "Statement": _statement(first(rule["statement"])),
+            "VisibilityConfig": visibility(rule.get("visibilityConfig")),
+        }
+        if rule.get("action"):
+            out["Action"] = pascal(first(rule["action"]))
+        else:
+            out["OverrideAction"] = {"None": {}}
+        rules.append(out)
     default = first(i.get("defaultAction")) or {"allow": {}}
     acl = m.client("wafv2", region).create_web_acl(
         Name=i["name"],
@@ -44,6 +43,21 @@ def _web_acl(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, d
         VisibilityConfig=visibility(i.get("visibilityConfig")),
     )["Summary"]
     return acl["Id"], {"arn": acl["ARN"], "name": acl["Name"]}
+
+
+def _statement(statement: dict[str, Any]) -> dict[str, Any]:
+    """A rule statement as the API takes it: nested statements (and, or, not), managed groups with
+    their rule overrides, label and byte matches (Pulumi's camelCase blocks, PascalCase here)."""
+    out: dict[str, Any] = {}
+    for key, value in statement.items():
+        block: dict[str, Any] = first(value) or {}
+        if key in ("andStatement", "orStatement"):
+            out[key[:1].upper() + key[1:]] = {"Statements": [_statement(first(s)) for s in block["statements"]]}
+        elif key == "notStatement":
+            out["NotStatement"] = {"Statement": _statement(first(block["statement"]))}
+        else:
+            out[key[:1].upper() + key[1:]] = pascal(block)
+    return out
 
 
 @handles("aws:wafv2/webAclAssociation:WebAclAssociation")

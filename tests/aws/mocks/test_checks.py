@@ -242,7 +242,12 @@ REMOVALS = [
         "managed-secrets",
         "aws:rds/instance:Instance",
         "every-kind-items-us-east-1",
-        lambda p: p.update(manage_master_user_password=None, password="not-a-secret-any-more"),
+        lambda p: p.update(
+            manage_master_user_password=None,
+            password_wo=None,
+            password_wo_version=None,
+            password="not-a-secret-any-more",
+        ),
         "not managed by Secrets Manager",
     ),
     Removal(
@@ -273,7 +278,7 @@ REMOVALS = [
         "rds-final-snapshot",
         "deletion-protection",
         "aws:rds/instance:Instance",
-        "every-kind-items-replica-us-west-2",
+        "every-kind-items-us-east-1",
         lambda p: p.update(skip_final_snapshot=True),
         "no final snapshot",
     ),

@@ -37,7 +37,9 @@ def test_state_comes_from_aws_not_from_the_inputs():
     assert alb.state["dnsName"].endswith(".elb.amazonaws.com") and alb.id.startswith("arn:aws:elasticloadbalancing:")
     assert alb.state["availabilityZones"] == ["us-east-1a", "us-east-1b", "us-east-1c"]
     writer = graph.has("aws.rds.Instance", _region="us-east-1")
-    assert writer.state["masterUserSecrets"][0]["secretArn"].startswith("arn:aws:secretsmanager:us-east-1:")
+    assert writer.state["endpoint"].endswith(".us-east-1.rds.amazonaws.com:5432")
+    secret = graph.has("aws.secretsmanager.Secret", _region="us-east-1")  # the writer's, replicated
+    assert secret.state["arn"].startswith("arn:aws:secretsmanager:us-east-1:")
     # downstream references carry AWS's values: the replica names the writer by its real ARN
     replica = graph.has("aws.rds.Instance", _region="us-west-2")
     assert replica.inputs["replicateSourceDb"] == writer.state["arn"]

@@ -147,9 +147,11 @@ def plan_view(plan: Plan) -> Group:
 
     stores = _table("Data stores", "store", "engine", "replication", "why")
     for store in plan.datastores:
-        stores.add_row(
-            store.name, store.headline(), store.replication.value, f"{store.engine.reason}. {store.replication.reason}"
-        )
+        why = f"{store.engine.reason}. {store.replication.reason}"
+        writer = getattr(store, "writer_name", None)
+        if writer is not None:
+            why += f". Applications reach the writer as {writer.value}: {writer.reason}"
+        stores.add_row(store.name, store.headline(), store.replication.value, why)
     parts.append(stores)
 
     edge = plan.edge
@@ -205,6 +207,10 @@ def plan_view(plan: Plan) -> Group:
     for o in plan.objectives:
         objectives.add_row(o.name.upper(), o.disruption, _mark(o.met), o.detail)
     parts.append(objectives)
+
+    if plan.dr.runbook:
+        parts.append(Text("Region-loss runbook (what does not fail over by itself):", style="bold"))
+        parts += [Text(f"  {i}. {step}") for i, step in enumerate(plan.dr.runbook, 1)]
 
     used = sorted({p.sla for j in avail.journeys for p in j.regional + j.global_parts})
     sources = _table("Figures used", "component", "deployment", "SLA")

@@ -148,5 +148,6 @@ def _writer_name(bp: Blueprint, store: str, aurora: bool) -> Decided[str]:
     return Decided(
         value=f"writer.{store}.{bp.name}.internal",
         reason="a private DNS name (a CNAME to the writer) in every region's VPC: the promotion runbook "
-        "points it at the promoted replica, so applications keep their address",
+        "points it at the promoted replica, so applications keep their address (TLS: verify the CA, as "
+        "the certificate names the instance)",
     )

@@ -38,6 +38,21 @@ def _method_names(cls: type) -> frozenset[str]:
     return frozenset(name for name, _ in inspect.getmembers(cls, predicate=inspect.isfunction))
 
 
+_URLS: dict[type, Any] = {}
+
+
+def _cached_urls(original: Any) -> Any:
+    def urls(self: Any) -> Any:
+        """A backend's URL table, built once per backend class (moto rebuilds it, and S3 reloads its
+        urls module from disk, on every request)."""
+        key = type(self)
+        if key not in _URLS:
+            _URLS[key] = original(self)
+        return _URLS[key]
+
+    return property(urls)
+
+
 @functools.cache
 def quicken_moto() -> None:
     """Three costs moto pays on every request or resource that no check can tell apart, removed
@@ -47,7 +62,10 @@ def quicken_moto() -> None:
       each, even for symmetric KMS keys), and each certificate's PEM key is parsed and checked
       again (about 35 ms): within this process the key material is generated once and reused;
     - every request lists the response class's methods with `inspect.getmembers` (about 0.7 ms):
-      the list is computed once per class.
+      the list is computed once per class;
+    - every request rebuilds the service's URL table (and S3's reloads its module from disk): the
+      table is built once per backend class (it depends only on the class and moto's settings,
+      fixed for the process).
 
     Key material never reaches a resource's state or a check; ids, ARNs and every API's
     validation stay moto's own."""
@@ -57,6 +75,7 @@ def quicken_moto() -> None:
     import moto.kms.utils as kms
     from cryptography.hazmat.primitives import asymmetric, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
+    from moto.core.base_backend import BaseBackend
 
     fast_rsa = _Module(rsa, generate_private_key=_rsa_key)
     kms.rsa = fast_rsa  # type: ignore[assignment,attr-defined]
@@ -64,3 +83,4 @@ def quicken_moto() -> None:
     acm.cryptography = _Module(cryptography, hazmat=_Module(cryptography.hazmat, primitives=primitives))  # type: ignore[assignment,attr-defined]
     acm.serialization = _Module(serialization, load_pem_private_key=_pem_key)  # type: ignore[assignment,attr-defined]
     responses.method_names_from_class = _method_names  # type: ignore[assignment,attr-defined]
+    BaseBackend.urls = _cached_urls(BaseBackend.urls.fget)  # type: ignore[method-assign,attr-defined]

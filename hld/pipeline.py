@@ -181,12 +181,30 @@ def verify(
     outcomes = evaluate(Run(result.plan, result.graph, result.outputs))
     impact = None
     if fail is not None:
+        from hld.checks import Outcome
+        from hld.checks.promises import impact_problems, must_survive
         from hld.failures import what_if
 
         try:
             impact = what_if(result.plan, result.graph, fail[0], fail[1])
         except ValueError as exc:
             raise BadInput.one(str(exc), "fail", "name a deployed zone or region", str(file)) from None
+        required = must_survive(result.plan, fail[0])
+        problems = impact_problems(result.plan, impact) if required else []
+        detail = (
+            f"the design must survive a {fail[0]} ({result.plan.level.value}), and the deployed state does"
+            if required
+            else f"the design does not promise to survive a {fail[0]} ({result.plan.level.value}): reported only"
+        )
+        outcomes.append(
+            Outcome(
+                "what-if",
+                f"What if: {fail[0]} {fail[1]}",
+                "fail" if problems else "pass",
+                f"{len(problems)} problem(s): {problems[0]}" if problems else detail,
+                problems,
+            )
+        )
     return Verified(result, outcomes, result.coverage(), impact)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ __all__ = [
     "synth_blueprint",
     "synth_stack",
     "tally",
+    "transformed",
 ]
 
 
@@ -115,11 +116,43 @@ def _same_blueprint(stack: str, named: str | None, path: Path, in_memory: bool) 
         raise SynthError(f"stack {stack!r} deploys {named}, not {path}")
 
 
+Transform = Callable[[str, str, dict[str, Any]], Any]
+"""`fn(type, name, props)`: new props (a dict) for that resource, or (props, pulumi.ResourceOptions),
+or None to keep it as the program made it."""
+
+
+def transformed(transforms: Sequence[Transform]) -> Callable[[], object]:
+    """The stack's entry point with `transforms` applied to every resource before it is registered
+    (Pulumi stack transformations: what a drift or a regression would change)."""
+    import pulumi
+
+    def transformation(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        props, opts, hit = dict(args.props), args.opts, False
+        for fn in transforms:
+            out = fn(args.type_, args.name, props)
+            if out is None:
+                continue
+            hit = True
+            if isinstance(out, tuple):
+                props, extra = out
+                opts = pulumi.ResourceOptions.merge(opts, extra)
+            else:
+                props = out
+        return pulumi.ResourceTransformationResult(props, opts) if hit else None
+
+    def program() -> None:
+        pulumi.runtime.register_stack_transformation(transformation)
+        offline.entry_point()
+
+    return program
+
+
 def synth(
     blueprint: Any,
     stack: str | None = None,
     cloud: str = "moto",
     environment: str = "production",
+    transforms: Sequence[Transform] = (),
 ) -> Tested:
     """Run the Pulumi program for `blueprint` (a path, a `Blueprint` or a dict) offline.
 
@@ -128,7 +161,19 @@ def synth(
     blueprint its config names: a path must be that file, a dict or Blueprint that system.
     Raises SynthError on a bad blueprint or config, CloudRejected (a SynthError) on a
     resource the provider or AWS (moto) refuses. `tally(result.checks())` counts the checks
-    as `hld verify` does."""
+    as `hld verify` does.
+
+    `transforms`: functions `fn(type, name, props)` applied to every resource before it is
+    registered, each returning new props (or `(props, ResourceOptions)`), or None: a test breaks
+    the deployed state the way a regression would and sees which check names it, e.g.
+
+        def unprotected(typ, name, props):
+            if typ == "aws:rds/instance:Instance":
+                return {**props, "deletion_protection": False}
+            return None
+
+        assert "deletion-protection" in synth("blueprints/shop.yaml", transforms=[unprotected]).tally().failed
+    """
     from hld.offline import mocks_for
 
     keep: list[Any] = []
@@ -141,7 +186,8 @@ def synth(
         config = {"hld:target": "aws", "hld:environment": environment}
     config["hld:blueprint"] = str(path.resolve())
     try:
-        return checked(run(config, name, mocks_for(cloud, name)))
+        program = transformed(transforms) if transforms else offline.entry_point
+        return checked(run(config, name, mocks_for(cloud, name), program=program))
     finally:
         for handle in keep:
             Path(handle.name).unlink(missing_ok=True)

@@ -29,7 +29,8 @@ def _matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 def cross_problems(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, Any]) -> list[str]:
     """Selectors match pod labels; Service target ports exist on the containers; HPAs and PDBs
-    target existing workloads; spread selectors match; a PDB survives a zone's share of pods;
+    target existing workloads, HPAs with the plan's bounds; every service spreads over the zones
+    (maxSkew 1, DoNotSchedule); a PDB lets a zone's share of pods drain and no more;
     NetworkPolicies admit exactly the declared data flow; kind's zones are the planned ones."""
     from generators.kubernetes.network import flows
 
@@ -42,9 +43,15 @@ def cross_problems(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, An
         pod_labels = template["metadata"]["labels"]
         if not _matches(w["spec"]["selector"]["matchLabels"], pod_labels):
             out.append(f"{w['kind']}/{name}: selector does not match its pod labels")
-        for c in template["spec"].get("topologySpreadConstraints", []):
+        spread = template["spec"].get("topologySpreadConstraints", [])
+        for c in spread:
             if not _matches(c["labelSelector"]["matchLabels"], pod_labels):
                 out.append(f"{w['kind']}/{name}: spread constraint on {c['topologyKey']} selects other pods")
+        if any(s.name == name for s in plan.services) and not any(
+            c["topologyKey"] == ZONE_KEY and c["maxSkew"] == 1 and c["whenUnsatisfiable"] == "DoNotSchedule"
+            for c in spread
+        ):
+            out.append(f"{w['kind']}/{name}: not spread over the zones (maxSkew 1 on {ZONE_KEY}, DoNotSchedule)")
     for svc in [o for o in objs if o["kind"] == "Service"]:
         name = svc["metadata"]["name"]
         selected = [t for t in pods.values() if _matches(svc["spec"]["selector"], t["metadata"]["labels"])]
@@ -58,6 +65,15 @@ def cross_problems(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, An
         ref = hpa["spec"]["scaleTargetRef"]
         if not any(w["kind"] == ref["kind"] and w["metadata"]["name"] == ref["name"] for w in workloads):
             out.append(f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: no {ref['kind']} {ref['name']}")
+        planned = next((s for s in plan.services if s.name == ref["name"]), None)
+        if planned is not None:
+            cap = next(c for c in planned.capacity.value if c.region == plan.primary_region)
+            bounds = (hpa["spec"].get("minReplicas"), hpa["spec"]["maxReplicas"])
+            if bounds != (cap.min_replicas, cap.max_replicas):
+                out.append(
+                    f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: scales {bounds[0]}..{bounds[1]}, the plan "
+                    f"needs {cap.min_replicas}..{cap.max_replicas}"
+                )
     for pdb in [o for o in objs if o["kind"] == "PodDisruptionBudget"]:
         name = pdb["metadata"]["name"]
         targets = [
@@ -74,6 +90,11 @@ def cross_problems(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, An
             out.append(
                 f"PodDisruptionBudget/{name}: minAvailable {pdb['spec']['minAvailable']} blocks draining a zone "
                 f"({replicas} pods over {zones} zones)"
+            )
+        elif pdb["spec"]["minAvailable"] < ceiling:
+            out.append(
+                f"PodDisruptionBudget/{name}: minAvailable {pdb['spec']['minAvailable']} lets a drain evict more "
+                f"than a zone's share ({replicas} pods over {zones} zones keep {ceiling})"
             )
     out += _network_problems(objs, flows(plan))
     kind_zones = {

@@ -123,8 +123,11 @@ def regions(run: Run) -> list[str]:
 
 def static_stability(run: Run) -> list[str]:
     """In every serving region, after losing any one zone the tasks left x rps per replica still
-    carry the design load, without waiting for autoscaling; the autoscaling floor keeps them."""
+    carry the design load, without waiting for autoscaling; the autoscaling floor keeps them (a
+    single-zone design promises no zone loss)."""
     plan, g, out = run.plan, run.graph, []
+    if plan.level.value == "single-zone":
+        return out
     capacity = _serving(plan)
     for svc in plan.services:
         for c in svc.capacity.value:
@@ -244,12 +247,56 @@ def objectives(run: Run) -> list[str]:
     return out
 
 
+def must_survive(plan: Plan, disruption: str) -> bool:
+    """The blueprint's level says the design survives this kind of loss: a zone above single-zone,
+    a region in a multi-region design."""
+    if disruption == "zone-loss":
+        return plan.level.value != "single-zone"
+    return plan.level.value == "multi-region"
+
+
+def impact_problems(plan: Plan, impact: Any) -> list[str]:
+    """What a loss the design must survive broke on the deployed state: a journey that no longer
+    serves, or (where every region serves) capacity short of the peak before scaling out."""
+    out = [f"{impact.lost}: journey {j.journey!r} is lost ({j.detail})" for j in impact.journeys if not j.survives]
+    capacity_matters = impact.disruption == "zone-loss" or plan.replication.value == "active"
+    if capacity_matters:
+        out += [
+            f"{impact.lost}: {s.service} keeps {s.capacity_rps_left} rps for a peak of {s.peak_rps} ({s.detail})"
+            for s in impact.services
+            if s.peak_rps and not s.enough_without_scaling
+        ]
+    return out
+
+
+def losses(run: Run) -> list[str]:
+    """Every loss the blueprint's level says the design survives, played on the deployed state:
+    each zone of each region above single-zone, and each region of a multi-region design. Every
+    journey still serves, and where every region serves, the tasks left carry the peak without
+    waiting for scale-out (hld.failures)."""
+    plan, out = run.plan, []
+    played = []
+    if must_survive(plan, "zone-loss"):
+        played += [("zone-loss", z) for r in plan.regions.value for z in plan.zones(r)]
+    if must_survive(plan, "region-loss"):
+        played += [("region-loss", r) for r in plan.regions.value]
+    for disruption, lost in played:
+        try:
+            impact = what_if(plan, run.graph, disruption, lost)
+        except ValueError as exc:
+            out.append(f"{lost}: {exc}")
+            continue
+        out += impact_problems(plan, impact)
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
     Check("availability", "Availability target", None, availability),
     Check("zones", "Spread over the planned zones", None, zones),
     Check("regions", "Every planned region, replicas where planned", None, regions),
     Check("static-stability", "Static stability (a zone lost, peak still served)", None, static_stability),
     Check("dr", "Disaster recovery parts", None, dr),
+    Check("losses", "Every loss the design must survive, survived", None, losses),
     Check("objectives", "Recovery objectives (RTO/RPO)", None, objectives),
 )
 """The checks of the plan's promises, in order."""

@@ -23,7 +23,7 @@ def test_verify_passes_every_check_in_moto_and_exits_0():
         app, ["verify", SHOP, "--stack", "e-commerce-prod", "--fail", "zone:us-east-1b"], env={"COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
-    total = len(CHECKS)
+    total = len(CHECKS) + 1  # and the what-if of --fail, which a multi-zone design must survive
     assert (
         f"Verified stack 'e-commerce-prod' in the offline cloud (moto): {total - 1} passed, 0 failed, 1 skipped "
         f"({total} checks)" in result.output
@@ -74,3 +74,36 @@ def test_verify_help_teaches():
     assert result.exit_code == 0
     for word in ("moto", "--fail", "zone:us-east-1a", "Exit codes"):
         assert word in result.output
+
+
+def test_a_loss_the_design_must_survive_fails_verify_when_it_does_not(monkeypatch):
+    import hld.failures
+    from blueprints.whatif import JourneyImpact
+
+    real = hld.failures.what_if
+
+    def broken(plan, graph, disruption, lost):
+        impact = real(plan, graph, disruption, lost)
+        lost_journey = JourneyImpact(journey=impact.journeys[0].journey, survives=False, detail="no task left")
+        return impact.model_copy(update={"journeys": [lost_journey, *impact.journeys[1:]]})
+
+    monkeypatch.setattr(hld.failures, "what_if", broken)
+    result = run(
+        "verify", SHOP, "--stack", "e-commerce-prod", "--cloud", "mocks", "--json", "--fail", "zone:us-east-1b"
+    )
+    assert result.exit_code == 1, result.output
+    failed = {c["check"]: c["problems"] for c in json.loads(result.stdout)["checks"] if c["status"] == "fail"}
+    assert "what-if" in failed and "us-east-1b: journey" in failed["what-if"][0]
+
+
+def test_a_loss_the_design_does_not_promise_to_survive_is_reported_only(tmp_path):
+    import yaml
+
+    from tests.helpers import make
+
+    single = tmp_path / "single.yaml"
+    single.write_text(yaml.safe_dump(make(availability=95, redundancy={"level": "single-zone"})))
+    result = run("verify", str(single), "--cloud", "mocks", "--json", "--fail", "zone:us-east-1a")
+    assert result.exit_code == 0, result.output
+    [what_if] = [c for c in json.loads(result.stdout)["checks"] if c["check"] == "what-if"]
+    assert what_if["status"] == "pass" and "reported only" in what_if["detail"]

@@ -136,6 +136,25 @@ def test_cross_checks_catch_broken_objects():
     assert any("worker zones" in p for p in _broken(zones))
 
 
+def test_cross_checks_catch_a_loose_budget_wrong_bounds_and_a_soft_spread():
+    def loose_pdb(objs, _):
+        _get(objs, "PodDisruptionBudget", "shortener")["spec"]["minAvailable"] = 1
+
+    def bounds(objs, _):
+        _get(objs, "HorizontalPodAutoscaler", "shortener")["spec"]["maxReplicas"] = 3
+
+    def soft(objs, _):
+        spread = _get(objs, "Deployment", "shortener")["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        spread[0]["whenUnsatisfiable"] = "ScheduleAnyway"
+
+    assert [p for p in _broken(loose_pdb) if "PodDisruptionBudget/shortener" in p] == [
+        "PodDisruptionBudget/shortener: minAvailable 1 lets a drain evict more than a zone's share "
+        "(15 pods over 3 zones keep 10)"
+    ]
+    assert any(p.startswith("HorizontalPodAutoscaler/shortener: scales 15..3") for p in _broken(bounds))
+    assert any(p.startswith("Deployment/shortener: not spread over the zones") for p in _broken(soft))
+
+
 def test_render_writes_the_directory_and_keeps_secrets_out_of_the_objects(tmp_path):
     out = tmp_path / "kind"
     result = runner.invoke(app, ["render", str(EXAMPLES / "url-shortener.yaml"), "--out", str(out), "--json"])

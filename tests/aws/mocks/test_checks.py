@@ -14,9 +14,8 @@ import pulumi
 import pytest
 
 from hld.checks import CHECKS, SECURITY
-from hld.offline import entry_point, run
 from hld.testing import Tested as Result
-from hld.testing import checked, synth_blueprint
+from hld.testing import synth, synth_blueprint
 from tests.helpers import ROOT
 
 EVERY_KIND = ROOT / "tests" / "data" / "stacks" / "every-kind.yaml"
@@ -363,21 +362,16 @@ def test_removals_are_distinct():
     assert {r.check for r in REMOVALS} == set(SECURITY)
 
 
-def _transformation(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
-    props, opts = args.props, args.opts
-    hit = False
-    for removal in REMOVALS:
-        if args.type_ == removal.type and args.name == removal.name:
-            changed = removal.change(props)
-            if isinstance(changed, pulumi.ResourceOptions):
-                opts = pulumi.ResourceOptions.merge(opts, changed)
-            hit = True
-    return pulumi.ResourceTransformationResult(props, opts) if hit else None
+def _removal(removal: Removal):
+    """The removal as an hld.testing transform."""
 
+    def transform(typ: str, name: str, props: dict):
+        if typ != removal.type or name != removal.name:
+            return None
+        changed = removal.change(props)
+        return (props, changed) if isinstance(changed, pulumi.ResourceOptions) else props
 
-def _program() -> None:
-    pulumi.runtime.register_stack_transformation(_transformation)
-    entry_point()
+    return transform
 
 
 @functools.cache
@@ -388,8 +382,7 @@ def baseline() -> Result:
 @functools.cache
 def stripped() -> Result:
     """every-kind with every default in REMOVALS stripped (one run; each removal asserts its own finding)."""
-    config = {"hld:blueprint": str(EVERY_KIND), "hld:target": "aws", "hld:environment": "production"}
-    return checked(run(config, "every-kind", program=_program))
+    return synth(EVERY_KIND, stack="every-kind", cloud="mocks", transforms=[_removal(r) for r in REMOVALS])
 
 
 def test_every_kind_passes_every_check():

@@ -178,7 +178,7 @@ def verify(
     from hld.checks import Run, evaluate
 
     result = synth(file, stack, environment, cloud)
-    outcomes = evaluate(Run(result.plan, result.graph, result.outputs))
+    outcomes = evaluate(Run(result.plan, result.graph, result.outputs, result.live_reader))
     impact = None
     if fail is not None:
         from hld.checks import Outcome

@@ -4,6 +4,8 @@
     security.py    the HLD-RULES §7 controls
     promises.py    availability, zones, regions, static stability, DR, recovery objectives, losses
     properties.py  each promise as the property that delivers it; invariants recomputed
+    edges.py       every data-flow edge in every region: network, identity (calls in moto), key,
+                   secret, discovery
     deployable.py  what real AWS needs beyond what the offline cloud refuses: order, key policies,
                    peering routes, backup permissions, stack-qualified names, replication
     kubernetes.py  the Kubernetes target: strict schemas and cross-object checks
@@ -15,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hld.checks import deployable, promises, properties, security
+from hld.checks import deployable, edges, promises, properties, security
 from hld.checks.registry import Check, Outcome, Run, Tally, tally
 from hld.checks.registry import evaluate as _evaluate
 
 SECURITY_CHECKS = security.CHECKS
-PROMISE_CHECKS = promises.CHECKS + properties.CHECKS
+PROMISE_CHECKS = promises.CHECKS + properties.CHECKS + edges.CHECKS
 DEPLOYABLE_CHECKS = deployable.CHECKS
 CHECKS: dict[str, Check] = {c.key: c for c in (*SECURITY_CHECKS, *PROMISE_CHECKS, *DEPLOYABLE_CHECKS)}
 """Every check of the AWS target: the §7 controls, the plan's promises, then what real AWS needs."""

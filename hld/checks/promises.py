@@ -125,7 +125,8 @@ def static_stability(run: Run) -> list[str]:
     """In every serving region, after losing any one zone the tasks left x rps per replica still
     carry the design load, without waiting for autoscaling; the autoscaling floor keeps them (a
     single-zone design promises no zone loss)."""
-    plan, g, out = run.plan, run.graph, []
+    plan, g = run.plan, run.graph
+    out: list[str] = []
     if plan.level.value == "single-zone":
         return out
     capacity = _serving(plan)

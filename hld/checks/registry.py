@@ -26,6 +26,8 @@ class Run:
     plan: Plan
     graph: Graph
     outputs: dict[str, Any] = field(default_factory=dict)
+    client: Callable[[str, str], Any] | None = None
+    """boto3 clients onto the run's moto state (moto-backed runs only): checks that make calls use it."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class Check:
     key: str
     title: str
     control: str | None  # the plan control that can turn this check off
-    run: Callable[[Run], list[str]] = field(repr=False)
+    run: Callable[[Run], Any] = field(repr=False)
+    """Returns the problems, or (problems, what was proven) to say more than the docstring."""
 
     @property
     def doc(self) -> str:
@@ -96,8 +99,9 @@ def evaluate(run: Run, checks: dict[str, Check], keys: Iterable[str] | None = No
         if c.control is not None and not run.plan.control(c.control).enabled:
             outcomes.append(Outcome(key, c.title, "skip", f"turned off by the blueprint ({c.control})"))
             continue
-        problems = c.run(run)
-        detail = f"{len(problems)} problem(s): {problems[0]}" if problems else c.doc
+        found = c.run(run)
+        problems, proven = found if isinstance(found, tuple) else (found, c.doc)
+        detail = f"{len(problems)} problem(s): {problems[0]}" if problems else proven
         outcomes.append(Outcome(key, c.title, "fail" if problems else "pass", detail, problems))
     return outcomes
 

@@ -140,6 +140,15 @@ class Result:
     reader: Callable[[str, str], Any] | None = None
     coverage_notes: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def live_reader(self) -> Callable[[str, str], Any] | None:
+        """`reader` while this run's moto state is still up (a later moto-backed run replaces it)."""
+        if self.reader is None or self.cloud != "moto":
+            return None
+        from hld.offline.moto.clients import Session
+
+        return self.reader if Session.mock is not None and Session.generation == self.generation else None
+
     def client(self, service: str, region: str) -> Any:
         """A boto3 client onto the cloud state of this run (moto-backed runs only)."""
         if self.reader is None:

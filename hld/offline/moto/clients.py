@@ -16,6 +16,8 @@ CREDENTIALS = {
     # the aws target launches no EC2 instances: skip moto's ~1,300 default AMIs (0.7 s a run)
     "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
 }
+SIGNED = frozenset({"sqs"})
+"""Services moto places in a region by the request's signature, not its endpoint."""
 _CLIENTS: dict[tuple[str, str], Any] = {}
 CLIENTS_LOCK = threading.Lock()
 MOTO_LOCK = threading.RLock()
@@ -44,9 +46,11 @@ def client(service: str, region: str) -> Any:
                     )
                 )
             # unsigned: moto checks no signature, and SigV4 signing was a tenth of each request's
-            # time; moto reads the region from the endpoint, as AWS routes it
-            unsigned = botocore.config.Config(signature_version=botocore.UNSIGNED)
-            _CLIENTS[key] = _SESSION[0].client(service, region_name=region, config=unsigned)
+            # time; moto reads the region from the endpoint, as AWS routes it, except SQS, whose
+            # requests moto places by the signature's region (unsigned, every queue landed in
+            # us-east-1, with a us-east-1 ARN): SQS is signed
+            config = None if service in SIGNED else botocore.config.Config(signature_version=botocore.UNSIGNED)
+            _CLIENTS[key] = _SESSION[0].client(service, region_name=region, config=config)
         return _CLIENTS[key]
 
 

@@ -39,10 +39,16 @@ $(SCAN_VENV)/.installed:
 	$(SCAN_VENV)/bin/python -m pip install --quiet '$(CHECKOV)'
 	touch $@
 
-scan: install $(SCAN_VENV)/.installed  ## checkov (Kubernetes framework) over the render of every reference blueprint
-	rm -rf out/scan
+scan: install $(SCAN_VENV)/.installed  ## checkov over the kind render of every reference blueprint (kubernetes) and every AWS stack's Terraform plan (terraform_plan)
+	rm -rf out/scan out/scan-aws
 	for f in blueprints/examples/*.yaml; do $(BIN)/hld render $$f --out out/scan/$$(basename $$f .yaml) > /dev/null || exit 1; done
 	$(SCAN_VENV)/bin/checkov -d out/scan --framework kubernetes --compact --quiet --skip-download
+	for s in $$(grep -l 'hld:target: aws' stacks/Pulumi.*.yaml | sed 's|stacks/Pulumi.\(.*\).yaml|\1|'); do \
+	  bp=$$(grep 'hld:blueprint:' stacks/Pulumi.$$s.yaml | awk '{print $$2}'); \
+	  $(BIN)/hld synth $$bp --stack $$s --terraform-plan out/scan-aws/$$s.json > /dev/null || exit 1; \
+	done
+	$(SCAN_VENV)/bin/checkov -d out/scan-aws --framework terraform_plan --compact --quiet --skip-download \
+	  --skip-check $$($(BIN)/python -m generators.aws.scan)
 
 golden: install  ## regenerate golden files and the published schema; review the diff
 	$(BIN)/python -m tests.regen aws kubernetes docs

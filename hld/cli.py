@@ -210,13 +210,23 @@ def synth(
     stack: StackOpt = None,
     as_json: JsonOpt = False,
     environment: EnvOpt = Environment.production,
+    terraform_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--terraform-plan",
+            metavar="OUT.json",
+            help="Also write the resource graph as a Terraform plan (JSON) for Terraform-plan tools, "
+            "e.g. `checkov -f OUT.json --framework terraform_plan`.",
+        ),
+    ] = None,
 ) -> None:
     """Run the Pulumi program offline (Pulumi's mock runtime: no credentials, no Pulumi CLI)
     and print the resource graph (type, name, parent, region, key inputs) and the stack outputs.
 
     The program is the one `pulumi preview` runs: stacks/__main__.py. Names are made and
-    refused as pulumi-aws makes and refuses them. Exit 1 when the provider would refuse a
-    resource, 2 on bad input.
+    refused as pulumi-aws makes and refuses them. With --terraform-plan, the graph is also
+    written as a Terraform plan (pulumi-aws is the Terraform provider bridged: types and
+    arguments map). Exit 1 when the provider would refuse a resource, 2 on bad input.
     """
     from hld import pipeline
     from hld.report import console, synth_view
@@ -227,6 +237,8 @@ def synth(
                 result = pipeline.synth(file, stack, environment.value)
         except CloudRejected as exc:
             _rejected(str(exc), as_json)
+        if terraform_plan is not None:
+            pipeline.write_terraform_plan(terraform_plan, result, file)
     if as_json:
         _emit_json(
             {

@@ -248,6 +248,22 @@ def write(out: Path, tree: Tree, command: str, file: Path) -> list[str]:
         ) from None
 
 
+def write_terraform_plan(out: Path, result: Any, file: Path) -> None:
+    """`hld synth --terraform-plan`: a new file, or a plan hld wrote earlier (never another file)."""
+    import json
+
+    from hld.output import write_file
+    from hld.terraform import MARKER, plan_json
+
+    text = json.dumps(plan_json(result.graph, result.stack), indent=1, sort_keys=True, default=str) + "\n"
+    try:
+        write_file(out, text, lambda current: MARKER in current, "a Terraform plan")
+    except OutputRefused as exc:
+        raise BadInput.one(str(exc), "terraform-plan", "", str(file)) from None
+    except OSError as exc:
+        raise BadInput.one(f"cannot write {out}: {exc.strerror or exc}", "terraform-plan", "", str(file)) from None
+
+
 def schema_text() -> str:
     from blueprints.schema import schema_text as text
 

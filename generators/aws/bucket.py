@@ -48,6 +48,22 @@ class Bucket(pulumi.ComponentResource):
                 ),
                 opts=opts,
             )
+            # uploads left unfinished are removed after a week; no object version is expired (loss-free)
+            aws.s3.BucketLifecycleConfiguration(
+                name(plan, store.name, "lifecycle", r),
+                bucket=bucket.id,
+                rules=[
+                    aws.s3.BucketLifecycleConfigurationRuleArgs(
+                        id="abort-incomplete-uploads",
+                        status="Enabled",
+                        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                        abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                            days_after_initiation=7
+                        ),
+                    )
+                ],
+                opts=opts,
+            )
             aws.s3.BucketServerSideEncryptionConfiguration(
                 name(plan, store.name, "encryption", r),
                 bucket=bucket.id,

@@ -72,6 +72,11 @@ class Database(pulumi.ComponentResource):
     def _parameters(self, region: Region) -> aws.rds.ParameterGroup | aws.rds.ClusterParameterGroup:
         family = version(self.store.engine.value).family
         force_ssl = [{"name": "rds.force_ssl", "value": "1"}] if self.plan.edge.tls else []
+        # schema changes and statements slower than a second are logged (CloudWatch Logs, exported)
+        force_ssl += [
+            {"name": "log_statement", "value": "ddl"},
+            {"name": "log_min_duration_statement", "value": "1000"},
+        ]
         if self.store.engine.value == "aurora-postgresql":
             return aws.rds.ClusterParameterGroup(
                 name(self.plan, self.store.name, "params", region.name),
@@ -177,6 +182,7 @@ class Database(pulumi.ComponentResource):
             performance_insights_enabled=True,
             performance_insights_kms_key_id=primary_net.key.arn if self.encrypted else None,
             enabled_cloudwatch_logs_exports=["postgresql"],
+            iam_database_authentication_enabled=True,
             **self._common(primary_net),
             opts=stateful(plan, primary.opts(self)),
         )
@@ -216,6 +222,10 @@ class Database(pulumi.ComponentResource):
                 # snapshot; the promotion runbook turns backups on once it is the writer
                 skip_final_snapshot=True,
                 auto_minor_version_upgrade=True,
+                performance_insights_enabled=True,
+                performance_insights_kms_key_id=network.key.arn if self.encrypted else None,
+                enabled_cloudwatch_logs_exports=["postgresql"],
+                iam_database_authentication_enabled=True,
                 **self._common(network),
                 opts=stateful(plan, region.opts(self)),
             )
@@ -258,6 +268,7 @@ class Database(pulumi.ComponentResource):
             skip_final_snapshot=False,
             final_snapshot_identifier=physical(plan, store.name, "final"),
             enabled_cloudwatch_logs_exports=["postgresql"],
+            iam_database_authentication_enabled=True,
             **password,
             **self._common(primary_net),
             opts=stateful(plan, primary.opts(self)),
@@ -282,6 +293,8 @@ class Database(pulumi.ComponentResource):
                 backup_retention_period=self.retention,
                 skip_final_snapshot=False,
                 final_snapshot_identifier=physical(plan, store.name, "final", r),
+                enabled_cloudwatch_logs_exports=["postgresql"],
+                iam_database_authentication_enabled=True,
                 **self._common(network),
                 # a secondary joins once the primary has a writer instance; after a failover AWS
                 # moves the replication source, which the program must not undo
@@ -310,6 +323,7 @@ class Database(pulumi.ComponentResource):
                     publicly_accessible=False,
                     auto_minor_version_upgrade=True,
                     performance_insights_enabled=True,
+                    performance_insights_kms_key_id=network.key.arn if self.encrypted else None,
                     opts=region.opts(self),
                 )
             )

@@ -9,7 +9,7 @@ import pulumi_aws as aws
 
 from blueprints.plan_model import Network as NetworkPlan
 from blueprints.plan_model import Plan
-from generators.aws.common import Region, Subnets, name, physical
+from generators.aws.common import LOG_RETENTION_DAYS, Region, Subnets, name, physical
 from generators.aws.tags import TIER_TAG
 
 
@@ -102,6 +102,9 @@ class Network(pulumi.ComponentResource):
         )
         self.vpc = vpc
         vpc_opts = region.opts(vpc)
+        # the default security group admits nothing: every group hld uses is its own
+        aws.ec2.DefaultSecurityGroup(name(plan, "default-sg", r), vpc_id=vpc.id, opts=vpc_opts)
+        self._flow_logs(plan, r, vpc, region)
         igw = aws.ec2.InternetGateway(name(plan, "igw", r), vpc_id=vpc.id, opts=vpc_opts)
         for spec in net.subnets:
             created = aws.ec2.Subnet(
@@ -160,6 +163,64 @@ class Network(pulumi.ComponentResource):
             )
         self.vpc_id = vpc.id
         self.register_outputs({"vpc_id": vpc.id})
+
+    def _flow_logs(self, plan: Plan, r: str, vpc: aws.ec2.Vpc, region: Region) -> None:
+        """Every flow of the VPC (accepted and rejected) to a log group under the region's key."""
+        opts = region.opts(vpc)
+        encrypted = plan.control("encryption-at-rest").enabled
+        logs = aws.cloudwatch.LogGroup(
+            name(plan, "flow-logs", r),
+            retention_in_days=LOG_RETENTION_DAYS,
+            kms_key_id=self.key.arn if encrypted else None,
+            opts=opts,
+        )
+        role = aws.iam.Role(
+            name(plan, "flow-logs", r, kind="aws:iam/role:Role"),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=opts,
+        )
+        aws.iam.RolePolicy(
+            name(plan, "flow-logs-policy", r),
+            role=role.id,
+            policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                                "logs:DescribeLogGroups",
+                                "logs:DescribeLogStreams",
+                            ],
+                            "Resource": [logs.arn, logs.arn.apply(lambda a: f"{a}:*")],
+                        }
+                    ],
+                }
+            ),
+            opts=opts,
+        )
+        aws.ec2.FlowLog(
+            name(plan, "flow-log", r),
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=logs.arn,
+            iam_role_arn=role.arn,
+            opts=opts,
+        )
 
 
 class Peering(pulumi.ComponentResource):

@@ -164,3 +164,38 @@ def _egress(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, di
     )
     rule = out["SecurityGroupRules"][0]["SecurityGroupRuleId"]
     return rule, {"securityGroupRuleId": rule, "arn": f"arn:aws:ec2:{r}:{ACCOUNT}:security-group-rule/{rule}"}
+
+
+@handles("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+def _default_security_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
+    """The provider adopts the VPC's default group and removes every rule it holds."""
+    ec2 = m.client("ec2", r)
+    [group] = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [i["vpcId"]]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    if group["IpPermissions"]:
+        ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+    if group["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"])
+    [after] = ec2.describe_security_groups(GroupIds=[group["GroupId"]])["SecurityGroups"]
+    return group["GroupId"], {
+        "arn": f"arn:aws:ec2:{r}:{group['OwnerId']}:security-group/{group['GroupId']}",
+        "ingress": after["IpPermissions"],
+        "egress": after["IpPermissionsEgress"],
+        "name": "default",
+    }
+
+
+@handles("aws:ec2/flowLog:FlowLog")
+def _flow_log(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
+    out = m.client("ec2", r).create_flow_logs(
+        ResourceIds=[i["vpcId"]],
+        ResourceType="VPC",
+        TrafficType=i.get("trafficType", "ALL"),
+        LogDestinationType=i.get("logDestinationType", "cloud-watch-logs"),
+        LogDestination=i["logDestination"],
+        DeliverLogsPermissionArn=i["iamRoleArn"],
+    )
+    if out.get("Unsuccessful"):
+        raise ValueError(f"flow log refused: {out['Unsuccessful']}")
+    return out["FlowLogIds"][0], {"arn": f"arn:aws:ec2:{r}:123456789012:vpc-flow-log/{out['FlowLogIds'][0]}"}

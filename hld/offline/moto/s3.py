@@ -125,3 +125,17 @@ def _replication(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
         Bucket=i["bucket"], ReplicationConfiguration={"Role": i["role"], "Rules": rules}
     )
     return i["bucket"], {}
+
+
+@handles("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+def _lifecycle(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
+    rules = []
+    for rule in i.get("rules") or []:
+        out: dict[str, Any] = {"ID": rule.get("id", "rule"), "Status": rule.get("status", "Enabled")}
+        out["Filter"] = {"Prefix": (rule.get("filter") or {}).get("prefix", "")}
+        abort = rule.get("abortIncompleteMultipartUpload")
+        if abort:
+            out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(abort["daysAfterInitiation"])}
+        rules.append(out)
+    m.client("s3", r).put_bucket_lifecycle_configuration(Bucket=i["bucket"], LifecycleConfiguration={"Rules": rules})
+    return i["bucket"], {}

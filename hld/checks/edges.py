@@ -130,21 +130,17 @@ def _arn_in(resource: Resource, region: str) -> str:
 @contextmanager
 def _as_role(client: Callable[[str, str], Any], role_arn: str, region: str) -> Iterator[Callable[[str], Any]]:
     """Clients signed as `role_arn` (assumed in moto), with moto's IAM access control on."""
-    import boto3
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
 
+    from hld.offline.moto.clients import signed_client
+
     creds = client("sts", region).assume_role(RoleArn=role_arn, RoleSessionName="hld-edge")["Credentials"]
-    session = boto3.session.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
     saved = settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
     ActionAuthenticatorMixin.request_count = 0
     try:
-        yield lambda service: session.client(service, region_name=region)
+        yield lambda service: signed_client(service, region, creds)
     finally:
         settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = saved
 
@@ -168,7 +164,9 @@ def _called(make: Callable[[str], Any], store: AnyStorePlan, resource: Resource)
         sqs, url = make("sqs"), str(value(resource, "url") or resource.id)
         if _denied(lambda: sqs.send_message(QueueUrl=url, MessageBody="hld edge proof")):
             problems.append("sqs:SendMessage refused")
-        if _denied(lambda: sqs.receive_message(QueueUrl=url)):
+        # WaitTimeSeconds=0: the queue's long polling (up to 20 s) must not hold the check when an
+        # earlier edge's proof already took the message
+        if _denied(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)):
             problems.append("sqs:ReceiveMessage refused")
         if not _denied(lambda: sqs.delete_queue(QueueUrl=url)):
             problems.append("sqs:DeleteQueue allowed, which the edge never needs")

@@ -79,6 +79,39 @@ EnvOpt = Annotated[
 ]
 
 
+class Profile(StrEnum):
+    laptop = "laptop"
+    production = "production"
+
+
+ProfileOpt = Annotated[
+    Profile,
+    typer.Option(
+        "--profile",
+        help="kind sizing. laptop: one replica per zone, small requests, limits at the plan's task size; "
+        "production: the plan's replicas, requests = limits (needs a large --cpus/--memory-gib).",
+    ),
+]
+CpusOpt = Annotated[
+    float, typer.Option("--cpus", min=0.5, help="CPUs the kind cluster's machine (Docker's VM) has: the budget check.")
+]
+MemoryOpt = Annotated[
+    float, typer.Option("--memory-gib", min=1, help="GiB of memory the kind cluster's machine has: the budget check.")
+]
+HttpPortOpt = Annotated[
+    int, typer.Option("--http-port", min=1, max=65535, help="Host port (127.0.0.1) kind maps to the ingress's 80.")
+]
+HttpsPortOpt = Annotated[
+    int, typer.Option("--https-port", min=1, max=65535, help="Host port (127.0.0.1) kind maps to the ingress's 443.")
+]
+
+
+def _kind(profile: Profile, cpus: float, memory_gib: float, http_port: int, https_port: int) -> object:
+    from hld import pipeline
+
+    return pipeline.kind_options(profile.value, cpus, memory_gib, http_port, https_port)
+
+
 def _emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
@@ -271,14 +304,21 @@ def render(
     target: Annotated[RenderTarget, typer.Option(help="What to render.")] = RenderTarget.kubernetes,
     as_json: JsonOpt = False,
     environment: EnvOpt = Environment.production,
+    profile: ProfileOpt = Profile.laptop,
+    cpus: CpusOpt = 4.0,
+    memory_gib: MemoryOpt = 8.0,
+    http_port: HttpPortOpt = 80,
+    https_port: HttpsPortOpt = 443,
 ) -> None:
     """Render a target into DIR, atomically (all files or none).
 
     kubernetes: a local kind cluster whose worker nodes stand for the planned zones:
-    kind-cluster.yaml, kustomization.yaml, one file per object, and generated credentials
-    in secrets/ (git-ignored). Every object is validated against the pinned Kubernetes
-    OpenAPI schemas (strict) and across objects before anything is written. Then:
-    kind create cluster --config DIR/kind-cluster.yaml && kubectl apply -k DIR
+    kind-cluster.yaml, addons/ (ingress-nginx placed where the host ports are, metrics-server),
+    kustomization.yaml, one file per object, README.md with the commands in order, and
+    credentials in secrets/ (git-ignored, kept across renders). Every object is validated
+    against the pinned Kubernetes OpenAPI schemas (strict), then by named checks (fits the
+    --cpus/--memory-gib budget, pull policy, stand-in users, the app contract of AWS,
+    bootstrapped stand-ins, credentials, pod security, kind cluster) before anything is written.
 
     docs: HLD.md (architecture as Mermaid, and as architecture.svg when Graphviz's dot is
     installed; modules, technology, data flow, API, security, scalability, availability
@@ -300,10 +340,19 @@ def render(
                 if "architecture.svg" not in written:
                     typer.echo("note: Graphviz's dot is not installed; HLD.md carries the Mermaid diagram only")
             return
-        rendered = pipeline.kubernetes(planned)
+        rendered = pipeline.kubernetes(planned, _kind(profile, cpus, memory_gib, http_port, https_port), out)
         if rendered.problems:
             if as_json:
-                _emit_json({"ok": False, "problems": rendered.problems})
+                _emit_json(
+                    {
+                        "ok": False,
+                        "problems": rendered.problems,
+                        "checks": [
+                            {"check": n, "proves": what, "status": "fail" if p else "pass", "problems": p}
+                            for n, what, p in rendered.checks
+                        ],
+                    }
+                )
             else:
                 sys.stderr.write(
                     "\n".join(rendered.problems) + f"\n{len(rendered.problems)} problem(s); nothing written.\n"
@@ -313,14 +362,21 @@ def render(
     objs = rendered.objects
     if as_json:
         _emit_json(
-            {"ok": True, "out": str(out), "kubernetes": rendered.version, "objects": len(objs), "files": written}
+            {
+                "ok": True,
+                "out": str(out),
+                "kubernetes": rendered.version,
+                "objects": len(objs),
+                "checks": [{"check": n, "proves": what, "status": "pass"} for n, what, _ in rendered.checks],
+                "files": written,
+            }
         )
         return
     zones = len(planned.zones(planned.primary_region))
     typer.echo(
         f"{out}: {len(objs)} objects for a kind cluster with {zones} zone worker{'s' if zones != 1 else ''} "
-        f"(valid against Kubernetes {rendered.version}, strict)\n"
-        f"next: kind create cluster --config {out}/kind-cluster.yaml && kubectl apply -k {out}"
+        f"(valid against Kubernetes {rendered.version}, strict; {len(rendered.checks)} checks passed)\n"
+        f"next: follow {out}/README.md (kind create cluster, add-ons, kubectl apply -k {out}, curl)"
     )
 
 
@@ -379,6 +435,11 @@ def build(
     stack: StackOpt = None,
     as_json: JsonOpt = False,
     environment: EnvOpt = Environment.production,
+    profile: ProfileOpt = Profile.laptop,
+    cpus: CpusOpt = 4.0,
+    memory_gib: MemoryOpt = 8.0,
+    http_port: HttpPortOpt = 80,
+    https_port: HttpsPortOpt = 443,
 ) -> None:
     """The whole job: validate, plan, run the AWS program in the offline cloud (moto) with
     every check, render the Kubernetes target with its checks, and write the HLD document.
@@ -392,7 +453,8 @@ def build(
     from hld.report import build_lines, console
 
     with _bad_input(as_json), console(stderr=True).status("planning...") as status:
-        built = pipeline.build(file, out, stack, environment.value, status=status.update)
+        kind = _kind(profile, cpus, memory_gib, http_port, https_port)
+        built = pipeline.build(file, out, stack, environment.value, status=status.update, kind=kind)
     summary = built.summary(file, out, stack)
     if as_json:
         _emit_json(summary)

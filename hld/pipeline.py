@@ -214,20 +214,70 @@ class Rendered:
 
     tree: Tree
     objects: list[dict[str, Any]]
-    problems: list[str]
+    checks: list[tuple[str, str, list[str]]]
+    """Every named check: (name, what it proves, problems)."""
     version: str
     """The Kubernetes version whose schemas the objects were validated against."""
 
+    @property
+    def problems(self) -> list[str]:
+        return [f"{name}: {p}" for name, _, problems in self.checks for p in problems]
 
-def kubernetes(plan: Plan) -> Rendered:
+
+def kind_options(profile: str, cpus: float, memory_gib: float, http_port: int, https_port: int) -> Any:
+    """The kind render's options (generators.kubernetes.common.KindOptions); two equal host
+    ports are bad input."""
+    from generators.kubernetes.common import KindOptions
+
+    if http_port == https_port:
+        raise BadInput.one(
+            f"--http-port and --https-port are both {http_port}",
+            "http-port",
+            "give the two host ports different numbers",
+        )
+    return KindOptions(profile, cpus, memory_gib, http_port, https_port)  # type: ignore[arg-type]
+
+
+def previous_credentials(folder: Path | None, under: str = "") -> dict[str, dict[str, str]]:
+    """The credentials an earlier render (`under` a build's folder) wrote into `folder`: only
+    files the manifest of hld's output there lists."""
+    from generators.kubernetes.render import parse_env
+    from hld.output import read_manifest
+
+    if folder is None:
+        return {}
+    listed = read_manifest(folder) or []
+    out = {}
+    for rel in listed:
+        if rel.startswith(f"{under}secrets/") and rel.endswith(".env"):
+            try:
+                name = rel.removeprefix(f"{under}secrets/").removesuffix(".env")
+                out[name] = parse_env((folder / rel).read_text())
+            except OSError:
+                continue
+    return out
+
+
+def kubernetes(plan: Plan, kind: Any = None, previous: Path | None = None, under: str = "") -> Rendered:
+    """The kind render (`kind`: generators.kubernetes.common.KindOptions), its credentials kept from
+    the render in `previous` when there is one, validated and cross-checked."""
     from generators.kubernetes import K8S_VERSION, kind_cluster, objects
+    from generators.kubernetes.common import KindOptions
     from generators.kubernetes.render import tree
-    from hld.checks.kubernetes import cross_problems, schema_problems
+    from hld.checks.kubernetes import cross_checks, schema_problems
 
-    objs = objects(plan)
-    problems = schema_problems(objs, K8S_VERSION) + cross_problems(plan, objs, kind_cluster(plan))
-    files, private = tree(plan)
-    return Rendered(Tree(files, private), objs, problems, K8S_VERSION)
+    kind = kind or KindOptions()
+    objs = objects(plan, kind)
+    checks = [
+        (
+            "schemas",
+            f"every object is valid against Kubernetes {K8S_VERSION} (strict)",
+            schema_problems(objs, K8S_VERSION),
+        )
+    ]
+    checks += cross_checks(plan, objs, kind_cluster(plan, kind), kind)
+    files, private = tree(plan, kind, previous_credentials(previous, under))
+    return Rendered(Tree(files, private), objs, checks, K8S_VERSION)
 
 
 def docs(plan: Plan) -> Tree:
@@ -348,7 +398,7 @@ class Built:
         }
 
 
-def build(file: Path, out: Path, stack: str | None, environment: str, status: Any = None) -> Built:
+def build(file: Path, out: Path, stack: str | None, environment: str, status: Any = None, kind: Any = None) -> Built:
     """Validate, plan, run the AWS program in moto with every check, render the Kubernetes target
     with its checks and the HLD document, and write them all to `out` at once (or nothing)."""
 
@@ -367,7 +417,7 @@ def build(file: Path, out: Path, stack: str | None, environment: str, status: An
     except CloudRejected as exc:
         rejected = str(exc)
     say("rendering the Kubernetes target and its checks...")
-    rendered = kubernetes(planned)
+    rendered = kubernetes(planned, kind, out, "kubernetes/")
     say("writing the HLD document...")
     tree = rendered.tree.under("kubernetes") | docs(planned).under("docs")
     if verified is not None:

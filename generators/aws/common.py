@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +10,8 @@ import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
 from generators.aws.naming import NAMING, fit, stack_label
+from generators.contract import env_key as env_key  # the app contract, shared with kind
+from generators.contract import ident as ident
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """ALB policy: TLS 1.3 and 1.2 only."""
@@ -34,15 +35,6 @@ def physical(plan: Plan, *parts: str) -> str:
     what these names refuse (`_`, `.`, capitals): it is lowered to letters, digits and single dashes,
     and kept to 24 characters."""
     return "-".join([plan.name, stack_label(plan.stack), *parts])
-
-
-def ident(text: str) -> str:
-    """An identifier for engines that refuse dashes (database names)."""
-    return re.sub(r"[^a-z0-9_]", "_", text.lower())
-
-
-def env_key(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "_", text.upper())
 
 
 def stateful(plan: Plan, opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:

@@ -393,7 +393,11 @@ class Database(pulumi.ComponentResource):
     def access(self, region: str) -> Access:
         key = env_key(self.store.name)
         endpoint = self.writer or self.endpoints[self.store.writer_region]
-        env: dict[str, pulumi.Input[str]] = {f"{key}_HOST": endpoint, f"{key}_PORT": str(self.store.port)}
+        env: dict[str, pulumi.Input[str]] = {
+            f"{key}_HOST": endpoint,
+            f"{key}_PORT": str(self.store.port),
+            f"{key}_DB": ident(self.store.name),
+        }
         if region in self.endpoints and region != self.store.writer_region:
             env[f"{key}_READ_HOST"] = self.endpoints[region]
         secrets: dict[str, pulumi.Input[str]] = {}

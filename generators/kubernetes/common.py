@@ -3,7 +3,8 @@ container security contexts, and the constants of the kind cluster."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from blueprints.plan_model import Plan
 
@@ -20,10 +21,37 @@ HTTP_PORT = 80
 
 
 UID = 10001
-"""Every container runs as this user and group: non-root, above the host's UID range."""
+"""Every container whose image runs as any user runs as this one: non-root, above the host's UID
+range (stand-ins whose images need their own user run as that user: standins.IMAGE_USERS)."""
+
+
+PULL_POLICY = "IfNotPresent"
+"""kind runs images loaded with `kind load docker-image` only when the policy lets it use a
+present image (kind's quick start: IfNotPresent or Never); `Always` would pull, and fail for a
+locally built image."""
+
+
+LAPTOP_CPUS = 4.0
+LAPTOP_MEMORY_GIB = 8.0
+"""The default budget a kind cluster gets: Docker Desktop's VM on a common laptop. Every kind node
+is a container in that one VM (kind: nodes "will not add more real compute capacity"), and each
+node reports the VM's whole capacity, so the scheduler alone never notices an overcommitted VM."""
+
+
+@dataclass(frozen=True)
+class KindOptions:
+    """How to shape the kind cluster: the sizing profile, the machine budget, the host ports."""
+
+    profile: Literal["laptop", "production"] = "laptop"
+    cpus: float = LAPTOP_CPUS
+    memory_gib: float = LAPTOP_MEMORY_GIB
+    http_port: int = 80
+    https_port: int = 443
 
 
 SCAN_SKIPS = {
+    "CKV_K8S_15": "kind runs images side-loaded with `kind load docker-image` only under IfNotPresent or "
+    "Never (kind's quick start); Always would pull, and fail for a locally built image",
     "CKV_K8S_43": "images are pinned by tag in the blueprint; the registry resolves the digest at deploy time",
     "CKV_K8S_35": "the applications and the stand-ins' images read credentials from environment variables "
     "(as on ECS); the values come from a Secret, never the manifest",
@@ -48,10 +76,27 @@ def meta(plan: Plan, name: str, component: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "namespace": plan.name, "labels": labels(plan, name, component), **extra}
 
 
-def workload_meta(plan: Plan, name: str, component: str) -> dict[str, Any]:
-    """Workloads carry the justified scanner skips (checkov reads `checkov.io/skipN`)."""
-    skips = {f"checkov.io/skip{i}": f"{check}={why}" for i, (check, why) in enumerate(sorted(SCAN_SKIPS.items()), 1)}
+HIGH_UID = 10000
+"""checkov's CKV_K8S_40 wants users at or above this (clear of the host's users)."""
+
+
+def workload_meta(plan: Plan, name: str, component: str, user: int = UID) -> dict[str, Any]:
+    """Workloads carry the justified scanner skips (checkov reads `checkov.io/skipN`); one whose
+    image needs its own low user (standins.IMAGE_USERS) says so for CKV_K8S_40."""
+    reasons = dict(SCAN_SKIPS)
+    if user < HIGH_UID:
+        reasons["CKV_K8S_40"] = f"the image expects its own user (uid {user}); running it as another breaks it"
+    skips = {f"checkov.io/skip{i}": f"{check}={why}" for i, (check, why) in enumerate(sorted(reasons.items()), 1)}
     return meta(plan, name, component, annotations=skips)
+
+
+RESTRICTED = {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": "v1.33",
+}
+"""Pod Security admission labels for the namespace: every pod the render makes meets the
+restricted profile (non-root, no privilege escalation, ALL capabilities dropped, RuntimeDefault
+seccomp, only emptyDir/configMap/secret/PVC volumes), so the API server enforces it."""
 
 
 def pod_security(user: int) -> dict[str, Any]:

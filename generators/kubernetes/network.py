@@ -7,7 +7,7 @@ from typing import Any
 
 from blueprints.plan_model import Plan
 from generators.kubernetes.common import INGRESS_NAMESPACE, meta, selector
-from generators.kubernetes.standins import STAND_INS, publisher
+from generators.kubernetes.standins import STAND_INS, bootstrap, bootstrapper, stand_in_name, stand_ins
 
 
 def _path(route: str) -> str:
@@ -70,7 +70,7 @@ def _site_ingress(plan: Plan, site: str) -> dict[str, Any]:
                 {
                     "path": "/(.*)",
                     "pathType": "ImplementationSpecific",
-                    "backend": {"service": {"name": site, "port": {"name": "api"}}},
+                    "backend": {"service": {"name": stand_in_name(plan.store(site)), "port": {"name": "api"}}},
                 }
             ]
         }
@@ -91,16 +91,28 @@ def _site_ingress(plan: Plan, site: str) -> dict[str, Any]:
 
 def flows(plan: Plan) -> set[tuple[str, str, int]]:
     """(to, from, port) the data flow declares; `from` "ingress" is the ingress controller.
-    The same edges as the AWS security groups (Plan.data_flow), on the stand-ins' ports; a static
-    site's stand-in is read by the ingress (the CDN's part) and set up by its publishing Job."""
-    out = {
-        (to, source, STAND_INS[kind].port if kind else plan.service(to).port)
-        for to, source, kind in plan.data_flow("ingress")
-    }
+    The same edges as the AWS security groups (Plan.data_flow), to the stand-ins on their ports;
+    each bootstrap Job reaches its stand-in, and a static site's bucket is read by the ingress
+    (the CDN's part)."""
+    out = set()
+    for to, source, kind in plan.data_flow("ingress"):
+        if kind:
+            out.add((stand_in_name(plan.store(to)), source, STAND_INS[kind].port))
+        else:
+            out.add((to, source, plan.service(to).port))
+    for name, s, stores in stand_ins(plan):
+        if bootstrap(plan, name, s, stores):
+            out.add((name, bootstrapper(name), s.port))
     if plan.edge.cdn and plan.edge.cdn.site:
-        site, port = plan.edge.cdn.site, STAND_INS["object"].port
-        out |= {(site, "ingress", port), (site, publisher(site), port)}
+        out.add((stand_in_name(plan.store(plan.edge.cdn.site)), "ingress", STAND_INS["object"].port))
     return out
+
+
+KUBE_DNS = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+}
+"""CoreDNS and nothing else in kube-system (one peer: both selectors must match)."""
 
 
 def network_policies(plan: Plan) -> list[dict[str, Any]]:
@@ -125,7 +137,7 @@ def network_policies(plan: Plan) -> list[dict[str, Any]]:
                 "policyTypes": ["Egress"],
                 "egress": [
                     {
-                        "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+                        "to": [KUBE_DNS],
                         "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
                     }
                 ],

@@ -1,28 +1,40 @@
 """The Kubernetes target as a Pulumi program (pulumi-kubernetes): the same objects the
 render writes, each its own resource, against the kind cluster's context, so `pulumi up`
-deploys what `kubectl apply -k` would. Credentials are generated at deploy time and kept
-as Pulumi secrets."""
+deploys what `kubectl apply -k` would. Credentials are pulumi-random values: generated once,
+kept in the stack's state (encrypted) across every later `pulumi up`, and a hash of them on
+each pod template rolls the pods when they change."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import re
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 from blueprints.plan_model import Plan
 from generators.kubernetes.cluster import objects
-from generators.kubernetes.render import secret_values
+from generators.kubernetes.common import KindOptions
+from generators.kubernetes.standins import credentials_json, secret_keys
 
 GROUPS = {
     "": "core",
     "apps": "apps",
+    "batch": "batch",
     "autoscaling": "autoscaling",
     "policy": "policy",
     "networking.k8s.io": "networking",
 }
+CREDENTIALS_HASH = "hld.dev/credentials-sha256"
+SKIP_AWAIT = {"Ingress"}
+"""Kinds whose readiness Pulumi does not wait for on kind: an Ingress is ready when the
+controller (installed from addons/, outside this program) publishes its address. Deployments,
+StatefulSets and Jobs keep Pulumi's await: `pulumi up` fails when a pod never becomes ready (an
+image not loaded, a budget overrun), which is the signal a user needs."""
 
 
 def resource_class(api_version: str, kind: str) -> Any:
@@ -36,29 +48,74 @@ def snake(key: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
-def build(plan: Plan, context: str | None = None) -> dict[str, Any]:
+def credentials(plan: Plan, opts: pulumi.ResourceOptions) -> dict[str, dict[str, pulumi.Output[str]]]:
+    """Secret name -> key -> value, each a pulumi-random value kept in state."""
+    out: dict[str, dict[str, pulumi.Output[str]]] = {}
+    for secret, keys in sorted(secret_keys(plan).items()):
+        values: dict[str, pulumi.Output[str]] = {}
+        for key in keys:
+            if key == "POSTGRES_USER":
+                values[key] = pulumi.Output.from_input("hld_admin")
+            elif key == "AWS_ACCESS_KEY_ID":
+                rid = random.RandomId(f"{plan.name}-{secret}-{key.lower()}", byte_length=8, opts=opts)
+                values[key] = rid.hex.apply(lambda h: f"hld{h}")
+            elif key != "CREDENTIALS":
+                values[key] = random.RandomPassword(
+                    f"{plan.name}-{secret}-{key.lower()}", length=32, special=False, opts=opts
+                ).result
+        if "CREDENTIALS" in keys:
+            values["CREDENTIALS"] = pulumi.Output.all(values["POSTGRES_USER"], values["POSTGRES_PASSWORD"]).apply(
+                lambda up: credentials_json(up[0], up[1])
+            )
+        out[secret] = values
+    return out
+
+
+def _digest(values: dict[str, dict[str, pulumi.Output[str]]]) -> pulumi.Output[str]:
+    flat = [(s, k, v) for s, kv in sorted(values.items()) for k, v in sorted(kv.items())]
+    return pulumi.Output.all(*[v for _, _, v in flat]).apply(
+        lambda vs: hashlib.sha256(
+            json.dumps([[s, k, v] for (s, k, _), v in zip(flat, vs, strict=True)]).encode()
+        ).hexdigest()
+    )
+
+
+def build(plan: Plan, context: str | None = None, kind: KindOptions | None = None) -> dict[str, Any]:
     provider = k8s.Provider(f"{plan.name}-kind", context=context or f"kind-{plan.name}")
     opts = pulumi.ResourceOptions(provider=provider)
+    values = credentials(plan, pulumi.ResourceOptions())
+    digest = _digest(values) if values else None
     created: dict[tuple[str, str], pulumi.Resource] = {}
     namespace: pulumi.Resource | None = None
-    for obj in objects(plan):
-        kind, name = obj["kind"], obj["metadata"]["name"]
+    secrets: list[pulumi.Resource] = []
+    for obj in objects(plan, kind):
+        kind_name, name = obj["kind"], obj["metadata"]["name"]
         fields = {snake(k): v for k, v in obj.items() if k not in ("apiVersion", "kind")}
-        depends: list[pulumi.Resource] = [namespace] if namespace is not None else []
-        created[(kind, name)] = resource_class(obj["apiVersion"], kind)(
-            f"{plan.name}-{kind.lower()}-{name}",
+        if kind_name in SKIP_AWAIT:
+            fields["metadata"] = {
+                **fields["metadata"],
+                "annotations": {**fields["metadata"].get("annotations", {}), "pulumi.com/skipAwait": "true"},
+            }
+        spec = fields.get("spec")
+        if isinstance(spec, dict) and "template" in spec and digest is not None:
+            template = spec["template"]
+            annotated = {**template["metadata"], "annotations": {CREDENTIALS_HASH: digest}}
+            fields["spec"] = {**spec, "template": {**template, "metadata": annotated}}
+        depends: list[pulumi.Resource] = [namespace, *secrets] if namespace is not None else []
+        created[(kind_name, name)] = resource_class(obj["apiVersion"], kind_name)(
+            f"{plan.name}-{kind_name.lower()}-{name}",
             **fields,
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=depends)),
         )
-        if kind == "Namespace":
-            namespace = created[(kind, name)]
-    for secret, values in sorted(secret_values(plan).items()):
-        k8s.core.v1.Secret(
-            f"{plan.name}-secret-{secret}",
-            metadata={"name": secret, "namespace": plan.name},
-            string_data=pulumi.Output.secret(values),
-            opts=pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(depends_on=[namespace] if namespace else [])
-            ),
-        )
+        if kind_name == "Namespace":
+            namespace = created[(kind_name, name)]
+            secrets = [
+                k8s.core.v1.Secret(
+                    f"{plan.name}-secret-{secret}",
+                    metadata={"name": secret, "namespace": plan.name},
+                    string_data=pulumi.Output.secret(data),
+                    opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace])),
+                )
+                for secret, data in sorted(values.items())
+            ]
     return {"namespace": plan.name, "objects": len(created), "kind_context": context or f"kind-{plan.name}"}

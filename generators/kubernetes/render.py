@@ -1,5 +1,6 @@
-"""The Kubernetes target as files: `kind-cluster.yaml`, `kustomization.yaml`, one file per object,
-and `secrets/*.env` (generated now, ignored by git). hld.output writes them."""
+"""The Kubernetes target as files: `kind-cluster.yaml`, `addons/`, `kustomization.yaml`, one file
+per object, a `README.md` with the commands in order, and `secrets/*.env` (generated once, kept
+across renders, ignored by git). hld.output writes them."""
 
 from __future__ import annotations
 
@@ -9,50 +10,81 @@ from typing import Any
 import yaml
 
 from blueprints.plan_model import Plan
-from generators.kubernetes.cluster import file_name, kind_cluster, kustomization, objects
-from generators.kubernetes.standins import secret_keys
+from generators.kubernetes.cluster import addons, file_name, kind_cluster, kustomization, objects
+from generators.kubernetes.common import KindOptions
+from generators.kubernetes.guide import guide
+from generators.kubernetes.standins import credentials_json, secret_keys
 
 K8S_VERSION = "1.33.0"
 """The Kubernetes version whose OpenAPI schemas the objects are validated against (kind's node image)."""
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """YAML without anchors and aliases (`&id001`): every object written out in full, as kubectl
+    and reviewers read it."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+    return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, default_flow_style=False)
 
 
-def files(plan: Plan) -> dict[str, str]:
+def files(plan: Plan, kind: KindOptions | None = None) -> dict[str, str]:
     """Relative path -> text: everything but the secrets (deterministic)."""
-    objs = objects(plan)
+    kind = kind or KindOptions()
+    objs = objects(plan, kind)
     out = {file_name(o): dump(o) for o in objs}
-    out["kind-cluster.yaml"] = dump(kind_cluster(plan))
+    out["kind-cluster.yaml"] = dump(kind_cluster(plan, kind))
+    out["addons/kustomization.yaml"] = dump(addons())
     out["kustomization.yaml"] = dump(kustomization(plan, [file_name(o) for o in objs]))
+    out["README.md"] = guide(plan, kind)
     out[".gitignore"] = "# generated credentials: never commit them\nsecrets/\n"
     return out
 
 
-def secret_values(plan: Plan) -> dict[str, dict[str, str]]:
-    """Credentials for the stand-ins, generated at render time."""
+def _fresh(key: str) -> str:
+    if key == "POSTGRES_USER":
+        return "hld_admin"
+    if key == "AWS_ACCESS_KEY_ID":
+        return f"hld{random_secrets.token_hex(8)}"
+    return random_secrets.token_urlsafe(24)
+
+
+def secret_values(plan: Plan, previous: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, str]]:
+    """Credentials for the stand-ins: those of the previous render where it had them (a stand-in
+    keeps the first password in its volume: a new one would lock the services out), new ones
+    otherwise."""
+    previous = previous or {}
     values: dict[str, dict[str, str]] = {}
     for name, keys in secret_keys(plan).items():
-        store = name.removesuffix("-credentials")
-        values[name] = {
-            k: (
-                "hld_admin"
-                if k.endswith("_USER")
-                else store.replace("-", "_")
-                if k.endswith("_DB")
-                else random_secrets.token_urlsafe(24)
+        kept = previous.get(name, {})
+        values[name] = {k: kept.get(k) or _fresh(k) for k in keys if k != "CREDENTIALS"}
+        if "CREDENTIALS" in keys:
+            values[name]["CREDENTIALS"] = credentials_json(
+                values[name]["POSTGRES_USER"], values[name]["POSTGRES_PASSWORD"]
             )
-            for k in keys
-        }
     return values
 
 
-def tree(plan: Plan) -> tuple[dict[str, str], frozenset[str]]:
-    """Every file of the target, generated secrets included, and which of them are private."""
-    out = files(plan)
+def parse_env(text: str) -> dict[str, str]:
+    """A `secrets/*.env` file hld wrote: KEY=VALUE lines."""
+    out = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key and not key.startswith("#"):
+            out[key.strip()] = value
+    return out
+
+
+def tree(
+    plan: Plan, kind: KindOptions | None = None, previous: dict[str, dict[str, str]] | None = None
+) -> tuple[dict[str, str], frozenset[str]]:
+    """Every file of the target, credentials included, and which of them are private."""
+    out = files(plan, kind)
     private = set()
-    for name, values in sorted(secret_values(plan).items()):
+    for name, values in sorted(secret_values(plan, previous).items()):
         rel = f"secrets/{name}.env"
         out[rel] = "".join(f"{k}={v}\n" for k, v in values.items())
         private.add(rel)

@@ -1,14 +1,26 @@
-"""Stand-ins: a local server per data-store kind that speaks its AWS API (PostgreSQL, Valkey,
-DynamoDB Local, ElasticMQ, MinIO), and the environment a service receives to reach it."""
+"""Stand-ins: local servers that speak each store's AWS API (PostgreSQL and Valkey per store;
+one DynamoDB Local, one ElasticMQ and one MinIO for all tables, queues and buckets, so an SDK's
+single service endpoint reaches every one), what creates the tables, queues and buckets the
+blueprint names, and the environment a service receives (generators.contract)."""
 
 from __future__ import annotations
 
-import re
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from blueprints.plan_model import AnyStorePlan, Plan, RelationalPlan
-from generators.kubernetes.common import UID, container_security, labels, meta, pod_security, selector, workload_meta
+from blueprints.plan_model import AnyStorePlan, CachePlan, KeyValuePlan, ObjectPlan, Plan, QueuePlan, RelationalPlan
+from generators.contract import env_key, ident
+from generators.kubernetes.common import (
+    PULL_POLICY,
+    UID,
+    container_security,
+    labels,
+    meta,
+    pod_security,
+    selector,
+    workload_meta,
+)
 
 
 @dataclass(frozen=True)
@@ -18,15 +30,15 @@ class StandIn:
     product: str  # what it is, in words
     image: str
     port: int
-    user: int
     data: str  # where it writes (a volume)
     env: tuple[tuple[str, str], ...] = ()
     args: tuple[str, ...] = ()
     probe: tuple[str, ...] = ()  # exec probe; empty: TCP on the port
     stateful: bool = False
-    secret_keys: tuple[str, ...] = ()
-    endpoint: bool = False  # an AWS API: services get `<STORE>_ENDPOINT` (an HTTP URL)
+    shared: str | None = None  # one stand-in for every store of the kind, by this name
+    api: str | None = None  # the AWS API it speaks: services get AWS_ENDPOINT_URL_<API>
     runtime: tuple[tuple[str, str], ...] = ()  # (volume, path): more writable folders it needs
+    shm: bool = False  # needs more shared memory than the container runtime's 64 MiB /dev/shm
 
 
 STAND_INS: dict[str, StandIn] = {
@@ -34,196 +46,388 @@ STAND_INS: dict[str, StandIn] = {
         "PostgreSQL",
         "postgres:16.4-alpine",
         5432,
-        UID,
         "/var/lib/postgresql/data",
         env=(("PGDATA", "/var/lib/postgresql/data/pgdata"),),
         probe=("pg_isready", "-U", "hld_admin"),
         stateful=True,
-        secret_keys=("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"),
         runtime=(("run", "/var/run/postgresql"),),
+        shm=True,
     ),
-    "cache": StandIn("Valkey", "valkey/valkey:8.0-alpine", 6379, UID, "/data", probe=("valkey-cli", "ping")),
+    "cache": StandIn("Valkey", "valkey/valkey:8.0-alpine", 6379, "/data"),
     "key-value": StandIn(
         "DynamoDB Local",
         "amazon/dynamodb-local:2.5.4",
         8000,
-        UID,
         "/home/dynamodblocal/data",
-        args=("-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", "/home/dynamodblocal/data"),
+        args=(
+            "-jar",
+            "DynamoDBLocal.jar",
+            "-sharedDb",
+            "-dbPath",
+            "/home/dynamodblocal/data",
+            "-disableTelemetry",
+        ),
         stateful=True,
-        endpoint=True,
+        shared="dynamodb-local",
+        api="DYNAMODB",
     ),
-    "queue": StandIn("ElasticMQ", "softwaremill/elasticmq-native:1.6.11", 9324, UID, "/tmp", endpoint=True),
+    "queue": StandIn("ElasticMQ", "softwaremill/elasticmq-native:1.6.11", 9324, "/tmp", shared="elasticmq", api="SQS"),
     "object": StandIn(
         "MinIO",
         "minio/minio:RELEASE.2024-11-07T00-52-20Z",
         9000,
-        UID,
         "/data",
         args=("server", "/data"),
         stateful=True,
-        secret_keys=("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"),
-        endpoint=True,
+        shared="minio",
+        api="S3",
     ),
 }
 """The stand-in of each store kind."""
+
+MC_IMAGE = "minio/mc:RELEASE.2024-11-21T17-21-54Z"
+"""MinIO's client: makes the buckets (and opens a static site's to reads, as the CDN does)."""
+AWS_CLI_IMAGE = "amazon/aws-cli:2.27.63"
+"""The AWS CLI: makes the DynamoDB tables in DynamoDB Local, with the keys and TTL of AWS."""
+
+IMAGE_USERS: dict[str, tuple[int | None, str]] = {
+    "postgres": (70, "the alpine image's postgres user (uid 70); initdb needs a user that exists"),
+    "valkey/valkey": (None, "writes only /data, a volume the pod's fsGroup owns"),
+    "amazon/dynamodb-local": (1000, "the image's user (uid 1000) owns its jar and /home/dynamodblocal"),
+    "softwaremill/elasticmq-native": (None, "a static binary that keeps queues in memory"),
+    "minio/minio": (None, "MinIO runs as any user; writes only /data, a volume"),
+    "minio/mc": (None, "a client; its config goes to /tmp (MC_CONFIG_DIR)"),
+    "amazon/aws-cli": (None, "a client; HOME is /tmp"),
+}
+"""The user each stand-in image must run as (None: any non-root user), with the reason; a stand-in
+image missing here fails the render's `stand-in-users` check."""
+
+CREDENTIALS = "aws-credentials"
+"""The Secret with the placeholder AWS keys every service and stand-in shares on kind (MinIO's root
+user; DynamoDB Local and ElasticMQ accept any key)."""
+QUEUE_ACCOUNT = "000000000000"
+"""The account ElasticMQ puts in its queue URLs."""
 VOLUME_GB = 5
 """A stand-in's volume when the plan does not size the store's storage."""
 
 
-def volume_gb(store: AnyStorePlan) -> int:
-    return store.storage_gb if isinstance(store, RelationalPlan) else VOLUME_GB
+def image_repo(image: str) -> str:
+    return image.split("@", 1)[0].rsplit(":", 1)[0]
+
+
+def user_of(image: str) -> int:
+    fixed = IMAGE_USERS.get(image_repo(image), (None, ""))[0]
+    return UID if fixed is None else fixed
+
+
+def stand_in_name(store: AnyStorePlan) -> str:
+    """The Service (and workload) that stands for `store` on kind."""
+    return STAND_INS[store.kind].shared or store.name
+
+
+def stand_ins(plan: Plan) -> list[tuple[str, StandIn, list[AnyStorePlan]]]:
+    """(name, stand-in, the stores it serves), in the plan's order."""
+    out: dict[str, tuple[str, StandIn, list[AnyStorePlan]]] = {}
+    for store in plan.datastores:
+        name = stand_in_name(store)
+        out.setdefault(name, (name, STAND_INS[store.kind], []))[2].append(store)
+    return list(out.values())
 
 
 def secret_name(store: AnyStorePlan) -> str:
-    return f"{store.name}-credentials"
+    return f"{store.name}-credentials" if store.kind == "relational" else f"{store.name}-auth"
 
 
-def store_env(plan: Plan, store: AnyStorePlan) -> list[dict[str, Any]]:
-    key = re.sub(r"[^A-Z0-9]", "_", store.name.upper())
-    stand_in = STAND_INS[store.kind]
-    host = f"{store.name}.{plan.name}.svc.cluster.local"
-    env: list[dict[str, Any]] = [
-        {"name": f"{key}_HOST", "value": host},
-        {"name": f"{key}_PORT", "value": str(stand_in.port)},
-    ]
-    if stand_in.endpoint:
-        env.append({"name": f"{key}_ENDPOINT", "value": f"http://{host}:{stand_in.port}"})
-    for secret_key in stand_in.secret_keys:
-        env.append(
-            {
-                "name": f"{key}_{secret_key.split('_', 1)[1]}",
-                "valueFrom": {"secretKeyRef": {"name": secret_name(store), "key": secret_key}},
-            }
-        )
+def host(plan: Plan, name: str) -> str:
+    return f"{name}.{plan.name}.svc.cluster.local"
+
+
+def queue_name(store: QueuePlan, dlq: bool = False) -> str:
+    return f"{store.name}{'-dlq' if dlq else ''}{'.fifo' if store.fifo else ''}"
+
+
+def queue_url(plan: Plan, store: QueuePlan) -> str:
+    port = STAND_INS["queue"].port
+    return f"http://{host(plan, stand_in_name(store))}:{port}/{QUEUE_ACCOUNT}/{queue_name(store)}"
+
+
+def secret_ref(secret: str, key: str) -> dict[str, Any]:
+    return {"valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+
+
+def store_env(plan: Plan, store: AnyStorePlan, region: str) -> list[dict[str, Any]]:
+    """The contract's variables for `store` (generators.contract), with kind's values."""
+    key, stand_in = env_key(store.name), STAND_INS[store.kind]
+    where = host(plan, stand_in_name(store))
+    env: list[dict[str, Any]] = []
+    if isinstance(store, RelationalPlan):
+        env += [
+            {"name": f"{key}_HOST", "value": where},
+            {"name": f"{key}_PORT", "value": str(stand_in.port)},
+            {"name": f"{key}_DB", "value": ident(store.name)},
+            {"name": f"{key}_CREDENTIALS", **secret_ref(secret_name(store), "CREDENTIALS")},
+        ]
+        if region in store.regions and region != store.writer_region:
+            env.append({"name": f"{key}_READ_HOST", "value": where})
+    elif isinstance(store, CachePlan):
+        env += [
+            {"name": f"{key}_HOST", "value": where},
+            {"name": f"{key}_PORT", "value": str(stand_in.port)},
+            {"name": f"{key}_TTL_SECONDS", "value": str(store.cache_ttl_seconds)},
+        ]
+        if store.replicas_serve_reads:
+            env.append({"name": f"{key}_READ_HOST", "value": where})
+        if plan.edge.tls:
+            env.append({"name": f"{key}_AUTH_TOKEN", **secret_ref(secret_name(store), "AUTH_TOKEN")})
+    elif isinstance(store, KeyValuePlan):
+        env.append({"name": f"{key}_TABLE", "value": store.name})
+    elif isinstance(store, QueuePlan):
+        env.append({"name": f"{key}_QUEUE_URL", "value": queue_url(plan, store)})
+    elif isinstance(store, ObjectPlan):
+        env.append({"name": f"{key}_BUCKET", "value": store.name})
     return env
 
 
-def store_objects(plan: Plan, store: AnyStorePlan) -> list[dict[str, Any]]:
-    s = STAND_INS[store.kind]
+def sdk_env(plan: Plan, stores: list[AnyStorePlan]) -> list[dict[str, Any]]:
+    """What an AWS SDK needs on kind to reach the stand-ins of `stores` (contract.KIND_ONLY)."""
+    apis = sorted({(s.api, stand_in_name(store), s.port) for store in stores if (s := STAND_INS[store.kind]).api})
+    if not apis:
+        return []
+    env: list[dict[str, Any]] = [
+        {"name": "AWS_REGION", "value": plan.primary_region},
+        {"name": "AWS_ACCESS_KEY_ID", **secret_ref(CREDENTIALS, "AWS_ACCESS_KEY_ID")},
+        {"name": "AWS_SECRET_ACCESS_KEY", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
+    ]
+    return env + [{"name": f"AWS_ENDPOINT_URL_{api}", "value": f"http://{host(plan, n)}:{p}"} for api, n, p in apis]
+
+
+def _probe(s: StandIn) -> dict[str, Any]:
+    return {"exec": {"command": list(s.probe)}} if s.probe else {"tcpSocket": {"port": "api"}}
+
+
+def probes(check: dict[str, Any], period: int = 10) -> dict[str, Any]:
+    """Readiness and liveness, with a startup probe that holds liveness off while the server
+    starts (a JVM at a small CPU limit takes tens of seconds): up to 5 s x 36 = 3 minutes."""
+    return {
+        "startupProbe": {**check, "periodSeconds": 5, "failureThreshold": 36},
+        "readinessProbe": {**check, "periodSeconds": period},
+        "livenessProbe": {**check, "periodSeconds": period, "failureThreshold": 3},
+    }
+
+
+def store_objects(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> list[dict[str, Any]]:
+    """The stand-in's workload and Service (and for a StatefulSet, its headless Service)."""
+    first = stores[0]
+    user = user_of(s.image)
     env: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in s.env]
-    env += [{"name": k, "valueFrom": {"secretKeyRef": {"name": secret_name(store), "key": k}}} for k in s.secret_keys]
-    probe: dict[str, Any] = ({"exec": {"command": list(s.probe)}} if s.probe else {"tcpSocket": {"port": "api"}}) | {
-        "periodSeconds": 10
-    }
-    container: dict[str, Any] = {
-        "name": store.kind.replace("-", ""),
-        "image": s.image,
-        "imagePullPolicy": "Always",
-        "ports": [{"name": "api", "containerPort": s.port, "protocol": "TCP"}],
-        "readinessProbe": probe,
-        "livenessProbe": {**probe, "initialDelaySeconds": 15},
-        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
-        "securityContext": container_security(s.user),
-        "volumeMounts": [{"name": "data", "mountPath": s.data}, {"name": "tmp", "mountPath": "/tmp"}]
-        if s.data != "/tmp"
-        else [{"name": "tmp", "mountPath": "/tmp"}],
-    }
-    container["volumeMounts"] += [{"name": volume, "mountPath": path} for volume, path in s.runtime]
-    if env:
-        container["env"] = env
-    if s.args:
-        container["args"] = list(s.args)
+    args = list(s.args)
+    if isinstance(first, RelationalPlan):
+        env += [{"name": k, **secret_ref(secret_name(first), k)} for k in ("POSTGRES_USER", "POSTGRES_PASSWORD")]
+        env += [{"name": "POSTGRES_DB", "value": ident(first.name)}]
+    if s.api == "S3":
+        env += [
+            {"name": "MINIO_ROOT_USER", **secret_ref(CREDENTIALS, "AWS_ACCESS_KEY_ID")},
+            {"name": "MINIO_ROOT_PASSWORD", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
+        ]
+    auth = isinstance(first, CachePlan) and plan.edge.tls
+    if auth:  # the same AUTH as ElastiCache: valkey-server --requirepass
+        env.append({"name": "AUTH_TOKEN", **secret_ref(secret_name(first), "AUTH_TOKEN")})
+        args = ["valkey-server", "--requirepass", "$(AUTH_TOKEN)"]
+    mounts = [{"name": "tmp", "mountPath": "/tmp"}]
+    if s.data != "/tmp":
+        mounts.insert(0, {"name": "data", "mountPath": s.data})
+    mounts += [{"name": volume, "mountPath": path} for volume, path in s.runtime]
     volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
     volumes += [{"name": volume, "emptyDir": {}} for volume, _ in s.runtime]
+    if s.shm:  # PostgreSQL's parallel queries use /dev/shm; the runtime's default is 64 MiB
+        mounts.append({"name": "shm", "mountPath": "/dev/shm"})
+        volumes.append({"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}})
+    if s.api == "SQS":  # ElasticMQ reads its queues and its URLs' host from /opt/elasticmq.conf
+        mounts.append({"name": "config", "mountPath": "/opt/elasticmq.conf", "subPath": "elasticmq.conf"})
+        volumes.append({"name": "config", "configMap": {"name": f"{name}-config"}})
     if not s.stateful and s.data != "/tmp":
         volumes.append({"name": "data", "emptyDir": {}})
+    container: dict[str, Any] = {
+        "name": first.kind.replace("-", ""),
+        "image": s.image,
+        "imagePullPolicy": PULL_POLICY,
+        "ports": [{"name": "api", "containerPort": s.port, "protocol": "TCP"}],
+        **probes(_probe(s) if not auth else {"tcpSocket": {"port": "api"}}),
+        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
+        "securityContext": container_security(user),
+        "volumeMounts": mounts,
+    }
+    if env:
+        container["env"] = env
+    if args:
+        container["args"] = args
     pod = {
-        "metadata": {"labels": labels(plan, store.name, "datastore")},
+        "metadata": {"labels": labels(plan, name, "datastore")},
         "spec": {
             "automountServiceAccountToken": False,
-            "securityContext": pod_security(s.user),
+            "securityContext": pod_security(user),
             "containers": [container],
             "volumes": volumes,
         },
     }
-    spec: dict[str, Any] = {"replicas": 1, "selector": {"matchLabels": selector(store.name)}, "template": pod}
+    spec: dict[str, Any] = {"replicas": 1, "selector": {"matchLabels": selector(name)}, "template": pod}
+    out: list[dict[str, Any]] = []
     if s.stateful:
+        size = sum(x.storage_gb if isinstance(x, RelationalPlan) else VOLUME_GB for x in stores)
         spec |= {
-            "serviceName": store.name,
+            "serviceName": f"{name}-pods",
             "volumeClaimTemplates": [
                 {
                     "metadata": {"name": "data"},
-                    "spec": {
-                        "accessModes": ["ReadWriteOnce"],
-                        "resources": {"requests": {"storage": f"{volume_gb(store)}Gi"}},
-                    },
+                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{size}Gi"}}},
                 }
             ],
         }
+        out.append(
+            {  # the StatefulSet's governing Service: headless, as the API requires
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": meta(plan, f"{name}-pods", "datastore"),
+                "spec": {
+                    "clusterIP": "None",
+                    "selector": selector(name),
+                    "ports": [{"name": "api", "port": s.port, "targetPort": "api", "protocol": "TCP"}],
+                },
+            }
+        )
+    if s.api == "SQS":
+        out.append(_elasticmq_config(plan, name, [q for q in stores if isinstance(q, QueuePlan)]))
     return [
         {
             "apiVersion": "apps/v1",
             "kind": "StatefulSet" if s.stateful else "Deployment",
-            "metadata": workload_meta(plan, store.name, "datastore"),
+            "metadata": workload_meta(plan, name, "datastore", user),
             "spec": spec,
         },
         {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": meta(plan, store.name, "datastore"),
+            "metadata": meta(plan, name, "datastore"),
             "spec": {
-                "selector": selector(store.name),
+                "selector": selector(name),
                 "ports": [{"name": "api", "port": s.port, "targetPort": "api", "protocol": "TCP"}],
             },
         },
+        *out,
+        *bootstrap(plan, name, s, stores),
     ]
 
 
-def secret_keys(plan: Plan) -> dict[str, tuple[str, ...]]:
-    """Secret name -> the keys the render generates values for."""
-    return {secret_name(s): STAND_INS[s.kind].secret_keys for s in plan.datastores if STAND_INS[s.kind].secret_keys}
+def _elasticmq_config(plan: Plan, name: str, queues: list[QueuePlan]) -> dict[str, Any]:
+    """ElasticMQ's configuration: the queues as on AWS (FIFO, visibility, long polling, retention
+    is AWS's alone, a dead-letter queue after max receives) and the node address its QueueUrls
+    carry: the Service, not its default `localhost`."""
+    port = STAND_INS["queue"].port
+    lines = [
+        'include classpath("application.conf")',
+        f'node-address {{ protocol = http, host = "{host(plan, name)}", port = {port}, context-path = "" }}',
+        f'rest-sqs {{ enabled = true, bind-port = {port}, bind-hostname = "0.0.0.0", sqs-limits = strict }}',
+        "generate-node-address = false",
+        f'aws {{ region = "{plan.primary_region}", accountId = "{QUEUE_ACCOUNT}" }}',
+        "queues {",
+    ]
+    for q in queues:
+        fifo = " fifo = true, contentBasedDeduplication = true," if q.fifo else ""
+        lines.append(f'  "{queue_name(q, dlq=True)}" {{{fifo.rstrip(",")} }}')
+        lines.append(
+            f'  "{queue_name(q)}" {{ defaultVisibilityTimeout = {q.visibility_timeout_seconds} seconds, '
+            f"receiveMessageWait = 20 seconds,{fifo} "
+            f'deadLettersQueue {{ name = "{queue_name(q, dlq=True)}", maxReceiveCount = {q.max_receives} }} }}'
+        )
+    lines.append("}")
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(plan, f"{name}-config", "datastore"),
+        "data": {"elasticmq.conf": "\n".join(lines) + "\n"},
+    }
 
 
-MC_IMAGE = "minio/mc:RELEASE.2024-11-21T17-21-54Z"
-"""MinIO's client, to create the static site's bucket and let anyone read it (as the CDN does)."""
+def bootstrapper(name: str) -> str:
+    return f"{name}-bootstrap"
 
 
-def publisher(site: str) -> str:
-    return f"{site}-publish"
-
-
-def site_objects(plan: Plan) -> list[dict[str, Any]]:
-    """The static site on kind: a Job makes the site's bucket in its MinIO stand-in and opens it to
-    anonymous reads (on AWS only CloudFront reads it; here the ingress stands for the CDN)."""
+def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> list[dict[str, Any]]:
+    """A Job that creates what the blueprint names in an AWS-API stand-in, idempotently (a re-apply
+    or a restart of the Job changes nothing): DynamoDB tables with their key and TTL; buckets, with
+    versioning as on AWS, a static site's opened to anonymous reads. Queues need none: ElasticMQ
+    creates them from its configuration."""
+    port, endpoint = s.port, f"http://{name}:{s.port}"
     site = plan.edge.cdn.site if plan.edge.cdn else None
-    if site is None:
+    if s.api == "DYNAMODB":
+        image, steps = (
+            AWS_CLI_IMAGE,
+            [f"until aws dynamodb list-tables --endpoint-url {endpoint} >/dev/null; do sleep 2; done"],
+        )
+        for t in [x for x in stores if isinstance(x, KeyValuePlan)]:
+            steps.append(
+                f"aws dynamodb describe-table --table-name {t.name} --endpoint-url {endpoint} >/dev/null 2>&1 || "
+                f"aws dynamodb create-table --table-name {t.name} --endpoint-url {endpoint} "
+                f"--attribute-definitions AttributeName={t.partition_key},AttributeType=S "
+                f"--key-schema AttributeName={t.partition_key},KeyType=HASH --billing-mode PAY_PER_REQUEST"
+            )
+            if t.ttl_attribute:
+                steps.append(
+                    f"aws dynamodb describe-time-to-live --table-name {t.name} --endpoint-url {endpoint} "
+                    "--query TimeToLiveDescription.TimeToLiveStatus --output text | grep -q ENABLED || "
+                    f"aws dynamodb update-time-to-live --table-name {t.name} --endpoint-url {endpoint} "
+                    f"--time-to-live-specification Enabled=true,AttributeName={t.ttl_attribute}"
+                )
+        env = [
+            {"name": "AWS_REGION", "value": plan.primary_region},
+            {"name": "AWS_ACCESS_KEY_ID", **secret_ref(CREDENTIALS, "AWS_ACCESS_KEY_ID")},
+            {"name": "AWS_SECRET_ACCESS_KEY", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
+            {"name": "HOME", "value": "/tmp"},
+        ]
+    elif s.api == "S3":
+        image = MC_IMAGE
+        steps = [
+            f'until mc alias set local http://{name}:{port} "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY"; '
+            "do sleep 2; done"
+        ]
+        for b in [x for x in stores if isinstance(x, ObjectPlan)]:
+            steps.append(f"mc mb --ignore-existing local/{b.name}")
+            if b.versioning:
+                steps.append(f"mc version enable local/{b.name}")
+            if b.name == site:
+                steps.append(f"mc anonymous set download local/{b.name}")
+        env = [
+            {"name": "AWS_ACCESS_KEY_ID", **secret_ref(CREDENTIALS, "AWS_ACCESS_KEY_ID")},
+            {"name": "AWS_SECRET_ACCESS_KEY", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
+            {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
+        ]
+    else:
         return []
-    store = plan.store(site)
-    name = publisher(site)
-    env = [
-        {"name": key, "valueFrom": {"secretKeyRef": {"name": secret_name(store), "key": key}}}
-        for key in STAND_INS["object"].secret_keys
-    ] + [{"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"}]
-    script = (
-        f'until mc alias set local http://{site}:{STAND_INS["object"].port} "$MINIO_ROOT_USER" '
-        '"$MINIO_ROOT_PASSWORD"; do sleep 2; done && '
-        f"mc mb --ignore-existing local/{site} && mc anonymous set download local/{site}"
-    )
+    job = bootstrapper(name)
     container = {
-        "name": "publish",
-        "image": MC_IMAGE,
-        "imagePullPolicy": "Always",
-        "command": ["/bin/sh", "-c", script],
+        "name": "bootstrap",
+        "image": image,
+        "imagePullPolicy": PULL_POLICY,
+        "command": ["/bin/sh", "-ec", " && ".join(steps)],
         "env": env,
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
-        "securityContext": container_security(UID),
+        "securityContext": container_security(user_of(image)),
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
     return [
         {
             "apiVersion": "batch/v1",
             "kind": "Job",
-            "metadata": workload_meta(plan, name, "job"),
+            "metadata": workload_meta(plan, job, "job", user_of(image)),
             "spec": {
                 "backoffLimit": 6,
                 "ttlSecondsAfterFinished": 86400,
                 "template": {
-                    "metadata": {"labels": labels(plan, name, "job")},
+                    "metadata": {"labels": labels(plan, job, "job")},
                     "spec": {
                         "automountServiceAccountToken": False,
                         "restartPolicy": "OnFailure",
-                        "securityContext": pod_security(UID),
+                        "securityContext": pod_security(user_of(image)),
                         "containers": [container],
                         "volumes": [{"name": "tmp", "emptyDir": {}}],
                     },
@@ -231,3 +435,21 @@ def site_objects(plan: Plan) -> list[dict[str, Any]]:
             },
         }
     ]
+
+
+def secret_keys(plan: Plan) -> dict[str, tuple[str, ...]]:
+    """Secret name -> the keys the render generates values for."""
+    out: dict[str, tuple[str, ...]] = {}
+    for store in plan.datastores:
+        if store.kind == "relational":
+            out[secret_name(store)] = ("POSTGRES_USER", "POSTGRES_PASSWORD", "CREDENTIALS")
+        elif store.kind == "cache" and plan.edge.tls:
+            out[secret_name(store)] = ("AUTH_TOKEN",)
+    if any(STAND_INS[s.kind].api for s in plan.datastores):
+        out[CREDENTIALS] = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    return out
+
+
+def credentials_json(user: str, password: str) -> str:
+    """`<DB>_CREDENTIALS`: the shape of the RDS secret on AWS."""
+    return json.dumps({"username": user, "password": password}, separators=(",", ":"))

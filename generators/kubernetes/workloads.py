@@ -1,17 +1,19 @@
 """Services as workloads: a Deployment spread over the zone workers, its Service, autoscaler and
-disruption budget."""
+disruption budget, sized by the profile (generators.kubernetes.profile)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from blueprints.plan_model import Plan, ServicePlan
+from generators.contract import env_key
 from generators.kubernetes.common import (
     HOST_KEY,
     HTTP_PORT,
+    PULL_POLICY,
     UID,
     ZONE_KEY,
+    KindOptions,
     container_security,
     labels,
     meta,
@@ -19,17 +21,8 @@ from generators.kubernetes.common import (
     selector,
     workload_meta,
 )
-from generators.kubernetes.standins import store_env
-
-
-def _cpu(task_cpu: int) -> str:
-    return f"{task_cpu * 1000 // 1024}m"
-
-
-def _replicas(plan: Plan, svc: ServicePlan) -> tuple[int, int, int]:
-    """(replicas, max, drain floor) of the primary region's serving capacity."""
-    cap = next(c for c in svc.capacity.value if c.region == plan.primary_region)
-    return cap.min_replicas, cap.max_replicas, cap.drain_floor
+from generators.kubernetes.profile import bounds, resources
+from generators.kubernetes.standins import probes, sdk_env, store_env
 
 
 def _spread(name: str) -> list[dict[str, Any]]:
@@ -49,26 +42,35 @@ def _spread(name: str) -> list[dict[str, Any]]:
     ]
 
 
-def service_objects(plan: Plan, svc: ServicePlan) -> list[dict[str, Any]]:
-    replicas, upper, drain = _replicas(plan, svc)
-    env = [{"name": "HLD_SYSTEM", "value": plan.name}, {"name": "PORT", "value": str(svc.port)}]
-    for store in svc.stores:
-        env += store_env(plan, plan.store(store))
+def service_env(plan: Plan, svc: ServicePlan) -> list[dict[str, Any]]:
+    """The app contract (generators.contract) with kind's values, and what SDKs need here."""
+    region = plan.primary_region
+    env: list[dict[str, Any]] = [
+        {"name": "HLD_SYSTEM", "value": plan.name},
+        {"name": "HLD_REGION", "value": region},
+        {"name": "PORT", "value": str(svc.port)},
+    ]
+    stores = [plan.store(s) for s in svc.stores]
+    for store in stores:
+        env += store_env(plan, store, region)
     for callee in svc.calls:
-        env.append({"name": f"{re.sub(r'[^A-Z0-9]', '_', callee.upper())}_URL", "value": f"http://{callee}"})
-    probe = {"httpGet": {"path": svc.health, "port": "http"}, "periodSeconds": 10, "failureThreshold": 3}
+        env.append({"name": f"{env_key(callee)}_URL", "value": f"http://{callee}"})
+    if svc.public and plan.edge.cdn:
+        env.append({"name": "CACHE_CONTROL", "value": plan.edge.cdn.cache_control})
+    return env + sdk_env(plan, stores)
+
+
+def service_objects(plan: Plan, svc: ServicePlan, kind: KindOptions) -> list[dict[str, Any]]:
+    replicas, upper, drain = bounds(plan, svc, kind)
+    check = {"httpGet": {"path": svc.health, "port": "http"}}
     container = {
         "name": svc.name,
         "image": svc.image,
-        "imagePullPolicy": "Always",
+        "imagePullPolicy": PULL_POLICY,
         "ports": [{"name": "http", "containerPort": svc.port, "protocol": "TCP"}],
-        "env": env,
-        "resources": {
-            "requests": {"cpu": _cpu(svc.task_cpu.value), "memory": f"{svc.task_memory}Mi"},
-            "limits": {"cpu": _cpu(svc.task_cpu.value), "memory": f"{svc.task_memory}Mi"},
-        },
-        "readinessProbe": probe,
-        "livenessProbe": {**probe, "initialDelaySeconds": 10},
+        "env": service_env(plan, svc),
+        "resources": resources(svc, kind),
+        **probes(check),
         "securityContext": container_security(UID),
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
@@ -135,6 +137,8 @@ def service_objects(plan: Plan, svc: ServicePlan) -> list[dict[str, Any]]:
             "spec": {
                 "minAvailable": drain,
                 "selector": {"matchLabels": selector(svc.name)},
+                # a crash-looping pod never becomes healthy: let a drain evict it anyway
+                "unhealthyPodEvictionPolicy": "AlwaysAllow",
             },
         },
     ]

@@ -13,12 +13,14 @@ from typer.testing import CliRunner
 
 from blueprints import load, plan
 from generators.kubernetes import K8S_VERSION, kind_cluster, objects
+from generators.kubernetes.common import KindOptions
 from hld.checks.kubernetes import cross_problems, schema_problems
 from hld.cli import app
 from tests.golden_kubernetes import GOLDEN, text
 from tests.helpers import EXAMPLE_FILES, EXAMPLES
 
 runner = CliRunner()
+PRODUCTION = KindOptions(profile="production", cpus=64, memory_gib=256)
 
 
 @functools.cache
@@ -72,7 +74,7 @@ def test_pods_are_locked_down(stem):
 
 def test_services_follow_the_plan():
     p = planned("url-shortener")
-    objs = {(o["kind"], o["metadata"]["name"]): o for o in objects(p)}
+    objs = {(o["kind"], o["metadata"]["name"]): o for o in objects(p, PRODUCTION)}
     deployment = objs[("Deployment", "shortener")]
     cap = next(c for c in p.service("shortener").capacity.value if c.region == p.primary_region)
     assert deployment["spec"]["replicas"] == cap.min_replicas == 15
@@ -89,17 +91,18 @@ def test_services_follow_the_plan():
     assert ingress["ingressClassName"] == "nginx" and ingress["rules"][0]["host"] == "short.example.com"
     workers = [n for n in kind_cluster(p)["nodes"] if n["role"] == "worker"]
     assert [w["labels"]["topology.kubernetes.io/zone"] for w in workers] == p.zones(p.primary_region)
+    assert cross_problems(p, list(objs.values()), kind_cluster(p), PRODUCTION) == []
     assert objs[("StatefulSet", "click-stats")]["spec"]["template"]["spec"]["containers"][0]["image"].startswith(
         "postgres:"
     )
 
 
-def _broken(edit):
+def _broken(edit, kind=PRODUCTION):
     p = planned("url-shortener")
-    objs = copy.deepcopy(objects(p))
-    cluster = kind_cluster(p)
+    objs = copy.deepcopy(objects(p, kind))
+    cluster = kind_cluster(p, kind)
     edit(objs, cluster)
-    return cross_problems(p, objs, cluster)
+    return cross_problems(p, objs, cluster, kind)
 
 
 def _get(objs, kind, name):
@@ -148,11 +151,11 @@ def test_cross_checks_catch_a_loose_budget_wrong_bounds_and_a_soft_spread():
         spread[0]["whenUnsatisfiable"] = "ScheduleAnyway"
 
     assert [p for p in _broken(loose_pdb) if "PodDisruptionBudget/shortener" in p] == [
-        "PodDisruptionBudget/shortener: minAvailable 1 lets a drain evict more than a zone's share "
+        "objects: PodDisruptionBudget/shortener: minAvailable 1 lets a drain evict more than a zone's share "
         "(15 pods over 3 zones keep 10)"
     ]
-    assert any(p.startswith("HorizontalPodAutoscaler/shortener: scales 15..3") for p in _broken(bounds))
-    assert any(p.startswith("Deployment/shortener: not spread over the zones") for p in _broken(soft))
+    assert any(p.startswith("objects: HorizontalPodAutoscaler/shortener: scales 15..3") for p in _broken(bounds))
+    assert any(p.startswith("objects: Deployment/shortener: not spread over the zones") for p in _broken(soft))
 
 
 def test_render_writes_the_directory_and_keeps_secrets_out_of_the_objects(tmp_path):
@@ -163,7 +166,7 @@ def test_render_writes_the_directory_and_keeps_secrets_out_of_the_objects(tmp_pa
     assert data["ok"] and data["kubernetes"] == K8S_VERSION
     kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
     assert all((out / f).exists() for f in kustomization["resources"])
-    [generator] = kustomization["secretGenerator"]
+    [generator] = [g for g in kustomization["secretGenerator"] if g["name"] == "click-stats-credentials"]
     env = out / generator["envs"][0]
     assert env.stat().st_mode & 0o077 == 0
     password = dict(line.split("=", 1) for line in env.read_text().splitlines())["POSTGRES_PASSWORD"]
@@ -184,7 +187,7 @@ def test_a_failed_render_leaves_the_previous_one(tmp_path, monkeypatch):
 
     render_module = importlib.import_module("generators.kubernetes.render")
 
-    def boom(_plan):
+    def boom(*_args):
         raise OSError("disk full")
 
     monkeypatch.setattr(render_module, "secret_values", boom)
@@ -219,10 +222,21 @@ def test_pulumi_program_registers_the_same_objects():
     assert set(expected) <= set(by_key)
     for key, obj in expected.items():
         r = by_key[key]
-        assert r.inputs["metadata"] == obj["metadata"], key
-        for field in ("spec", "automountServiceAccountToken"):
+        metadata = copy.deepcopy(r.inputs["metadata"])
+        if key[0] == "Ingress":  # the controller is installed outside the program: no await
+            assert metadata["annotations"].pop("pulumi.com/skipAwait") == "true"
+            if not metadata["annotations"]:
+                del metadata["annotations"]
+        assert metadata == obj["metadata"], key
+        spec = copy.deepcopy(r.inputs.get("spec"))
+        if isinstance(spec, dict) and "template" in spec:  # pods roll when the credentials change
+            assert len(spec["template"]["metadata"].pop("annotations")["hld.dev/credentials-sha256"]) == 64
+        for field, value in (
+            ("spec", spec),
+            ("automountServiceAccountToken", r.inputs.get("automountServiceAccountToken")),
+        ):
             if field in obj:
-                assert r.inputs[field] == obj[field], key
+                assert value == obj[field], key
     secret = by_key[("Secret", "click-stats-credentials")]
     assert secret.inputs["metadata"]["namespace"] == "url-shortener"
     provider = result.graph.has("pulumi:providers:kubernetes")
@@ -232,11 +246,13 @@ def test_pulumi_program_registers_the_same_objects():
 def test_scanner_skips_are_few_and_justified_on_every_workload():
     from generators.kubernetes.common import SCAN_SKIPS
 
-    assert set(SCAN_SKIPS) == {"CKV_K8S_43", "CKV_K8S_35"}  # `make scan` (checkov) fails on anything else
+    assert set(SCAN_SKIPS) == {"CKV_K8S_43", "CKV_K8S_35", "CKV_K8S_15"}  # `make scan` (checkov) fails on anything else
     for obj in objects(planned("e-commerce")):
-        if obj["kind"] in ("Deployment", "StatefulSet"):
+        if obj["kind"] in ("Deployment", "StatefulSet", "Job"):
             notes = obj["metadata"]["annotations"].values()
-            assert {n.split("=", 1)[0] for n in notes} == set(SCAN_SKIPS)
+            user = obj["spec"]["template"]["spec"]["securityContext"]["runAsUser"]
+            low = {"CKV_K8S_40"} if user < 10000 else set()  # only where the image needs its own low user
+            assert {n.split("=", 1)[0] for n in notes} == set(SCAN_SKIPS) | low
             assert all(len(n.split("=", 1)[1]) > 40 for n in notes)
 
 
@@ -275,7 +291,7 @@ def test_a_static_site_is_its_object_stand_in_opened_to_reads_behind_the_ingress
     annotations = ingress["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/rewrite-target"] == "/site/$1"
     [path] = ingress["spec"]["rules"][0]["http"]["paths"]
-    assert path["backend"]["service"]["name"] == "site" and path["path"] == "/(.*)"
+    assert path["backend"]["service"]["name"] == "minio" and path["path"] == "/(.*)"
     [job] = [o for o in objs if o["kind"] == "Job"]
     pod = job["spec"]["template"]["spec"]
     [container] = pod["containers"]
@@ -283,7 +299,7 @@ def test_a_static_site_is_its_object_stand_in_opened_to_reads_behind_the_ingress
     assert "mc anonymous set download local/site" in container["command"][-1]
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
-    assert all("valueFrom" in e for e in container["env"] if "PASSWORD" in e["name"])
+    assert all("valueFrom" in e for e in container["env"] if e["name"].startswith("AWS_"))
 
 
 def test_long_lived_connections_reach_the_ingress():
@@ -300,4 +316,5 @@ def test_network_policies_stay_per_service_when_routes_use_less():
 
     p = design("chat")
     reached = {to for to, source, _ in flows(p) if source == "gateway"}
-    assert reached == {"messages", "presence", "fanout"}
+    # its stores' stand-ins (one DynamoDB Local, one ElasticMQ) and the service it calls
+    assert reached == {"dynamodb-local", "presence", "elasticmq"}

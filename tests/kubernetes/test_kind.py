@@ -1,0 +1,344 @@
+"""What a real kind cluster on a laptop needs, each with the named check of `hld render` that
+refuses its class: the ingress controller where the host ports are, images kind loaded, a
+budget that fits the machine, stand-ins as their images' users, the app contract of AWS,
+bootstrapped stand-ins, stable credentials, startup probes, drains past crash loops, the
+restricted Pod Security profile."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from blueprints import load, plan
+from generators.kubernetes import kind_cluster, objects
+from generators.kubernetes.cluster import addons
+from generators.kubernetes.common import KindOptions
+from hld.checks.kubernetes import cross_checks
+from hld.cli import app
+from tests.helpers import EXAMPLE_FILES, EXAMPLES
+
+runner = CliRunner()
+DESIGNS = EXAMPLES.parent.parent / "tests" / "data" / "designs"
+ALL = [*EXAMPLE_FILES, *sorted(DESIGNS.glob("*.yaml"))]
+
+
+@functools.cache
+def planned(path: str):
+    return plan(load(path))
+
+
+def failing(path, edit=None, kind: KindOptions | None = None, extras=None) -> dict[str, list[str]]:
+    """{check: problems} of the named checks that fail after `edit(objs, cluster, addons)`."""
+    p = planned(str(path))
+    kind = kind or KindOptions()
+    objs, cluster, made = copy.deepcopy(objects(p, kind)), kind_cluster(p, kind), addons()
+    if edit:
+        edit(objs, cluster, made)
+    return {name: problems for name, _, problems in cross_checks(p, objs, cluster, kind, made) if problems}
+
+
+def containers(objs):
+    for o in objs:
+        if o["kind"] in ("Deployment", "StatefulSet", "Job"):
+            yield from ((o, c) for c in o["spec"]["template"]["spec"]["containers"])
+
+
+URL = EXAMPLES / "url-shortener.yaml"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_every_render_passes_every_named_check_on_a_laptop(path):
+    assert failing(path) == {}
+
+
+def test_the_ingress_controller_is_placed_where_the_host_ports_are():
+    p = planned(str(URL))
+    cluster = kind_cluster(p)
+    [mapped] = [n for n in cluster["nodes"] if n.get("extraPortMappings")]
+    patch = json.loads(addons()["patches"][0]["patch"])
+    selector = next(op["value"] for op in patch if op["path"].endswith("nodeSelector"))
+    assert selector["ingress-ready"] == mapped["labels"]["ingress-ready"] == "true"
+    assert all(m["listenAddress"] == "127.0.0.1" for m in mapped["extraPortMappings"])
+
+    def unplaced(_o, _c, made):
+        made["patches"] = made["patches"][1:]
+
+    assert "kind-cluster" in failing(URL, unplaced)
+
+
+def test_metrics_server_reads_kind_kubelets_or_the_check_fails():
+    def no_metrics(_o, _c, made):
+        made["patches"] = made["patches"][:1]
+
+    assert any("autoscalers would never scale" in p for p in failing(URL, no_metrics)["kind-cluster"])
+
+
+def test_node_images_are_pinned_by_digest():
+    def tagged(_o, cluster, _m):
+        cluster["nodes"][0]["image"] = "kindest/node:v1.33.1"
+
+    assert all("@sha256:" in n["image"] for n in kind_cluster(planned(str(URL)))["nodes"])
+    assert any("not pinned by digest" in p for p in failing(URL, tagged)["kind-cluster"])
+
+
+def test_images_are_used_as_kind_loaded_them():
+    assert {c["imagePullPolicy"] for _, c in containers(objects(planned(str(URL))))} == {"IfNotPresent"}
+
+    def always(objs, _c, _m):
+        next(c for _, c in containers(objs))["imagePullPolicy"] = "Always"
+
+    assert "pull-policy" in failing(URL, always)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_the_laptop_profile_fits_four_cpus_and_eight_gib_and_production_does_not(path):
+    assert "fits-budget" not in failing(path)
+    production = KindOptions(profile="production")
+    if path.stem in ("e-commerce", "social-feed", "url-shortener"):
+        assert "fits-budget" in failing(path, kind=production)
+    assert "fits-budget" not in failing(path, kind=KindOptions(profile="production", cpus=256, memory_gib=1024))
+
+
+def test_the_laptop_profile_runs_one_replica_per_zone_with_limits_above_requests():
+    p = planned(str(URL))
+    zones = len(p.zones(p.primary_region))
+    objs = {(o["kind"], o["metadata"]["name"]): o for o in objects(p)}
+    deployment = objs[("Deployment", "shortener")]
+    assert deployment["spec"]["replicas"] == zones
+    hpa = objs[("HorizontalPodAutoscaler", "shortener")]["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (zones, 2 * zones)
+    [c] = deployment["spec"]["template"]["spec"]["containers"]
+    assert c["resources"]["requests"] == {"cpu": "100m", "memory": "128Mi"}
+    assert c["resources"]["limits"] != c["resources"]["requests"]
+
+
+def test_a_render_that_does_not_fit_is_refused_with_the_budget_named(tmp_path):
+    out = tmp_path / "kind"
+    result = runner.invoke(
+        app, ["render", str(EXAMPLES / "e-commerce.yaml"), "--out", str(out), "--profile", "production"]
+    )
+    assert result.exit_code == 1 and "fits-budget" in result.output and not out.exists()
+    roomy = ["--profile", "production", "--cpus", "64", "--memory-gib", "128"]
+    assert runner.invoke(app, ["render", str(EXAMPLES / "e-commerce.yaml"), "--out", str(out), *roomy]).exit_code == 0
+
+
+def test_dynamodb_local_runs_as_its_images_user_without_telemetry():
+    objs = objects(planned(str(URL)))
+    [(o, c)] = [(o, c) for o, c in containers(objs) if c["image"].startswith("amazon/dynamodb-local")]
+    assert c["securityContext"]["runAsUser"] == 1000 == o["spec"]["template"]["spec"]["securityContext"]["runAsUser"]
+    assert "-disableTelemetry" in c["args"]
+
+    def as_10001(objs, _c, _m):
+        for _, c in containers(objs):
+            if c["image"].startswith("amazon/dynamodb-local"):
+                c["securityContext"]["runAsUser"] = 10001
+
+    assert any("expects 1000" in p for p in failing(URL, as_10001)["stand-in-users"])
+
+
+def test_the_two_targets_give_every_service_the_same_variables():
+    """The ECS task definitions of the AWS program (primary region) against the kind Deployments."""
+    from generators.contract import KIND_ONLY
+    from hld.offline import synth_stack
+
+    for stack in ("url-shortener-prod", "e-commerce-prod", "social-feed-prod", "payments-ledger-prod"):
+        result = synth_stack(stack)
+        p = result.plan
+        aws = {}
+        for task in result.graph.of("aws:ecs/taskDefinition:TaskDefinition"):
+            if task.region != p.primary_region:
+                continue
+            raw = task.inputs["containerDefinitions"]
+            [container] = json.loads(raw) if isinstance(raw, str) else raw
+            aws[container["name"]] = {e["name"] for e in container["environment"] + container.get("secrets", [])}
+        kind = {
+            o["metadata"]["name"]: {e["name"] for c in o["spec"]["template"]["spec"]["containers"] for e in c["env"]}
+            for o in objects(p)
+            if o["kind"] == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/component"] == "service"
+        }
+        assert set(aws) == set(kind) == {s.name for s in p.services}, stack
+        for name in aws:
+            assert kind[name] - KIND_ONLY == aws[name], (stack, name)
+
+    def dropped(objs, _c, _m):
+        deployment = next(o for o in objs if o["kind"] == "Deployment" and o["metadata"]["name"] == "shortener")
+        env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+        env[:] = [e for e in env if not e["name"].endswith("_TABLE")]
+
+    assert any("_TABLE" in p and "AWS" in p for p in failing(URL, dropped)["app-contract"])
+
+
+def test_sdks_get_a_region_keys_and_each_stand_ins_endpoint():
+    deployment = next(
+        o for o in objects(planned(str(URL))) if o["metadata"]["name"] == "shortener" and o["kind"] == "Deployment"
+    )
+    env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["AWS_REGION"]["value"] == planned(str(URL)).primary_region
+    assert env["AWS_ENDPOINT_URL_DYNAMODB"]["value"].startswith("http://dynamodb-local.url-shortener.svc")
+    assert env["AWS_ACCESS_KEY_ID"]["valueFrom"]["secretKeyRef"]["name"] == "aws-credentials"
+
+
+def test_stand_ins_start_with_what_the_blueprint_names():
+    p = planned(str(EXAMPLES / "e-commerce.yaml"))
+    objs = objects(p)
+    config = next(o for o in objs if o["kind"] == "ConfigMap")["data"]["elasticmq.conf"]
+    assert 'host = "elasticmq.e-commerce.svc.cluster.local"' in config  # QueueUrls point at the Service
+    for store in p.datastores:
+        if store.kind == "queue":
+            assert f'deadLettersQueue {{ name = "{store.name}-dlq' in config
+
+    def no_tables(objs, _c, _m):
+        for o, c in containers(objs):
+            if o["kind"] == "Job":
+                c["command"] = ["/bin/sh", "-ec", "true"]
+
+    broken = failing(EXAMPLES / "e-commerce.yaml", no_tables)["stand-ins-bootstrapped"]
+    assert any(p.startswith("table ") for p in broken)
+    site = DESIGNS / "static-site.yaml"
+    assert any(p.startswith("bucket site") for p in failing(site, no_tables)["stand-ins-bootstrapped"])
+
+
+def test_probes_disruption_budgets_and_pod_security():
+    objs = objects(planned(str(URL)))
+    assert all(c["startupProbe"] for _, c in containers(objs) if "livenessProbe" in c)
+    assert all(
+        o["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow" for o in objs if o["kind"] == "PodDisruptionBudget"
+    )
+    namespace = objs[0]
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+
+    def no_startup(objs, _c, _m):
+        for _, c in containers(objs):
+            c.pop("startupProbe", None)
+
+    def strict_pdb(objs, _c, _m):
+        for o in objs:
+            if o["kind"] == "PodDisruptionBudget":
+                del o["spec"]["unhealthyPodEvictionPolicy"]
+
+    def hostpath(objs, _c, _m):
+        next(o for o in objs if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]["volumes"].append(
+            {"name": "h", "hostPath": {"path": "/"}}
+        )
+
+    assert any("no startup probe" in p for p in failing(URL, no_startup)["pod-security"])
+    assert any("crash-looping" in p for p in failing(URL, strict_pdb)["objects"])
+    assert any("not allowed under restricted" in p for p in failing(URL, hostpath)["pod-security"])
+
+
+def test_postgres_has_a_headless_governing_service_and_shared_memory():
+    objs = objects(planned(str(URL)))
+    sts = next(o for o in objs if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "click-stats")
+    governing = next(o for o in objs if o["kind"] == "Service" and o["metadata"]["name"] == sts["spec"]["serviceName"])
+    assert governing["spec"]["clusterIP"] == "None"
+    pod = sts["spec"]["template"]["spec"]
+    assert {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}} in pod["volumes"]
+    assert pod["containers"][0]["securityContext"]["runAsUser"] == 70
+
+    def headful(objs, _c, _m):
+        next(o for o in objs if o["kind"] == "Service" and o["metadata"]["name"] == "click-stats-pods")["spec"].pop(
+            "clusterIP"
+        )
+
+    assert any("not a headless Service" in p for p in failing(URL, headful)["pod-security"])
+
+
+def test_dns_egress_reaches_coredns_only():
+    def any_kube_system(objs, _c, _m):
+        policy = next(o for o in objs if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "allow-dns")
+        policy["spec"]["egress"][0]["to"][0].pop("podSelector")
+
+    assert any("DNS egress admits more than CoreDNS" in p for p in failing(URL, any_kube_system)["network"])
+
+
+def test_credentials_are_kept_across_renders_and_resolve(tmp_path):
+    out = tmp_path / "kind"
+    args = ["render", str(URL), "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    first = {p.name: p.read_text() for p in (out / "secrets").iterdir()}
+    assert runner.invoke(app, args).exit_code == 0
+    assert {p.name: p.read_text() for p in (out / "secrets").iterdir()} == first
+    assert runner.invoke(app, ["render", str(URL), "--out", str(tmp_path / "other")]).exit_code == 0
+    assert {p.name: p.read_text() for p in (tmp_path / "other" / "secrets").iterdir()} != first
+    credentials = dict(line.split("=", 1) for line in first["click-stats-credentials.env"].splitlines())
+    assert json.loads(credentials["CREDENTIALS"]) == {
+        "username": credentials["POSTGRES_USER"],
+        "password": credentials["POSTGRES_PASSWORD"],
+    }
+
+    def unknown(objs, _c, _m):
+        for _, c in containers(objs):
+            for e in c.get("env", []):
+                if "secretKeyRef" in e.get("valueFrom", {}):
+                    e["valueFrom"]["secretKeyRef"]["key"] = "NOPE"
+
+    assert "credentials" in failing(URL, unknown)
+
+
+def test_the_pulumi_program_keeps_credentials_in_state_and_skips_awaiting_the_ingress():
+    from hld.offline import synth_stack
+
+    result = synth_stack("url-shortener-kind")
+    passwords = result.graph.of("random:index/randomPassword:RandomPassword")
+    assert passwords and all(r.inputs["length"] >= 24 for r in passwords)
+
+
+def test_plain_yaml_settable_host_ports_and_a_readme_that_ends_with_curl(tmp_path):
+    out = tmp_path / "kind"
+    args = ["render", str(URL), "--out", str(out), "--http-port", "8080", "--https-port", "8443"]
+    assert runner.invoke(app, args).exit_code == 0
+    texts = [p.read_text() for p in out.rglob("*.yaml")]
+    assert not any("&id0" in t or "*id0" in t for t in texts)
+    cluster = yaml.safe_load((out / "kind-cluster.yaml").read_text())
+    assert {m["hostPort"] for n in cluster["nodes"] for m in n.get("extraPortMappings", [])} == {8080, 8443}
+    readme = (out / "README.md").read_text()
+    commands = readme.split("```sh", 1)[1].split("```", 1)[0].strip().splitlines()
+    steps = [c for c in commands if not c.startswith("#")]
+    assert steps[0] == "kind create cluster --config kind-cluster.yaml"
+    assert steps.index("kubectl apply -k addons") < steps.index("kubectl apply -k .")
+    assert steps[-1].startswith("curl ") and "localhost:8080/" in steps[-1]
+    same = ["render", str(URL), "--out", str(tmp_path / "x"), "--http-port", "9000", "--https-port", "9000"]
+    assert runner.invoke(app, same).exit_code == 2
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_kustomize_builds_the_render_and_hashes_the_secrets(tmp_path):
+    out = tmp_path / "kind"
+    assert runner.invoke(app, ["render", str(URL), "--out", str(out)]).exit_code == 0
+    built = list(
+        yaml.safe_load_all(
+            subprocess.run(["kubectl", "kustomize", str(out)], capture_output=True, text=True, check=True).stdout
+        )
+    )
+    secrets = {o["metadata"]["name"] for o in built if o["kind"] == "Secret"}
+    from generators.kubernetes.standins import secret_keys
+
+    assert {name.rsplit("-", 1)[0] for name in secrets} == set(secret_keys(planned(str(URL))))
+    refs = {
+        e["valueFrom"]["secretKeyRef"]["name"]
+        for o in built
+        if o["kind"] in ("Deployment", "StatefulSet", "Job")
+        for c in o["spec"]["template"]["spec"]["containers"]
+        for e in c.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+    assert refs == secrets  # every reference follows the hashed name: changed credentials roll the pods
+
+
+def test_the_readme_kind_sequence_is_the_one_the_render_writes(tmp_path):
+    """The project README's paste-able sequence and url-shortener's render README agree."""
+    readme = (EXAMPLES.parent.parent / "README.md").read_text()
+    section = readme.split("## Running on a laptop: kind", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    ours = [line.split("  #", 1)[0].strip() for line in section.strip().splitlines()]
+    out = tmp_path / "kind"
+    assert runner.invoke(app, ["render", str(URL), "--out", str(out)]).exit_code == 0
+    rendered = (out / "README.md").read_text().split("```sh", 1)[1].split("```", 1)[0]
+    theirs = [line.strip() for line in rendered.strip().splitlines() if not line.startswith("#")]
+    assert ours[0] == "cd out/url-shortener/kubernetes" and ours[1:] == theirs

@@ -27,6 +27,14 @@ class _PlainDumper(yaml.SafeDumper):
         return True
 
 
+def _text(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    """Multi-line strings (scripts, configuration files) as literal blocks, line for line."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+
+_PlainDumper.add_representer(str, _text)
+
+
 def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, default_flow_style=False)
 

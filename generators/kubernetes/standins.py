@@ -408,7 +408,7 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
         "name": "bootstrap",
         "image": image,
         "imagePullPolicy": PULL_POLICY,
-        "command": ["/bin/sh", "-ec", " && ".join(steps)],
+        "command": ["/bin/sh", "-ec", "\n".join(steps)],  # one step a line: -e stops at the first failure
         "env": env,
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
         "securityContext": container_security(user_of(image)),

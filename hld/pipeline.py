@@ -392,7 +392,7 @@ class Built:
                 f"pulumi preview --stack {stack}"
                 if stack
                 else f"pulumi stack init <name> && pulumi config set hld:blueprint {file} && pulumi preview",
-                f"kind create cluster --config {out}/kubernetes/kind-cluster.yaml && kubectl apply -k {out}/kubernetes",
+                f"follow {out}/kubernetes/README.md: kind cluster, add-ons, kubectl apply -k, curl",
                 f"open {out}/docs/HLD.md",
             ],
         }

@@ -2,7 +2,7 @@
 
 python -m bench.run            # everything
 python -m bench.run blueprints # every stage of every reference blueprint, as a user runs it: median s, peak MB
-python -m bench.run fast       # validate / plan only
+python -m bench.run fast       # validate / plan / cost (the fast paths)
 python -m bench.run floor      # every AWS stack: direct pulumi-aws vs hld synth (<= 1.3x) vs hld verify in moto (<= 3x)
 python -m bench.run scale      # generated blueprints, 1..100 services x 1..3 regions: s per resource; 100x3 verified
 python -m bench.run render     # Kubernetes render of every reference blueprint (target < 1 s each)
@@ -61,6 +61,10 @@ def fast_paths(runs: int = 20) -> list[dict[str, object]]:
         if path != EXAMPLE:
             times = [cli(["plan", str(path)])[0] for _ in range(5)]
             rows.append(timed(f"hld plan {path.stem}", 5, times, digits=4) | {"target_s": 0.5})
+    for path in sorted((ROOT / "blueprints" / "examples").glob("*.yaml")):
+        # the estimate and every alternative design re-planned (blueprints.cost)
+        times = [cli(["cost", str(path), "--json"])[0] for _ in range(5)]
+        rows.append(timed(f"hld cost {path.stem} (alternatives included)", 5, times, digits=4) | {"target_s": 0.5})
     with tempfile.TemporaryDirectory() as tmp:
         for path in ADVISED:
             text = path.read_text()

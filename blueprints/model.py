@@ -376,6 +376,34 @@ DataStore = Annotated[
 ]
 
 
+class Cost(Strict):
+    """The budget, and the usage prices depend on (each unset figure is an assumption the
+    estimate states)."""
+
+    monthly_max: float | None = Field(
+        default=None,
+        gt=0,
+        le=10_000_000,
+        description="USD a month the design may cost at its static-stability minimum. The plan fails "
+        "(naming the conflict and by how much) when the design its targets need costs more.",
+    )
+    average_load: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Average load as a share of peak (requests priced per request). Unset: 0.3.",
+    )
+    response_kb: float | None = Field(
+        default=None, gt=0, le=100_000, description="Average response size, KB (CDN and load balancer data). Unset: 8."
+    )
+    stored_gb: float | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="Data each key-value and object store holds, GB. Unset: 10 (relational: its planned storage).",
+    )
+
+
 class Blueprint(Strict):
     """A system's high-level design."""
 
@@ -391,6 +419,7 @@ class Blueprint(Strict):
         description="System default consistency (CAP). Unset: strong, the safe choice.",
     )
     redundancy: Redundancy = Field(default_factory=Redundancy)
+    cost: Cost = Field(default_factory=Cost, description="Budget and usage for the monthly cost estimate.")
     rto: Duration | None = Field(
         default=None,
         le=limits.MAX_OBJECTIVE_SECONDS,

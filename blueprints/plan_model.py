@@ -364,6 +364,40 @@ class Unmet(Model):
     """Said when no design change (alone or combined) meets the target."""
 
 
+class CostLine(Model):
+    """One priced quantity: what it is, where, how much a month at the static-stability minimum
+    and at the autoscaling maximum."""
+
+    component: str
+    region: str
+    item: str
+    unit: str
+    quantity_min: float
+    quantity_max: float
+    usd_per_unit: float | None
+    """None: the price table has no price for this item in this region (left out of the totals)."""
+    monthly_min: float
+    monthly_max: float
+    assumption: str | None = None
+
+
+class CostEstimate(Model):
+    monthly_min: float
+    """USD a month at the static-stability minimum (every priced line)."""
+    monthly_max: float
+    """USD a month with every service at its autoscaling maximum."""
+    lines: list[CostLine]
+    unpriced: list[str]
+    assumptions: list[str]
+    left_out: list[str]
+    prices_checked: str
+    budget: float | None = None
+    alternatives: list[dict[str, Any]] = []
+    """Each redundancy choice, re-planned (blueprints.cost.alternatives); filled for documents."""
+    steps: list[str] = []
+    """What each step up in availability costs."""
+
+
 class Plan(Model):
     name: str
     description: str
@@ -385,6 +419,8 @@ class Plan(Model):
     availability: Availability
     dr: Dr
     objectives: list[Objective]
+    cost: CostEstimate | None = None
+    """The monthly cost estimate (blueprints.cost)."""
     unmet: list[Unmet]
     figures_note: str
 

@@ -199,6 +199,36 @@ def plan(file: FileArg, as_json: JsonOpt = False, environment: EnvOpt = Environm
 
 
 @app.command()
+def cost(
+    file: FileArg, stack: StackOpt = None, as_json: JsonOpt = False, environment: EnvOpt = Environment.production
+) -> None:
+    """What the design costs a month, and what each alternative design would.
+
+    Per component and region (compute, load balancing, NAT and data transfer, each store, CDN,
+    WAF, DNS and health checks, keys and secrets, logs, backups, replication traffic) at the
+    static-stability minimum and the autoscaling maximum, from a dated price table with a source
+    per row. Then every redundancy choice (single-zone, multi-zone passive/active, multi-region
+    passive/active), each a real re-plan, with its availability, RTO/RPO on zone and region loss
+    and monthly cost, cheapest first, and what each step up costs. Figures the blueprint does not
+    give (average load, response size, stored data) are assumptions, listed and marked in --json.
+    Exit 1 when the design exceeds the blueprint's cost.monthly_max (the conflict named), 2 on bad input.
+    """
+    from hld import pipeline
+
+    with _bad_input(as_json):
+        costed = pipeline.cost(file, environment.value, stack)
+    if as_json:
+        _emit_json(costed.report())
+    else:
+        from hld.report import console, cost_view
+
+        console().print(cost_view(costed.plan, costed.alternatives, costed.steps))
+        for unmet in costed.plan.unmet:
+            sys.stderr.write(f"misses {unmet.what}: {unmet.why}\n")
+    raise typer.Exit(0 if costed.plan.ok else 1)
+
+
+@app.command()
 def explain(
     file: FileArg,
     what_if: Annotated[
@@ -332,7 +362,9 @@ def render(
     with _bad_input(as_json):
         planned = pipeline.plan(file, environment.value)
         if target == RenderTarget.docs:
-            written = pipeline.write(out, pipeline.docs(planned), "render --target docs", file)
+            written = pipeline.write(
+                out, pipeline.docs(pipeline.with_alternatives(planned, file)), "render --target docs", file
+            )
             if as_json:
                 _emit_json({"ok": True, "out": str(out), "files": written})
             else:

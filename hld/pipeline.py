@@ -69,6 +69,56 @@ def plan(file: Path, environment: str = "production", stack: str = "prod") -> Pl
     return make_plan(load(file), StackSettings(name=stack, environment=environment))
 
 
+@dataclass
+class Costed:
+    """`hld cost`: the plan (with its estimate), every alternative design, the steps between them."""
+
+    plan: Plan
+    alternatives: list[Any]
+    steps: list[str]
+
+    def report(self) -> dict[str, Any]:
+        cost = self.plan.cost
+        assert cost is not None
+        return {
+            "ok": self.plan.ok,
+            "system": self.plan.name,
+            "monthly_usd": cost.monthly_min,
+            "monthly_usd_at_max": cost.monthly_max,
+            "budget": cost.budget,
+            "unmet": [u.model_dump(mode="json") for u in self.plan.unmet],
+            "lines": [line.model_dump(mode="json") | {"assumed": line.assumption is not None} for line in cost.lines],
+            "unpriced": cost.unpriced,
+            "assumptions": cost.assumptions,
+            "left_out": cost.left_out,
+            "prices_checked": cost.prices_checked,
+            "alternatives": [a.as_dict() for a in self.alternatives],
+            "steps": self.steps,
+        }
+
+
+def cost(file: Path, environment: str = "production", stack: str | None = None) -> Costed:
+    """The plan's monthly cost and each redundancy choice's, every one a real re-plan."""
+    from blueprints import StackSettings
+    from blueprints.cost.alternatives import alternatives, steps
+
+    if stack:
+        settings = StackSettings(name=stack, environment=stack_settings_environment(stack, file))
+    else:
+        settings = StackSettings(name="prod", environment=environment)
+    bp = load(file)
+    from blueprints import plan as make_plan
+
+    planned = make_plan(bp, settings)
+    rows = alternatives(bp, planned, settings)
+    return Costed(planned, rows, steps(rows))
+
+
+def stack_settings_environment(stack: str, file: Path) -> str:
+    """The environment a stack of stacks/ names (hld:environment), FILE being its blueprint."""
+    return stack_config(stack, file).get("hld:environment", "production")
+
+
 def stack_config(stack: str, file: Path) -> dict[str, str]:
     """The config of stacks/Pulumi.<stack>.yaml with FILE as its blueprint. A stack deploys the
     blueprint its config names: FILE must be that file."""
@@ -280,6 +330,18 @@ def kubernetes(plan: Plan, kind: Any = None, previous: Path | None = None, under
     return Rendered(Tree(files, private), objs, checks, K8S_VERSION)
 
 
+def with_alternatives(plan: Plan, file: Path) -> Plan:
+    """`plan` with its cost's alternatives table filled (every redundancy choice re-planned)."""
+    from blueprints import StackSettings
+    from blueprints.cost.alternatives import alternatives, steps
+
+    if plan.cost is None:
+        return plan
+    rows = alternatives(load(file), plan, StackSettings(name=plan.stack, environment=plan.environment))
+    filled = plan.cost.model_copy(update={"alternatives": [a.as_dict() for a in rows], "steps": steps(rows)})
+    return plan.model_copy(update={"cost": filled})
+
+
 def docs(plan: Plan) -> Tree:
     from generators.docs import files, svg_of
 
@@ -419,7 +481,7 @@ def build(file: Path, out: Path, stack: str | None, environment: str, status: An
     say("rendering the Kubernetes target and its checks...")
     rendered = kubernetes(planned, kind, out, "kubernetes/")
     say("writing the HLD document...")
-    tree = rendered.tree.under("kubernetes") | docs(planned).under("docs")
+    tree = rendered.tree.under("kubernetes") | docs(with_alternatives(planned, file)).under("docs")
     if verified is not None:
         tree = tree | Tree({"verify.json": json.dumps(verified.report(), indent=2) + "\n"})
     else:

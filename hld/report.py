@@ -88,6 +88,69 @@ def failover_text(cost: FailoverCost) -> str:
     )
 
 
+def cost_text(plan: Plan) -> str:
+    cost = plan.cost
+    assert cost is not None
+    text = (
+        f"${cost.monthly_min:,.0f}/month at the static-stability minimum, ${cost.monthly_max:,.0f} at the "
+        f"autoscaling maximum (prices of {cost.prices_checked}; `hld cost` for each line, its assumptions and "
+        "what each alternative design costs)"
+    )
+    if cost.budget is not None:
+        text += f"; budget ${cost.budget:,.0f} {'met' if cost.monthly_min <= cost.budget else 'exceeded'}"
+    if cost.unpriced:
+        text += f"; unpriced: {', '.join(cost.unpriced)}"
+    return text
+
+
+def cost_view(plan: Plan, rows: list[Any], steps: list[str]) -> Group:
+    """`hld cost`: per component and region, the alternatives table, the steps between them."""
+    cost = plan.cost
+    assert cost is not None
+    parts: list[Any] = [Text.assemble((f"{plan.name}: ", "bold"), cost_text(plan))]
+    by: dict[tuple[str, str], list[float]] = {}
+    for line in cost.lines:
+        low_high = by.setdefault((line.component, line.region), [0.0, 0.0])
+        low_high[0] += line.monthly_min
+        low_high[1] += line.monthly_max
+    table = _table("Per component and region (USD a month)", "component", "region", "minimum", "maximum")
+    for (component, region), (low, high) in sorted(by.items()):
+        table.add_row(component, region, f"{low:,.2f}", f"{high:,.2f}")
+    parts.append(table)
+    alts = _table(
+        "Alternatives (each a re-plan; cheapest first)",
+        "design",
+        "availability",
+        "zone loss RTO/RPO",
+        "region loss RTO/RPO",
+        "USD/month",
+        "",
+    )
+    for a in rows:
+        if a.plan is None:
+            alts.add_row(a.label, "-", "-", "-", "-", f"refused: {a.refused}")
+            continue
+        dr = a.plan.dr
+        alts.add_row(
+            a.label,
+            f"{pct(a.plan.availability.estimate)}%",
+            f"{_secs(dr.zone_loss_rto_seconds)} / {_secs(dr.zone_loss_rpo_seconds)}",
+            f"{_secs(dr.region_loss_rto_seconds)} / {_secs(dr.region_loss_rpo_seconds)}",
+            f"{a.monthly:,.0f}",
+            ("chosen " if a.chosen else "") + ("meets the targets" if a.meets else "misses a target"),
+        )
+    parts.append(alts)
+    for step in steps:
+        parts.append(Text(step))
+    parts.append(Text("Assumptions: " + "; ".join(cost.assumptions)))
+    parts.append(Text("Left out: " + "; ".join(cost.left_out)))
+    return Group(*parts)
+
+
+def _secs(value: float | None) -> str:
+    return "not survived" if value is None else f"{value:g} s"
+
+
 def plan_view(plan: Plan) -> Group:
     parts: list[object] = [
         Text(f"{plan.name}: plan for stack {plan.stack!r} ({plan.environment})", style="bold"),
@@ -130,6 +193,8 @@ def plan_view(plan: Plan) -> Group:
     )
     if avail.failover is not None:
         parts.append(Text(failover_text(avail.failover)))
+    if plan.cost is not None:
+        parts.append(Text.assemble(("Cost (estimate): ", "bold"), cost_text(plan)))
 
     services = _table("Services", "service", "task", "per region: replicas/zone, min..max", "why")
     for svc in plan.services:

@@ -16,6 +16,7 @@ first that meets every target is kept. One module per decision area:
 
 from __future__ import annotations
 
+from blueprints.cost import estimate
 from blueprints.figures import FIGURES_NOTE, zones_of
 from blueprints.intent import Intent, candidates, unmet_level
 from blueprints.model import Blueprint
@@ -102,4 +103,5 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         unmet=[],
         figures_note=FIGURES_NOTE,
     )
+    planned = planned.model_copy(update={"cost": estimate(bp, planned)})
     return planned.model_copy(update={"unmet": misses(bp, planned)})

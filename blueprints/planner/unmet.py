@@ -86,6 +86,23 @@ def misses(bp: Blueprint, plan: Plan) -> list[Unmet]:
     for objective in plan.objectives:
         if not objective.met:
             out.append(Unmet(what=objective.name, why=objective.detail, fixes=[]))
+    budget = bp.cost.monthly_max
+    if budget is not None and plan.cost is not None and plan.cost.monthly_min > budget:
+        over = plan.cost.monthly_min - budget
+        out.append(
+            Unmet(
+                what="cost",
+                why=f"the design its targets need ({plan.level.value}"
+                f"{' ' + plan.replication.value if plan.replication.value else ''}, "
+                f"{len(plan.regions.value)} region(s)) costs ${plan.cost.monthly_min:,.0f}/month, "
+                f"${over:,.0f} over the budget of ${budget:,.0f} (cost.monthly_max): availability "
+                f"{pct(bp.availability)}%"
+                + (f", rto {bp.rto:g} s" if bp.rto is not None else "")
+                + (f", rpo {bp.rpo:g} s" if bp.rpo is not None else "")
+                + " conflict with it",
+                fixes=[],
+            )
+        )
     return out
 
 
@@ -161,6 +178,8 @@ def _better(reached: Plan | None, plan: Plan, what: str) -> bool:
         return False
     if what == "availability":
         return reached.availability.estimate > plan.availability.estimate
+    if what == "cost":
+        return bool(reached.cost and plan.cost and reached.cost.monthly_min < plan.cost.monthly_min)
     old = next(o for o in plan.objectives if o.name == what)
     new = next((o for o in reached.objectives if o.name == what), None)
     if new is None or new.expected_seconds is None:
@@ -172,6 +191,8 @@ def _fix(changes: list[Change], combo: tuple[int, ...], plan: Plan | None, what:
     assert plan is not None
     if what == "availability":
         reaches = f"{pct(plan.availability.estimate)}%"
+    elif what == "cost":
+        reaches = f"${plan.cost.monthly_min:,.0f}/month" if plan.cost else "unpriced"
     else:
         objective = next(o for o in plan.objectives if o.name == what)
         reaches = objective.detail.split(";", 1)[0]

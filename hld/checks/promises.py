@@ -291,8 +291,20 @@ def losses(run: Run) -> list[str]:
     return out
 
 
+def budget(run: Run) -> list[str]:
+    """The design costs no more a month than the blueprint's `cost.monthly_max` (blueprints.cost)."""
+    cost = run.plan.cost
+    if cost is None or cost.budget is None or cost.monthly_min <= cost.budget:
+        return []
+    return [
+        f"{run.plan.name}: ${cost.monthly_min:,.0f}/month at the static-stability minimum is over the budget of "
+        f"${cost.budget:,.0f} (`hld cost` shows each line and the cheaper designs)"
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     Check("availability", "Availability target", None, availability),
+    Check("budget", "Within the monthly budget", None, budget),
     Check("zones", "Spread over the planned zones", None, zones),
     Check("regions", "Every planned region, replicas where planned", None, regions),
     Check("static-stability", "Static stability (a zone lost, peak still served)", None, static_stability),

@@ -1,0 +1,241 @@
+"""The monthly cost: the arithmetic of each component kind from the price table, a source and a
+date on every price, the alternatives as real re-plans, the budget, and the fast path."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from blueprints import load, plan
+from blueprints.cost.alternatives import CHOICES, alternatives
+from blueprints.cost.estimate import HOURS
+from blueprints.cost.prices import PRICES, REGIONS, price
+from hld.cli import app
+from tests.helpers import DESIGN_FILES, EXAMPLE_FILES, EXAMPLES, ROOT, make, parse_doc
+
+runner = CliRunner()
+
+
+@functools.cache
+def planned(path: str):
+    bp = load(path)
+    return bp, plan(bp)
+
+
+def lines(p, component=None, item=None, region=None):
+    return [
+        line
+        for line in p.cost.lines
+        if (component is None or line.component == component)
+        and (item is None or line.item == item)
+        and (region is None or line.region == region)
+    ]
+
+
+def test_every_price_has_a_source_a_date_and_every_reference_region():
+    for row in PRICES.values():
+        assert row.source.startswith("https://aws.amazon.com/"), row.item
+        assert re.fullmatch(r"\d{4}-\d{2}", row.checked), row.item
+        assert all(usd > 0 for usd in row.usd.values()), row.item
+        assert set(row.usd) == {"global"} or set(row.usd) >= set(REGIONS), row.item
+
+
+@pytest.mark.parametrize("path", [*EXAMPLE_FILES, *DESIGN_FILES], ids=lambda p: p.stem)
+def test_every_line_of_every_reference_plan_is_priced_and_adds_up(path):
+    _, p = planned(str(path))
+    assert p.cost.unpriced == []
+    for line in p.cost.lines:
+        assert line.usd_per_unit == price(line.item, line.region)
+        assert line.monthly_min == pytest.approx(line.quantity_min * line.usd_per_unit, abs=0.01)
+        assert line.monthly_max == pytest.approx(line.quantity_max * line.usd_per_unit, abs=0.01)
+    assert p.cost.monthly_min == pytest.approx(sum(x.monthly_min for x in p.cost.lines), abs=0.05)
+    assert p.cost.monthly_min <= p.cost.monthly_max
+
+
+def test_compute_is_tasks_times_task_size_times_hours():
+    _, p = planned(str(EXAMPLES / "url-shortener.yaml"))
+    for r in p.regions.value:
+        caps = [(s, c) for s in p.services for c in s.capacity.value if c.region == r]
+        [vcpu] = lines(p, "compute", "fargate-vcpu", r)
+        assert vcpu.quantity_min == pytest.approx(
+            sum(c.min_replicas * s.task_cpu.value / 1024 for s, c in caps) * HOURS
+        )
+        assert vcpu.quantity_max == pytest.approx(
+            sum(c.max_replicas * s.task_cpu.value / 1024 for s, c in caps) * HOURS
+        )
+        [memory] = lines(p, "compute", "fargate-memory", r)
+        assert memory.quantity_min == pytest.approx(sum(c.min_replicas * s.task_memory / 1024 for s, c in caps) * HOURS)
+
+
+def test_nat_load_balancer_and_keys_per_region():
+    _, p = planned(str(EXAMPLES / "url-shortener.yaml"))
+    for n in p.networks:
+        [nat] = lines(p, "NAT and data transfer", "nat", n.region)
+        assert nat.quantity_min == n.nat_gateways.value * HOURS
+        [alb] = lines(p, "load balancing", "alb", n.region)
+        assert alb.monthly_min == pytest.approx(HOURS * price("alb", n.region), abs=0.01)
+        [key] = lines(p, "keys and secrets", "kms-key", n.region)
+        assert key.monthly_min == price("kms-key", n.region)
+
+
+def test_each_store_kind_is_priced_from_its_plan():
+    _, p = planned(str(EXAMPLES / "url-shortener.yaml"))
+    rds = p.store("click-stats")
+    writer = lines(p, "store click-stats", f"rds-postgres:{rds.instance_class.value}", rds.writer_region)[0]
+    assert writer.quantity_min == ((2 if rds.multi_az else 1) + rds.read_replicas) * HOURS
+    cache = p.store("url-cache")
+    for r in cache.regions:
+        [nodes] = lines(p, "store url-cache", f"valkey:{cache.instance_class.value}", r)
+        assert nodes.quantity_min == (1 + cache.read_replicas) * HOURS
+    table = p.store("urls")
+    writes = lines(p, "store urls", "dynamodb-write")
+    assert {w.region for w in writes} == set(table.regions)  # a global table applies every write everywhere
+    assert len({w.quantity_min for w in writes}) == 1
+    assert lines(p, "store clicks", "sqs")
+    _, e = planned(str(EXAMPLES / "e-commerce.yaml"))
+    aurora = e.store("catalog")
+    [instances] = lines(e, "store catalog", f"aurora:{aurora.instance_class.value}")
+    assert instances.quantity_min == (1 + aurora.read_replicas) * HOURS
+    _, social = planned(str(EXAMPLES / "social-feed.yaml"))
+    assert {x.region for x in lines(social, "store media", "s3-storage")} == set(social.store("media").regions)
+
+
+def test_usage_comes_from_the_blueprint_or_is_a_stated_assumption():
+    doc = make()
+    _, p = planned(str(EXAMPLES / "e-commerce.yaml"))
+    assert any("cost.average_load" in a for a in p.cost.assumptions)
+    stated = parse_doc(doc | {"cost": {"average_load": 0.5, "response_kb": 4, "stored_gb": 1}})
+    q = plan(stated)
+    assert not any(a.startswith(("average load", "responses of", "1 GB")) for a in q.cost.assumptions)
+    cheaper = plan(parse_doc(doc | {"cost": {"average_load": 0.1}}))
+    assert cheaper.cost.monthly_min < q.cost.monthly_min
+    assert "taxes" in p.cost.left_out
+
+
+def test_a_region_missing_from_the_table_is_unpriced_not_guessed():
+    p = plan(parse_doc(make(regions=["sa-east-1"])))
+    assert "fargate-vcpu in sa-east-1" in p.cost.unpriced
+    assert all(x.monthly_min == 0 for x in p.cost.lines if x.region == "sa-east-1")
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_alternatives_are_real_re_plans_and_cost_rises_with_redundancy(path):
+    bp, p = planned(str(path))
+    rows = alternatives(bp, p)
+    assert [a for a in rows if a.chosen and a.plan.cost.monthly_min == p.cost.monthly_min]
+    by_choice = {(a.level, a.replication): a for a in rows if a.plan is not None}
+    assert len(by_choice) == len(CHOICES)
+    costs = [by_choice[c].monthly for c in CHOICES]
+    assert costs == sorted(costs) and costs[0] < costs[-1]
+    assert [a.monthly for a in rows] == sorted(a.monthly for a in rows)  # cheapest first
+    for a in rows:
+        if not a.meets:
+            continue
+        doc = bp.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        doc["redundancy"] = {**doc.get("redundancy", {}), "level": a.level}
+        if a.replication:
+            doc["redundancy"]["replication"] = a.replication
+        else:
+            doc["redundancy"].pop("replication", None)
+            doc["redundancy"].pop("zones", None)
+        if a.level != "multi-region" and doc.get("regions"):
+            doc["regions"] = doc["regions"][:1]
+        if a.level == "multi-region" and len(doc.get("regions") or []) < 2:
+            doc.pop("regions", None)
+        again = plan(parse_doc(doc))
+        assert again.availability.estimate == a.plan.availability.estimate, a.label
+        assert again.dr.zone_loss_rto_seconds == a.plan.dr.zone_loss_rto_seconds, a.label
+        assert again.dr.region_loss_rpo_seconds == a.plan.dr.region_loss_rpo_seconds, a.label
+        assert again.cost.monthly_min == a.plan.cost.monthly_min, a.label
+
+
+def test_hld_cost_shows_the_table_and_json_marks_assumptions():
+    result = runner.invoke(app, ["cost", str(EXAMPLES / "e-commerce.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "Alternatives" in result.output and "+$" in result.output and "chosen" in result.output
+    data = json.loads(runner.invoke(app, ["cost", str(EXAMPLES / "e-commerce.yaml"), "--json"]).stdout)
+    assert data["monthly_usd"] > 0 and len(data["alternatives"]) == len(CHOICES)
+    assert any(line["assumed"] for line in data["lines"]) and not all(line["assumed"] for line in data["lines"])
+    assert sum(a["chosen"] for a in data["alternatives"] if "chosen" in a) == 1
+
+
+def test_a_budget_the_targets_cannot_meet_exits_1_naming_the_conflict(tmp_path):
+    bp = tmp_path / "tight.yaml"
+    bp.write_text((EXAMPLES / "e-commerce.yaml").read_text() + "cost:\n  monthly_max: 5000\n")
+    result = runner.invoke(app, ["cost", str(bp)])
+    assert result.exit_code == 1
+    assert "misses cost" in result.output and "over the budget of $5,000" in result.output
+    assert "availability 99.95%" in result.output
+    assert runner.invoke(app, ["plan", str(bp)]).exit_code == 1
+    roomy = tmp_path / "roomy.yaml"
+    roomy.write_text((EXAMPLES / "e-commerce.yaml").read_text() + "cost:\n  monthly_max: 50000\n")
+    assert runner.invoke(app, ["cost", str(roomy)]).exit_code == 0
+
+
+@pytest.mark.parametrize("budget", ["-5", "0", "lots"])
+def test_an_invalid_budget_is_bad_input(tmp_path, budget):
+    bp = tmp_path / "bad.yaml"
+    bp.write_text((EXAMPLES / "e-commerce.yaml").read_text() + f"cost:\n  monthly_max: {budget}\n")
+    result = runner.invoke(app, ["cost", str(bp)])
+    assert result.exit_code == 2 and "cost.monthly_max" in result.output
+
+
+def test_hld_cost_stays_on_the_fast_path():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from hld.cli import app\n"
+        f"r = CliRunner().invoke(app, ['cost', {str(EXAMPLES / 'social-feed.yaml')!r}, '--json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'pulumi_aws', 'boto3', 'botocore', 'moto'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_document_and_plan_json_carry_the_cost_and_its_alternatives(tmp_path):
+    out = tmp_path / "docs"
+    result = runner.invoke(app, ["render", str(EXAMPLES / "url-shortener.yaml"), "--target", "docs", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = (out / "HLD.md").read_text()
+    section = text.split("## 9. Cost", 1)[1]
+    assert "| multi-region active |" in section and "**chosen**" in section and "+$" in section
+    data = json.loads((out / "plan.json").read_text())
+    assert data["cost"]["monthly_min"] > 0 and len(data["cost"]["alternatives"]) == len(CHOICES)
+    assert data["cost"]["lines"] and data["cost"]["assumptions"]
+
+
+def test_verify_names_a_budget_the_design_exceeds(tmp_path):
+    from hld.testing import synth
+
+    bp = tmp_path / "tight.yaml"
+    bp.write_text((EXAMPLES / "e-commerce.yaml").read_text() + "cost:\n  monthly_max: 5000\n")
+    outcomes = {o.check: o for o in synth(bp, cloud="mocks").checks()}
+    assert outcomes["budget"].status == "fail" and "over the budget of $5,000" in outcomes["budget"].detail
+    fits = {o.check: o for o in synth(EXAMPLES / "e-commerce.yaml", cloud="mocks").checks()}
+    assert fits["budget"].status == "pass"
+
+
+def test_edge_lines_cdn_waf_and_dns_follow_the_public_load():
+    from blueprints.cost.estimate import AVERAGE_LOAD, DNS_SHARE, RESPONSE_KB, SECONDS, WAF_RULES
+
+    _, p = planned(str(EXAMPLES / "url-shortener.yaml"))
+    public = sum((s.peak_rps or 0) for s in p.services if s.public) * AVERAGE_LOAD * SECONDS
+    [requests] = lines(p, "CDN", "cloudfront-https")
+    assert requests.quantity_min == pytest.approx(public / 1e4, rel=1e-6)
+    [data] = lines(p, "CDN", "cloudfront-data")
+    assert data.quantity_min == pytest.approx(public * RESPONSE_KB / 1e6, rel=1e-6)
+    [acls] = lines(p, "WAF", "waf-acl")
+    assert acls.quantity_min == 1 + len(p.regions.value)  # the distribution's and each load balancer's
+    [rules] = lines(p, "WAF", "waf-rule")
+    assert rules.quantity_min == acls.quantity_min * WAF_RULES
+    [queries] = lines(p, "DNS and health checks", "route53-queries")
+    assert queries.quantity_min == pytest.approx(public * DNS_SHARE / 1e6, rel=1e-6)
+    [checks] = lines(p, "DNS and health checks", "route53-health-check")
+    assert checks.quantity_min == len(p.regions.value) * (1 + sum(1 for s in p.services if s.public))

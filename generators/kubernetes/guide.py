@@ -36,6 +36,9 @@ def guide(plan: Plan, kind: KindOptions) -> str:
     need = demand(objs, 1 + len(plan.zones(plan.primary_region)))
     images = sorted({s.image for s in plan.services})
     jobs = [o["metadata"]["name"] for o in objs if o["kind"] == "Job"]
+    rollouts = [
+        f"{o['kind'].lower()}/{o['metadata']['name']}" for o in objs if o["kind"] in ("Deployment", "StatefulSet")
+    ]
     ns = plan.name
     lines = [
         f"# {plan.name} on kind",
@@ -53,15 +56,14 @@ def guide(plan: Plan, kind: KindOptions) -> str:
         "kind create cluster --config kind-cluster.yaml",
         "# 2. the add-ons: ingress-nginx on the node with the host ports, metrics-server for the autoscalers",
         "kubectl apply -k addons",
-        f"kubectl wait -n {INGRESS_NAMESPACE} --for=condition=ready pod "
-        "-l app.kubernetes.io/component=controller --timeout=300s",
-        "kubectl wait -n kube-system --for=condition=available deployment/metrics-server --timeout=300s",
+        f"kubectl -n {INGRESS_NAMESPACE} rollout status deployment/ingress-nginx-controller --timeout=300s",
+        "kubectl -n kube-system rollout status deployment/metrics-server --timeout=300s",
         "# 3. the blueprint's images, built locally and loaded into the nodes (pulled: skip)",
         *(f"kind load docker-image {image} --name {plan.name}" for image in images),
         "# 4. the system",
         "kubectl apply -k .",
-        *([f"kubectl wait -n {ns} --for=condition=complete job/{job} --timeout=300s" for job in jobs] if jobs else []),
-        f"kubectl wait -n {ns} --for=condition=available deployment --all --timeout=300s",
+        *(f"kubectl -n {ns} rollout status {workload} --timeout=300s" for workload in rollouts),
+        *(f"kubectl -n {ns} wait --for=condition=complete job/{job} --timeout=300s" for job in jobs),
         "# 5. the public route",
         curl(plan, kind),
         "```",
@@ -69,11 +71,20 @@ def guide(plan: Plan, kind: KindOptions) -> str:
         "Notes:",
         f"- Add-ons: {INGRESS_NGINX}, {METRICS_SERVER} (pinned releases; `addons/kustomization.yaml` "
         "patches their placement and kind's kubelet certificates).",
-        "- Images run with `imagePullPolicy: IfNotPresent`, so images loaded with `kind load` are used.",
-        "- Credentials are in `secrets/` (git-ignored) and kept across renders into this folder; the "
-        "Secrets' names carry a hash of their contents, so changed credentials roll the pods.",
+        "- Images run with `imagePullPolicy: IfNotPresent`, so images loaded with `kind load` are used. "
+        "With Docker Desktop's containerd image store, `kind load docker-image` may fail (kind issue 3795): "
+        "`docker save IMAGE -o image.tar && kind load image-archive image.tar --name "
+        f"{plan.name}` instead.",
+        f"- Host ports {kind.http_port}/{kind.https_port} on 127.0.0.1: a second cluster needs others "
+        "(`hld render ... --http-port 8080 --https-port 8443`).",
+        "- Credentials are in `secrets/` (git-ignored) and kept across renders into this folder. The "
+        "stand-ins keep the first ones in their volumes: to change them, `kind delete cluster` and start "
+        "over (the Secrets' names carry a hash of their contents, so the pods would roll, but PostgreSQL "
+        "keeps its first password, and a finished Job cannot take a new template: `kubectl -n "
+        f"{ns} delete job --all` before re-applying).",
         "- The stand-ins start with every table, queue and bucket the blueprint names (bootstrap Jobs, "
-        "ElasticMQ's configuration). S3 clients must use path-style addressing with MinIO.",
+        "ElasticMQ's configuration). DynamoDB Local accepts a TTL but never expires items. S3 clients "
+        "must use path-style addressing with MinIO.",
         f"- Delete everything: `kind delete cluster --name {plan.name}`.",
         "",
     ]

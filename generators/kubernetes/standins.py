@@ -376,7 +376,8 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
                     f"aws dynamodb describe-time-to-live --table-name {t.name} --endpoint-url {endpoint} "
                     "--query TimeToLiveDescription.TimeToLiveStatus --output text | grep -q ENABLED || "
                     f"aws dynamodb update-time-to-live --table-name {t.name} --endpoint-url {endpoint} "
-                    f"--time-to-live-specification Enabled=true,AttributeName={t.ttl_attribute}"
+                    f"--time-to-live-specification Enabled=true,AttributeName={t.ttl_attribute} || "
+                    "echo 'TTL not supported by this DynamoDB Local: items do not expire here'"
                 )
         env = [
             {"name": "AWS_REGION", "value": plan.primary_region},
@@ -396,6 +397,11 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
                 steps.append(f"mc version enable local/{b.name}")
             if b.name == site:
                 steps.append(f"mc anonymous set download local/{b.name}")
+                # a placeholder page until the site is published (mc mirror ./public local/<site>)
+                steps.append(
+                    f"mc stat local/{b.name}/index.html >/dev/null 2>&1 || echo '<h1>{plan.name}</h1><p>Publish the "
+                    f"site: mc mirror ./public local/{b.name}</p>' | mc pipe local/{b.name}/index.html"
+                )
         env = [
             {"name": "AWS_ACCESS_KEY_ID", **secret_ref(CREDENTIALS, "AWS_ACCESS_KEY_ID")},
             {"name": "AWS_SECRET_ACCESS_KEY", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
@@ -421,6 +427,7 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
             "metadata": workload_meta(plan, job, "job", user_of(image)),
             "spec": {
                 "backoffLimit": 6,
+                "activeDeadlineSeconds": 600,  # a stand-in that never starts fails the Job, not an endless wait
                 "ttlSecondsAfterFinished": 86400,
                 "template": {
                     "metadata": {"labels": labels(plan, job, "job")},

@@ -342,3 +342,26 @@ def test_the_readme_kind_sequence_is_the_one_the_render_writes(tmp_path):
     rendered = (out / "README.md").read_text().split("```sh", 1)[1].split("```", 1)[0]
     theirs = [line.strip() for line in rendered.strip().splitlines() if not line.startswith("#")]
     assert ours[0] == "cd out/url-shortener/kubernetes" and ours[1:] == theirs
+
+
+def test_every_wait_in_the_readme_names_something_the_render_makes(tmp_path):
+    """A static site has no Deployments: `kubectl wait deployment --all` would exit 1 there."""
+    for path in [URL, DESIGNS / "static-site.yaml"]:
+        out = tmp_path / path.stem
+        assert runner.invoke(app, ["render", str(path), "--out", str(out)]).exit_code == 0
+        files = {p.name for p in out.iterdir()}
+        steps = (out / "README.md").read_text().split("```sh", 1)[1].split("```", 1)[0].splitlines()
+        namespace = f"kubectl -n {planned(str(path)).name} "
+        for step in [s for s in steps if s.startswith(namespace)]:
+            [target] = [t for t in step.split() if "/" in t and not t.startswith("-")]
+            kind, name = target.split("/")
+            assert f"{kind}-{name}.yaml" in files, step
+        assert not any("--all" in step for step in steps)
+
+
+def test_a_static_site_answers_before_it_is_published_and_jobs_end():
+    objs = objects(planned(str(DESIGNS / "static-site.yaml")))
+    [job] = [o for o in objs if o["kind"] == "Job"]
+    script = job["spec"]["template"]["spec"]["containers"][0]["command"][-1]
+    assert "mc pipe local/site/index.html" in script and "mc stat local/site/index.html" in script
+    assert all(o["spec"]["activeDeadlineSeconds"] <= 600 for o in objs if o["kind"] == "Job")

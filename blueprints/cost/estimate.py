@@ -230,14 +230,13 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
                 out.add(comp, r, f"{s.engine.value}:{cls}", "node-hour", (1 + s.read_replicas) * HOURS)
         elif s.kind == "queue":
             item = "sqs-fifo" if s.fifo else "sqs"
-            producers = sum(v for (svc, _), v in monthly.items() if s.name in plan.service(svc).stores)
-            for r in s.regions:
+            for r in s.regions:  # a message per request of the services that use the queue
                 out.add(
                     comp,
                     r,
                     item,
                     "million requests",
-                    producers / len(s.regions) * 3 / 1e6,
+                    per_region * 3 / 1e6,
                     assumption="send, receive and delete per message",
                 )
         elif s.kind == "object":

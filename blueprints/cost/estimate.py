@@ -196,16 +196,6 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
                     s.storage_gb * CHANGE_PER_DAY * 30,
                     assumption=f"{CHANGE_PER_DAY:.0%} of the data changes a day",
                 )
-            if len(s.regions) > 1:
-                writes = requests * (1 - READ_SHARE) * 1 / 1e6  # 1 KB a write
-                out.add(
-                    "replication traffic",
-                    s.writer_region,
-                    "inter-region",
-                    "GB",
-                    writes * (len(s.regions) - 1),
-                    assumption="1 KB a write",
-                )
         elif s.kind == "key-value":
             reads, writes = requests * READ_SHARE, requests * (1 - READ_SHARE)
             for r in s.regions:
@@ -215,15 +205,6 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
                 out.add(comp, r, "dynamodb-write", "million write request units", writes / 1e6)
                 out.add(comp, r, "dynamodb-storage", "GB-month", stored)
                 out.add(comp, r, "dynamodb-pitr", "GB-month", stored)
-            if len(s.regions) > 1:
-                out.add(
-                    "replication traffic",
-                    s.regions[0],
-                    "inter-region",
-                    "GB",
-                    writes / 1e6 * (len(s.regions) - 1),
-                    assumption="1 KB a write",
-                )
         elif s.kind == "cache":
             cls = s.instance_class.value
             for r in s.regions:
@@ -244,14 +225,17 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
                 out.add(comp, r, "s3-storage", "GB-month", stored)
                 out.add(comp, r, "s3-get", "thousand requests", per_region * READ_SHARE / 1e3)
                 out.add(comp, r, "s3-put", "thousand requests", per_region * (1 - READ_SHARE) / 1e3)
-            if len(s.regions) > 1:
-                out.add(
-                    "replication traffic",
-                    s.regions[0],
-                    "inter-region",
-                    "GB",
-                    requests * (1 - READ_SHARE) * kb / 1e6 * (len(s.regions) - 1),
-                )
+        if len(s.regions) > 1 and s.kind in ("relational", "key-value", "object"):
+            # every write travels to each other region: 1 KB a row or item, an object its response size
+            size_kb = kb if s.kind == "object" else 1.0
+            out.add(
+                "replication traffic",
+                s.writer_region if s.kind == "relational" else s.regions[0],
+                "inter-region",
+                "GB",
+                requests * (1 - READ_SHARE) * size_kb / 1e6 * (len(s.regions) - 1),
+                assumption=None if s.kind == "object" else "1 KB a write",
+            )
     # keys and secrets: a key per region; a secret per database and per AUTH-protected cache, per region
     for r in regions:
         out.add("keys and secrets", r, "kms-key", "key-month", 1)

@@ -6,7 +6,8 @@ EXAMPLE ?= blueprints/examples/url-shortener.yaml
 
 .PHONY: install demo test unit lint scan golden bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed  ## then the project's own bytecode, which an editable install leaves to the first run
+	@$(BIN)/python -m compileall -q blueprints generators hld stacks > /dev/null
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

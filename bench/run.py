@@ -202,13 +202,14 @@ def _verify(stack: str) -> object:
 
 
 PEAK = (
-    "import resource, sys\n"
+    "import atexit, resource, sys\n"
     "sys.argv = ['hld', *sys.argv[1:]]\n"
+    "def peak():\n"
+    "    kb = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+    "    print(f'maxrss_kb={kb}', file=sys.stderr)\n"
+    "atexit.register(peak)\n"  # run() ends the process itself, after the exit handlers (hld.terminal.exit_now)
     "from hld.cli import run\n"
-    "try:\n    run()\n"
-    "finally:\n"
-    "    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
-    "    print(f'maxrss_kb={peak}', file=sys.stderr)\n"
+    "run()\n"
 )
 """Runs the CLI in a new process (as the `hld` script does) and reports its peak memory: the max
 RSS of the process, or of its largest child (Graphviz's dot) if that is larger."""

@@ -521,7 +521,7 @@ def run() -> None:
     """Console-script entry point."""
     import signal
 
-    from hld.terminal import INTERRUPTED, ClosedPipeSafe, interrupted, on_ctrl_c
+    from hld.terminal import INTERRUPTED, ClosedPipeSafe, exit_now, interrupted, on_ctrl_c
 
     sys.stdout = ClosedPipeSafe(sys.stdout)
     signal.signal(signal.SIGINT, on_ctrl_c)
@@ -530,7 +530,8 @@ def run() -> None:
     except SystemExit as exc:
         if exc.code == INTERRUPTED:  # a write stopped by Ctrl-C (typer turns it into exit 130)
             sys.stderr.write(interrupted())
-        raise
+        exit_now(exc.code)
+    exit_now(0)
 
 
 if __name__ == "__main__":

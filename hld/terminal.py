@@ -65,3 +65,28 @@ def on_ctrl_c(_signum: int, _frame: Any) -> None:
     sys.stderr.write(interrupted())
     sys.stderr.flush()
     os._exit(INTERRUPTED)
+
+
+def exit_now(code: object) -> None:
+    """End the process with `code` (a SystemExit code) once the command is done, without the
+    interpreter tearing down its heap object by object.
+
+    A verify holds a few hundred MB of objects (pulumi-aws's types, moto's cloud, the recorded
+    graph): freeing them at interpreter exit took 2.5 s of an 8 s `hld verify` of social-feed,
+    after every result had been printed. Exit handlers still run (temporary folders, logging),
+    and both streams are flushed, before the process ends."""
+    import atexit
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # SystemExit("message"): printed, status 1, as the interpreter would
+        sys.stderr.write(f"{code}\n")
+        status = 1
+    with suppress(Exception):
+        atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
+    os._exit(status)

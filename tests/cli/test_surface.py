@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -98,3 +99,41 @@ def test_the_package_metadata_uses_an_spdx_license():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["license"] == "Apache-2.0"  # a table is deprecated (setuptools >= 77 warns)
     assert any(r.startswith("setuptools>=77") for r in project["build-system"]["requires"])
+
+
+def test_the_process_ends_with_the_commands_code_its_output_flushed_and_exit_handlers_run(tmp_path):
+    """hld.terminal.exit_now skips the interpreter's heap teardown (2.5 s after a verify), not what
+    a normal exit does: exit handlers, flushed streams and the status."""
+    marker = tmp_path / "handler-ran"
+    script = (
+        "import atexit, pathlib, sys\n"
+        "from hld.terminal import exit_now\n"
+        f"atexit.register(lambda: pathlib.Path({str(marker)!r}).write_text('yes'))\n"
+        "sys.stdout.write('x' * 100000)\n"  # buffered, no newline: lost without a flush
+        "sys.stderr.write('partial')\n"
+        "exit_now(eval(sys.argv[1]))\n"
+    )
+    for code, status in (("None", 0), ("0", 0), ("2", 2), ("130", 130), ("'no such stack'", 1)):
+        marker.unlink(missing_ok=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script, code], capture_output=True, text=True, cwd=ROOT, check=False
+        )
+        assert done.returncode == status, done.stderr
+        assert done.stdout == "x" * 100000
+        assert done.stderr.startswith("partial")
+        assert marker.read_text() == "yes"
+    assert done.stderr == "partialno such stack\n"
+
+
+def test_a_verify_prints_its_whole_report_and_its_code_as_a_user_runs_it():
+    done = subprocess.run(
+        [*HLD, "verify", str(URL), "--stack", "url-shortener-dev", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] and report["checks"]
+    assert {c["status"] for c in report["checks"]} <= {"pass", "skip"}

@@ -397,6 +397,34 @@ class CostEstimate(Model):
     steps: list[str] = []
     """What each step up in availability costs."""
 
+    @property
+    def complete(self) -> bool:
+        """Every line is priced: otherwise the totals are lower bounds (a region or item missing
+        from the price table counts as $0)."""
+        return not self.unpriced
+
+    @property
+    def unpriced_text(self) -> str:
+        """What misses a price, by region: `alb, nat in sa-east-1` (a count where there are many)."""
+        by: dict[str, list[str]] = {}
+        for entry in self.unpriced:
+            item, _, region = entry.rpartition(" in ")
+            by.setdefault(region, []).append(item)
+        return "; ".join(
+            f"{', '.join(items) if len(items) <= 3 else f'{len(items)} items'} in {region}"
+            for region, items in by.items()
+        )
+
+    @property
+    def budget_status(self) -> Literal["none", "met", "over", "unchecked"]:
+        """The budget against the minimum: `unchecked` when the estimate is incomplete and under
+        it (an unpriced line could take it over), never `met` on a lower bound."""
+        if self.budget is None:
+            return "none"
+        if self.monthly_min > self.budget:
+            return "over"
+        return "met" if self.complete else "unchecked"
+
 
 class Plan(Model):
     name: str

@@ -91,15 +91,18 @@ def failover_text(cost: FailoverCost) -> str:
 def cost_text(plan: Plan) -> str:
     cost = plan.cost
     assert cost is not None
+    at_least = "" if cost.complete else "at least "
     text = (
-        f"${cost.monthly_min:,.0f}/month at the static-stability minimum, ${cost.monthly_max:,.0f} at the "
-        f"autoscaling maximum (prices of {cost.prices_checked}; `hld cost` for each line, its assumptions and "
-        "what each alternative design costs)"
+        f"{at_least}${cost.monthly_min:,.0f}/month at the static-stability minimum, {at_least}"
+        f"${cost.monthly_max:,.0f} at the autoscaling maximum (prices of {cost.prices_checked}; `hld cost` for "
+        "each line, its assumptions and what each alternative design costs)"
     )
-    if cost.budget is not None:
-        text += f"; budget ${cost.budget:,.0f} {'met' if cost.monthly_min <= cost.budget else 'exceeded'}"
+    status = cost.budget_status
+    if status != "none":
+        word = {"met": "met", "over": "exceeded", "unchecked": "not checked (the estimate is incomplete)"}[status]
+        text += f"; budget ${cost.budget:,.0f} {word}"
     if cost.unpriced:
-        text += f"; unpriced: {', '.join(cost.unpriced)}"
+        text += f"; incomplete, no price for {cost.unpriced_text}"
     return text
 
 
@@ -136,7 +139,7 @@ def cost_view(plan: Plan, rows: list[Any], steps: list[str]) -> Group:
             f"{pct(a.plan.availability.estimate)}%",
             f"{_secs(dr.zone_loss_rto_seconds)} / {_secs(dr.zone_loss_rpo_seconds)}",
             f"{_secs(dr.region_loss_rto_seconds)} / {_secs(dr.region_loss_rpo_seconds)}",
-            f"{a.monthly:,.0f}",
+            f"{a.monthly:,.0f}" if a.complete else f">= {a.monthly:,.0f} (incomplete)",
             ("chosen " if a.chosen else "") + ("meets the targets" if a.meets else "misses a target"),
         )
     parts.append(alts)

@@ -33,6 +33,11 @@ class Alternative:
         return self.level + (f" {self.replication}" if self.replication else "")
 
     @property
+    def complete(self) -> bool:
+        """Every line of its estimate is priced (else its cost is a lower bound)."""
+        return bool(self.plan and self.plan.cost and self.plan.cost.complete)
+
+    @property
     def monthly(self) -> float:
         return self.plan.cost.monthly_min if self.plan and self.plan.cost else float("inf")
 
@@ -53,11 +58,13 @@ class Alternative:
             "objectives": rec,
             "monthly_usd": p.cost.monthly_min if p.cost else None,
             "monthly_usd_at_max": p.cost.monthly_max if p.cost else None,
+            "complete": self.complete,
         }
 
 
 def alternatives(bp: Blueprint, chosen: Plan, stack: object = None) -> list[Alternative]:
-    """Every redundancy choice for `bp`, planned; cheapest first."""
+    """Every redundancy choice for `bp`, planned; cheapest first, the fully priced ones before
+    those whose estimate misses a price (a lower bound cannot rank below a complete figure)."""
     from blueprints.intent import candidates
     from blueprints.planner import _plan
     from blueprints.planner.settings import StackSettings
@@ -95,14 +102,14 @@ def alternatives(bp: Blueprint, chosen: Plan, stack: object = None) -> list[Alte
         same = planned.level.value == chosen.level.value and planned.replication.value == chosen.replication.value
         meets = planned.availability.estimate >= bp.availability - 1e-12 and all(o.met for o in planned.objectives)
         out.append(Alternative(level, replication, planned, chosen=same, meets=meets))
-    return sorted(out, key=lambda a: (a.monthly, CHOICES.index((a.level, a.replication))))
+    return sorted(out, key=lambda a: (not a.complete, a.monthly, CHOICES.index((a.level, a.replication))))
 
 
 def steps(rows: list[Alternative]) -> list[str]:
     """`99.95 % -> 99.99 %: +$X/month` between consecutive designs that raise the availability."""
     from blueprints.planner.journeys import pct
 
-    priced = [a for a in rows if a.plan is not None and a.plan.cost]
+    priced = [a for a in rows if a.complete]
     out, best = [], None
     for a in priced:
         assert a.plan is not None

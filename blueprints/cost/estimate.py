@@ -249,8 +249,9 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
     # edge: CDN, WAF, DNS
     public = sum(v for (svc, _), v in monthly.items() if plan.service(svc).public)
     if plan.edge.cdn:
-        out.add("CDN", "global", "cloudfront-https", "10 thousand requests", public / 1e4)
-        out.add("CDN", "global", "cloudfront-data", "GB", public * kb / 1e6)
+        via, note = through_cdn(plan, monthly)
+        out.add("CDN", "global", "cloudfront-https", "10 thousand requests", via / 1e4, assumption=note)
+        out.add("CDN", "global", "cloudfront-data", "GB", via * kb / 1e6, assumption=note)
     if plan.edge.waf:
         acls = (1 if "CloudFront" in plan.edge.waf.value else 0) + (
             len(regions) if "load balancer" in plan.edge.waf.value else 0
@@ -292,3 +293,21 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
         prices_checked=CHECKED,
         budget=usage.monthly_max,
     )
+
+
+def through_cdn(plan: Plan, monthly: dict[tuple[str, str], float]) -> tuple[float, str | None]:
+    """The public requests a month that pass through the CDN, and the assumption behind the figure.
+
+    Dynamic traffic `through` the CDN: every public request. `bypass`: DNS sends dynamic routes
+    straight to the load balancers, so the CDN carries only the routes it caches (`cache: public`),
+    each route taken as an equal share of its service's requests."""
+    cdn = plan.edge.cdn
+    assert cdn is not None
+    if cdn.dynamic.value == "through":
+        return sum(v for (svc, _), v in monthly.items() if plan.service(svc).public), None
+    via = 0.0
+    for (name, _), requests in monthly.items():
+        svc = plan.service(name)
+        if svc.public and svc.routes:
+            via += requests * sum(1 for r in svc.routes if r.cached) / len(svc.routes)
+    return via, ("the cached routes' share: each route an equal share of its service's requests" if via else None)

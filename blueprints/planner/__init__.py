@@ -56,13 +56,17 @@ def plan(bp: Blueprint, stack: StackSettings | None = None) -> Plan:
 
 
 def _choose(bp: Blueprint, stack: StackSettings) -> Plan | None:
-    """The cheapest candidate plan that meets every target, else the last (strongest) one; no advice."""
+    """The cheapest candidate plan that meets every target, else the last (strongest) one; no advice.
+
+    The budget (cost.monthly_max) does not choose: the design is the one the targets need, and a
+    budget it exceeds is reported against that design, not against a stronger candidate tried
+    after it."""
     last = None
     for intent in candidates(bp):
         if intent_rules(bp, intent):
             continue
         last = _plan(bp, intent, stack)
-        if last.ok:
+        if all(u.what == "cost" for u in last.unmet):
             return last
     return last
 

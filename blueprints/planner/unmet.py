@@ -87,7 +87,17 @@ def misses(bp: Blueprint, plan: Plan) -> list[Unmet]:
         if not objective.met:
             out.append(Unmet(what=objective.name, why=objective.detail, fixes=[]))
     budget = bp.cost.monthly_max
-    if budget is not None and plan.cost is not None and plan.cost.monthly_min > budget:
+    if budget is not None and plan.cost is not None and plan.cost.budget_status == "unchecked":
+        out.append(
+            Unmet(
+                what="cost",
+                why=f"the estimate has no price for {plan.cost.unpriced_text} (blueprints/cost/prices.py), "
+                f"so ${plan.cost.monthly_min:,.0f}/month is a lower bound and the budget of ${budget:,.0f} "
+                "(cost.monthly_max) cannot be checked",
+                fixes=[],
+            )
+        )
+    if budget is not None and plan.cost is not None and plan.cost.budget_status == "over":
         over = plan.cost.monthly_min - budget
         out.append(
             Unmet(
@@ -145,6 +155,9 @@ def advise(bp: Blueprint, plan: Plan, replan: Replan) -> list[Unmet]:
     relaxing = [i for i, c in enumerate(changes) if c.relaxes]
     out = []
     for unmet in missed:
+        if unmet.what == "cost" and plan.cost is not None and plan.cost.budget_status == "unchecked":
+            out.append(unmet)  # no design change prices what the table lacks
+            continue
         meeting: list[tuple[int, ...]] = [(i,) for i in design if meets((i,), unmet.what)]
         # combinations only of the changes that help alone: one that does not move the target
         # (it is off the weakest journey, or changes nothing there) cannot be what a combination needs
@@ -179,7 +192,9 @@ def _better(reached: Plan | None, plan: Plan, what: str) -> bool:
     if what == "availability":
         return reached.availability.estimate > plan.availability.estimate
     if what == "cost":
-        return bool(reached.cost and plan.cost and reached.cost.monthly_min < plan.cost.monthly_min)
+        return bool(
+            reached.cost and plan.cost and reached.cost.complete and reached.cost.monthly_min < plan.cost.monthly_min
+        )
     old = next(o for o in plan.objectives if o.name == what)
     new = next((o for o in reached.objectives if o.name == what), None)
     if new is None or new.expected_seconds is None:

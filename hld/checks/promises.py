@@ -294,8 +294,13 @@ def losses(run: Run) -> list[str]:
 def budget(run: Run) -> list[str]:
     """The design costs no more a month than the blueprint's `cost.monthly_max` (blueprints.cost)."""
     cost = run.plan.cost
-    if cost is None or cost.budget is None or cost.monthly_min <= cost.budget:
+    if cost is None or cost.budget_status in ("none", "met"):
         return []
+    if cost.budget_status == "unchecked":
+        return [
+            f"{run.plan.name}: the estimate has no price for {cost.unpriced_text}, so "
+            f"${cost.monthly_min:,.0f}/month is a lower bound and the budget of ${cost.budget:,.0f} cannot be checked"
+        ]
     return [
         f"{run.plan.name}: ${cost.monthly_min:,.0f}/month at the static-stability minimum is over the budget of "
         f"${cost.budget:,.0f} (`hld cost` shows each line and the cheaper designs)"

@@ -122,6 +122,43 @@ def test_a_region_missing_from_the_table_is_unpriced_not_guessed():
     p = plan(parse_doc(make(regions=["sa-east-1"])))
     assert "fargate-vcpu in sa-east-1" in p.cost.unpriced
     assert all(x.monthly_min == 0 for x in p.cost.lines if x.region == "sa-east-1")
+    assert not p.cost.complete and p.ok  # no budget: the plan stands, its total a lower bound
+    from hld.report import cost_text
+
+    assert cost_text(p).startswith("at least $") and "in sa-east-1" in cost_text(p)
+
+
+def test_an_incomplete_estimate_never_meets_a_budget_nor_ranks_as_cheaper(tmp_path):
+    from hld.testing import synth
+
+    doc = make(regions=["sa-east-1"], cost={"monthly_max": 1_000_000})
+    p = plan(parse_doc(doc))
+    assert p.cost.budget_status == "unchecked"
+    [miss] = p.unmet
+    assert miss.what == "cost" and "cannot be checked" in miss.why and "in sa-east-1" in miss.why
+    bp = tmp_path / "unpriced.yaml"
+    bp.write_text(json.dumps(doc))
+    result = runner.invoke(app, ["plan", str(bp)])
+    assert result.exit_code == 1 and "not checked" in result.output
+    outcomes = {o.check: o for o in synth(bp, cloud="mocks").checks()}
+    assert outcomes["budget"].status == "fail" and "cannot be checked" in outcomes["budget"].detail
+    rows = alternatives(parse_doc(doc), p)
+    complete = [a.complete for a in rows if a.plan is not None]
+    assert complete == sorted(complete, reverse=True) and True in complete and False in complete
+    assert all(a.complete for a in rows[: complete.count(True)])
+    data = json.loads(runner.invoke(app, ["cost", str(bp), "--json"]).stdout)
+    assert data["complete"] is False and data["budget_status"] == "unchecked"
+
+
+def test_a_budget_never_changes_the_design_it_is_checked_against():
+    doc = make(availability=99.95, redundancy={"level": "multi-zone"})
+    free = plan(parse_doc(doc))
+    assert free.ok and free.replication.value == "passive"
+    tight = plan(parse_doc(doc | {"cost": {"monthly_max": 100}}))
+    assert (tight.level.value, tight.replication.value) == (free.level.value, free.replication.value)
+    assert tight.cost.monthly_min == free.cost.monthly_min
+    [miss] = tight.unmet
+    assert miss.what == "cost" and f"${free.cost.monthly_min - 100:,.0f} over the budget" in miss.why
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
@@ -167,10 +204,10 @@ def test_hld_cost_shows_the_table_and_json_marks_assumptions():
 
 def test_a_budget_the_targets_cannot_meet_exits_1_naming_the_conflict(tmp_path):
     bp = tmp_path / "tight.yaml"
-    bp.write_text((EXAMPLES / "e-commerce.yaml").read_text() + "cost:\n  monthly_max: 5000\n")
+    bp.write_text((EXAMPLES / "e-commerce.yaml").read_text() + "cost:\n  monthly_max: 3000\n")
     result = runner.invoke(app, ["cost", str(bp)])
     assert result.exit_code == 1
-    assert "misses cost" in result.output and "over the budget of $5,000" in result.output
+    assert "misses cost" in result.output and "over the budget of $3,000" in result.output
     assert "availability 99.95%" in result.output
     assert runner.invoke(app, ["plan", str(bp)]).exit_code == 1
     roomy = tmp_path / "roomy.yaml"
@@ -215,9 +252,9 @@ def test_verify_names_a_budget_the_design_exceeds(tmp_path):
     from hld.testing import synth
 
     bp = tmp_path / "tight.yaml"
-    bp.write_text((EXAMPLES / "e-commerce.yaml").read_text() + "cost:\n  monthly_max: 5000\n")
+    bp.write_text((EXAMPLES / "e-commerce.yaml").read_text() + "cost:\n  monthly_max: 3000\n")
     outcomes = {o.check: o for o in synth(bp, cloud="mocks").checks()}
-    assert outcomes["budget"].status == "fail" and "over the budget of $5,000" in outcomes["budget"].detail
+    assert outcomes["budget"].status == "fail" and "over the budget of $3,000" in outcomes["budget"].detail
     fits = {o.check: o for o in synth(EXAMPLES / "e-commerce.yaml", cloud="mocks").checks()}
     assert fits["budget"].status == "pass"
 
@@ -225,11 +262,22 @@ def test_verify_names_a_budget_the_design_exceeds(tmp_path):
 def test_edge_lines_cdn_waf_and_dns_follow_the_public_load():
     from blueprints.cost.estimate import AVERAGE_LOAD, DNS_SHARE, RESPONSE_KB, SECONDS, WAF_RULES
 
-    _, p = planned(str(EXAMPLES / "url-shortener.yaml"))
+    bp, p = planned(str(EXAMPLES / "url-shortener.yaml"))
     public = sum((s.peak_rps or 0) for s in p.services if s.public) * AVERAGE_LOAD * SECONDS
-    [requests] = lines(p, "CDN", "cloudfront-https")
-    assert requests.quantity_min == pytest.approx(public / 1e4, rel=1e-6)
-    [data] = lines(p, "CDN", "cloudfront-data")
+    # dynamic routes bypass the CDN (99.99 % is above CloudFront's SLA) and none is cached: the
+    # CDN carries nothing, so it bills nothing
+    assert p.edge.cdn.dynamic.value == "bypass" and not lines(p, "CDN")
+    doc = bp.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    doc["services"][0]["routes"] = ["POST /shorten", {"route": "GET /{code}", "cache": "public"}]
+    cached = plan(parse_doc(doc))
+    [requests] = lines(cached, "CDN", "cloudfront-https")
+    assert requests.quantity_min == pytest.approx(public / 2 / 1e4, rel=1e-6)  # one route of two
+    assert requests.assumption and "share" in requests.assumption
+    doc["edge"]["cdn"]["dynamic"] = "through"
+    through = plan(parse_doc(doc))
+    [requests] = lines(through, "CDN", "cloudfront-https")
+    assert requests.quantity_min == pytest.approx(public / 1e4, rel=1e-6) and requests.assumption is None
+    [data] = lines(through, "CDN", "cloudfront-data")
     assert data.quantity_min == pytest.approx(public * RESPONSE_KB / 1e6, rel=1e-6)
     [acls] = lines(p, "WAF", "waf-acl")
     assert acls.quantity_min == 1 + len(p.regions.value)  # the distribution's and each load balancer's

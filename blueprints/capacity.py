@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from typing import Any
 
 FARGATE_SIZES: tuple[tuple[int, int, int, int], ...] = (
     # cpu units, min MiB, max MiB, step MiB  (AWS Fargate task size table)
@@ -69,3 +70,43 @@ def subnet_layout(vpc_cidr: str, zones: int) -> dict[str, list[str]]:
         "public": [str(n) for n in public_pool[:zones]],
         "isolated": [str(n) for n in isolated_pool[:zones]],
     }
+
+
+def offered_load(bp: Any) -> dict[str, tuple[int | None, str]]:
+    """Each service's peak requests a second and where the figure comes from: its own `peak_rps`,
+    else what the services calling it synchronously send at their peaks (each of their requests
+    taken as one call, a stated assumption), summed; None where neither exists (the service is then
+    spread one replica a zone and scaled on CPU). A call cycle, which blueprints.rules refuses, carries
+    no load."""
+    callers: dict[str, list[str]] = {}
+    for caller in bp.services:
+        for edge in caller.edges():
+            if not edge.async_ and bp.service(edge.name) is not None:
+                callers.setdefault(edge.name, []).append(caller.name)
+    out: dict[str, tuple[int | None, str]] = {}
+    visiting: set[str] = set()
+
+    def load(name: str) -> int | None:
+        if name in visiting:  # a cycle (refused by its own rule): no load flows round it
+            return None
+        if name not in out:
+            visiting.add(name)
+            own = bp.service(name).peak_rps
+            if own:
+                out[name] = (own, "peak_rps")
+            else:
+                sent = [(c, load(c)) for c in callers.get(name, [])]
+                known = [(c, rps) for c, rps in sent if rps]
+                total = sum(rps for _, rps in known) if known else None
+                why = (
+                    "called by " + ", ".join(f"{c} ({rps:,} rps)" for c, rps in known) + ": one call per request"
+                    if known
+                    else "no peak_rps given"
+                )
+                out[name] = (total, why)
+            visiting.discard(name)
+        return out[name][0]
+
+    for svc in bp.services:
+        load(svc.name)
+    return out

@@ -135,6 +135,8 @@ class ServicePlan(Model):
     stores: list[str]
     async_uses: list[str]
     peak_rps: int | None
+    """The peak it is sized for: its own, or what its synchronous callers send (peak_source)."""
+    peak_source: str = "peak_rps"
     rps_per_replica: int
     task_cpu: Decided[int]
     task_memory: int

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from blueprints.capacity import FARGATE_SOURCE, design_rps, drain_floor, fargate_size, max_replicas, replicas_per_zone
+from blueprints.capacity import (
+    FARGATE_SOURCE,
+    design_rps,
+    drain_floor,
+    fargate_size,
+    max_replicas,
+    offered_load,
+    replicas_per_zone,
+)
 from blueprints.figures import SETTINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint, Service
@@ -13,7 +21,8 @@ from blueprints.planner.recovery import passive_strategy
 def service(bp: Blueprint, svc: Service, intent: Intent) -> ServicePlan:
     units, memory = fargate_size(svc.cpu, svc.memory)
     edges = svc.edges()
-    planned = capacity(bp, svc, intent)
+    peak, source = offered_load(bp)[svc.name]
+    planned = capacity(bp, svc, intent, peak, source)
     rpt = bp.scaling.requests_per_target
     return ServicePlan(
         name=svc.name,
@@ -33,7 +42,8 @@ def service(bp: Blueprint, svc: Service, intent: Intent) -> ServicePlan:
         calls=[e.name for e in edges if bp.service(e.name) and not e.async_],
         stores=[e.name for e in edges if bp.store(e.name)],
         async_uses=[e.name for e in edges if e.async_],
-        peak_rps=svc.peak_rps,
+        peak_rps=peak,
+        peak_source=source,
         rps_per_replica=svc.rps_per_replica,
         task_cpu=Decided(
             value=units,
@@ -69,31 +79,37 @@ def service(bp: Blueprint, svc: Service, intent: Intent) -> ServicePlan:
     )
 
 
-def capacity(bp: Blueprint, svc: Service, intent: Intent) -> Decided[list[RegionCapacity]]:
+def capacity(
+    bp: Blueprint, svc: Service, intent: Intent, peak: int | None = None, source: str = "peak_rps"
+) -> Decided[list[RegionCapacity]]:
+    """Replicas per region and zone for the service's peak: its own `peak_rps`, or the load its
+    callers send it (blueprints.capacity.offered_load)."""
     regions = list(intent.regions.value)
     zones = intent.zones.value
     out = []
     if intent.active:
         survivors = len(regions) - 1
-        design = design_rps(svc.peak_rps, len(regions), True) if svc.peak_rps else 0
+        design = design_rps(peak, len(regions), True) if peak else 0
         why = (
             f"active-active: each region sized for peak / {survivors} surviving region(s) "
             f"= {design} rps, and each zone for a zone loss: ceil(rps / {svc.rps_per_replica} / ({zones} - 1))"
         )
     else:
-        design = svc.peak_rps or 0
+        design = peak or 0
         why = (
             f"static stability: ceil(peak {design} rps / {svc.rps_per_replica} per replica / "
             f"({zones} - 1) surviving zones) per zone"
         )
-    if not svc.peak_rps:
+    if not peak:
         why = "no peak_rps given: one replica per zone (spread), scaled out on CPU"
+    elif source != "peak_rps":
+        why = f"peak {peak:,} rps {source}; " + why
     for i, region in enumerate(regions):
         role = "serving"
         if intent.multi_region and not intent.active and i > 0:
             role = "pilot-light" if passive_strategy(bp) == "pilot-light" else "warm-standby"
         if role == "serving":
-            rpz = replicas_per_zone(design, svc.rps_per_replica, zones) if svc.peak_rps else 1
+            rpz = replicas_per_zone(design, svc.rps_per_replica, zones) if peak else 1
             region_rps = design
         elif role == "warm-standby":
             rpz, region_rps = 1, svc.rps_per_replica * zones
@@ -104,7 +120,7 @@ def capacity(bp: Blueprint, svc: Service, intent: Intent) -> Decided[list[Region
             max_replicas(minimum, bp.scaling.max_scale_out)
             if minimum
             else max_replicas(
-                replicas_per_zone(design, svc.rps_per_replica, zones) * zones if svc.peak_rps else zones,
+                replicas_per_zone(design, svc.rps_per_replica, zones) * zones if peak else zones,
                 bp.scaling.max_scale_out,
             )
         )

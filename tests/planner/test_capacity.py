@@ -57,3 +57,39 @@ def test_subnet_layout_is_disjoint_and_inside_the_vpc(zones):
         assert a.subnet_of(vpc)
         for b in nets[i + 1 :]:
             assert not a.overlaps(b)
+
+
+def test_a_service_called_synchronously_is_sized_for_what_its_callers_send():
+    from blueprints import plan
+    from blueprints.whatif import explain
+    from tests.helpers import make, parse_doc
+
+    def svc(name, uses, peak=None, **extra):
+        return (
+            {"name": name, "image": f"ghcr.io/x/{name}:1", "uses": uses, "rps_per_replica": 100}
+            | ({"peak_rps": peak} if peak else {})
+            | extra
+        )
+
+    doc = make(
+        availability=99.9,
+        redundancy={"level": "multi-zone"},
+        services=[
+            svc("api", ["worker", "db"], 300, public=True, routes=["GET /"]),
+            svc("admin", ["worker", "jobs"], 200, public=True, routes=["GET /admin"]),
+            svc("worker", ["db"]),
+            svc("consumer", ["jobs"]),
+        ],
+        datastores=[{"name": "db", "kind": "relational"}, {"name": "jobs", "kind": "queue"}],
+    )
+    p = plan(parse_doc(doc))
+    worker = p.service("worker")
+    assert worker.peak_rps == 500 and "api (300 rps)" in worker.peak_source and "admin (200 rps)" in worker.peak_source
+    [cap] = worker.capacity.value
+    assert (cap.min_replicas - cap.replicas_per_zone) * 100 >= 500  # a zone lost, the callers' peak served
+    assert "called by" in worker.capacity.reason
+    assert p.service("consumer").peak_rps is None  # fed through a queue: no synchronous load
+    assert p.service("api").peak_rps == 300 and p.service("api").peak_source == "peak_rps"
+    impact = explain(p, "zone-loss")
+    held = {s.service: s for s in impact.services}
+    assert held["worker"].peak_rps == 500 and held["worker"].enough_without_scaling

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 
 from blueprints import limits
-from blueprints.capacity import design_rps, max_replicas, replicas_per_zone
+from blueprints.capacity import design_rps, max_replicas, offered_load, replicas_per_zone
 from blueprints.figures import FLOAT_NOISE, MRSC_REGION_SETS, REGION_ZONES
 from blueprints.intent import Intent, candidates, ceiling
 from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational, Route, Service
@@ -311,17 +311,19 @@ def _capacity_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
     out = []
     zones = intent.zones.value
     regions = len(intent.regions.value)
+    offered = offered_load(bp)
     for i, svc in enumerate(bp.services):
-        if not svc.peak_rps:
+        peak = offered[svc.name][0]
+        if not peak:
             continue
-        design = design_rps(svc.peak_rps, regions, intent.active)
+        design = design_rps(peak, regions, intent.active)
         minimum = replicas_per_zone(design, svc.rps_per_replica, zones) * zones
         upper = max_replicas(minimum, bp.scaling.max_scale_out)
         if upper > limits.MAX_TASKS_PER_SERVICE:
             out.append(
                 Finding(
                     ("services", i, "peak_rps"),
-                    f"{svc.name!r} needs {minimum:,} tasks per region for peak {svc.peak_rps:,} rps at "
+                    f"{svc.name!r} needs {minimum:,} tasks per region for peak {peak:,} rps at "
                     f"{svc.rps_per_replica:,} per replica, and scales to {upper:,}; ECS runs "
                     f"{limits.MAX_TASKS_PER_SERVICE:,} tasks per service at most",
                     "limits",
@@ -391,9 +393,23 @@ def _redundancy_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
                     f"set zones: {len(REGION_ZONES[region])} or fewer",
                 )
             )
-    best = ceiling(level, intent.replication.value, len(regions)) if bp.services else 1.0
+    # a multi-region design has two regions at least (the rule above names a missing one)
+    counted = max(len(regions), 2) if level == "multi-region" else len(regions)
+    best = ceiling(level, intent.replication.value, counted) if bp.services else 1.0
     target = bp.availability / 100
     if best < target - FLOAT_NOISE:
+        reaching = [
+            (text, reach)
+            for text, reach in (
+                ("level: multi-zone", ceiling("multi-zone")),
+                ("level: multi-region, replication: active", ceiling("multi-region", "active", max(counted, 2))),
+            )
+            if reach > best + FLOAT_NOISE and reach >= target - FLOAT_NOISE
+        ]
+        raise_it = [
+            f"set redundancy {text} (reaches {reach * 100:.6f}".rstrip("0").rstrip(".") + "% by SLA)"
+            for text, reach in reaching[:1]
+        ]
         out.append(
             Finding(
                 _knob_path(bp, "level"),
@@ -401,7 +417,7 @@ def _redundancy_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
                 + (f" ({intent.replication.value})" if intent.replication.value else "")
                 + f" can reach by SLA: {_pct(best)} (load balancer x compute, before any data store)",
                 "availability",
-                f"raise redundancy (multi-zone, or multi-region active), or lower the target to {_pct(best)} or less",
+                ", or ".join([*raise_it, f"lower the target to {_pct(best)} or less"]),
             )
         )
     return out

@@ -89,7 +89,14 @@ def test_target_above_level_ceiling_is_rejected():
     p = only(make(availability=99.99, redundancy={"level": "multi-zone"}))
     assert p.rule == "availability"
     assert p.path == ("redundancy", "level")
-    assert "99.98%" in p.message and "multi-region active" in p.fix
+    assert "99.98%" in p.message and "level: multi-region, replication: active" in p.fix
+    assert "multi-zone" not in p.fix.split(", or lower")[0].replace("multi-region", "")  # not the level it has
+
+
+def test_a_target_missed_only_for_want_of_a_region_names_the_region_alone():
+    # multi-region active with one region listed: what is missing is the second region, not redundancy
+    p = only(make(availability=99.99, regions=["eu-west-1"], redundancy={"level": "multi-region"}))
+    assert p.path == ("regions",) and "at least 2 regions" in p.message
 
 
 def test_multi_region_needs_two_regions():

@@ -41,6 +41,13 @@ app = typer.Typer(
 )
 
 FileArg = Annotated[Path, typer.Argument(help="A blueprint YAML file (- reads standard input).", show_default=False)]
+PathArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A blueprint YAML file (not standard input: the Pulumi program reads the blueprint from its path).",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout (for CI).")]
 StackOpt = Annotated[
     str | None,
@@ -268,7 +275,7 @@ class Cloud(StrEnum):
 
 @app.command()
 def synth(
-    file: FileArg,
+    file: PathArg,
     target: Annotated[Target, typer.Option(help="What to synthesize.")] = Target.aws,
     stack: StackOpt = None,
     as_json: JsonOpt = False,
@@ -414,7 +421,7 @@ def render(
 
 @app.command()
 def verify(
-    file: FileArg,
+    file: PathArg,
     stack: StackOpt = None,
     cloud: Annotated[
         Cloud,
@@ -462,7 +469,7 @@ def verify(
 
 @app.command()
 def build(
-    file: FileArg,
+    file: PathArg,
     out: OutOpt,
     stack: StackOpt = None,
     as_json: JsonOpt = False,

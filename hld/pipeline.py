@@ -40,9 +40,13 @@ def validate(files: list[Path]) -> tuple[list[str], list[Problem]]:
     """(the files that are valid, every problem of the others)."""
     from blueprints import BlueprintError
     from blueprints import load as read
+    from blueprints.problems import Problem
 
     valid, problems = [], []
-    for path in files:
+    for i, path in enumerate(files):
+        if str(path) == "-" and "-" in map(str, files[:i]):
+            problems.append(Problem((), "standard input is read once", "io", "pass `-` once", "<stdin>"))
+            continue
         try:
             read(path)
             valid.append("<stdin>" if str(path) == "-" else str(path))
@@ -158,13 +162,28 @@ def _aws_stack(stack: str, file: Path) -> dict[str, str]:
     return config
 
 
-def synth(file: Path, stack: str | None, environment: str, cloud: str = "mocks") -> Result:
-    """Run the Pulumi program (stacks/__main__.py) for FILE under the offline runtime."""
-    load(file)  # bad input ends here, before Pulumi starts
+def configured_path(file: Path) -> str:
+    """FILE as `hld:blueprint` names it: relative to the project (the Pulumi program resolves it
+    there, hld.stack.read_config), or absolute when it lies outside."""
+    from hld.stack import PROJECT_ROOT
+
+    absolute = Path(file).resolve()
+    return str(absolute.relative_to(PROJECT_ROOT)) if absolute.is_relative_to(PROJECT_ROOT) else str(absolute)
+
+
+def _from_a_path(file: Path) -> None:
+    """The Pulumi program (synth, verify, build) reads the blueprint from its path, not standard
+    input: refused before anything reads it."""
     if str(file) == "-":
         raise BadInput.one(
             "the Pulumi program reads its blueprint from a file", "stdin", "pass the blueprint's path", "<stdin>"
         )
+
+
+def synth(file: Path, stack: str | None, environment: str, cloud: str = "mocks") -> Result:
+    """Run the Pulumi program (stacks/__main__.py) for FILE under the offline runtime."""
+    _from_a_path(file)
+    load(file)  # bad input ends here, before Pulumi starts
     from hld.offline import mocks_for, run
 
     if stack:
@@ -455,7 +474,8 @@ class Built:
             "next": [
                 f"pulumi preview --stack {stack}"
                 if stack
-                else f"pulumi stack init <name> && pulumi config set hld:blueprint {file} && pulumi preview",
+                else f"pulumi stack init <name> && pulumi config set hld:blueprint {configured_path(file)} && "
+                "pulumi preview",
                 f"follow {out}/kubernetes/README.md: kind cluster, add-ons, kubectl apply -k, curl",
                 f"open {out}/docs/HLD.md",
             ],
@@ -470,6 +490,7 @@ def build(file: Path, out: Path, stack: str | None, environment: str, status: An
         if status is not None:
             status(text)
 
+    _from_a_path(file)
     planned = plan(file, environment, stack or "prod")
     if stack:
         _aws_stack(stack, file)

@@ -47,3 +47,18 @@ def test_build_bad_input_exits_2_and_writes_nothing(tmp_path):
     result = runner.invoke(app, ["build", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert not (tmp_path / "o").exists()
+
+
+def test_the_next_step_names_the_blueprint_as_the_pulumi_program_resolves_it(tmp_path, monkeypatch):
+    from hld.pipeline import configured_path
+    from hld.stack import read_config
+
+    inside = EXAMPLES / "e-commerce.yaml"
+    outside = tmp_path / "mine.yaml"
+    outside.write_text(inside.read_text())
+    monkeypatch.chdir(tmp_path)  # a user's own folder: "mine.yaml" is relative to it, not to the project
+    for given, expected in ((inside, inside), (outside, outside), ("mine.yaml", outside)):
+        named = configured_path(given)
+        config = read_config(lambda key, named=named: {"blueprint": named}.get(key), "s")
+        assert config.blueprint.resolve() == expected.resolve(), given
+    assert configured_path(inside) == "blueprints/examples/e-commerce.yaml"

@@ -27,6 +27,18 @@ def test_dash_reads_the_blueprint_from_standard_input():
     assert runner.invoke(app, ["explain", "-", "--what-if", "zone-loss"], input=text).exit_code == 0
     bad = runner.invoke(app, ["plan", "-"], input="name: x\n")
     assert bad.exit_code == 2 and bad.stderr.startswith("<stdin>:")
+    twice = runner.invoke(app, ["validate", "-", "-"], input=text)
+    assert twice.exit_code == 2 and "standard input is read once" in twice.stderr
+
+
+def test_commands_that_run_the_pulumi_program_refuse_standard_input_before_reading_it(tmp_path):
+    text = URL.read_text()
+    for args in (["synth", "-"], ["verify", "-"], ["build", "-", "--out", str(tmp_path / "out")]):
+        result = runner.invoke(app, args, input=text)
+        assert result.exit_code == 2, args
+        assert "reads its blueprint from a file" in result.stderr and "empty document" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert "not standard input" in runner.invoke(app, ["build", "--help"]).stdout
 
 
 def test_a_closed_pipe_keeps_the_exit_code_and_prints_no_traceback():

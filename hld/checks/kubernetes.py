@@ -223,7 +223,13 @@ def _budget(plan: Plan, objs: list[dict[str, Any]], kind: KindOptions) -> list[s
         f"the pods request {cpu:.2f} CPU / {memory:.1f} GiB, more than the {kind.cpus:g} CPU / "
         f"{kind.memory_gib:g} GiB every kind node shares (largest: "
         + ", ".join(f"{what} {c / 1000:.2f} CPU {m / 1024:.2f} GiB" for what, c, m in largest)
-        + "); render with --profile laptop, or a larger --cpus / --memory-gib when the machine has it"
+        + "); "
+        + (
+            "render with --profile laptop, or a larger --cpus / --memory-gib when the machine has it"
+            if kind.profile != "laptop"
+            else "the laptop profile's requests are already the least each workload runs with: give kind a "
+            "larger --cpus / --memory-gib when the machine has it, or render fewer services"
+        )
     ]
 
 

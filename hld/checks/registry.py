@@ -96,8 +96,11 @@ def evaluate(run: Run, checks: dict[str, Check], keys: Iterable[str] | None = No
     outcomes = []
     for key in keys or checks:
         c = checks[key]
-        if c.control is not None and not run.plan.control(c.control).enabled:
-            outcomes.append(Outcome(key, c.title, "skip", f"turned off by the blueprint ({c.control})"))
+        governing = run.plan.control(c.control) if c.control is not None else None
+        if governing is not None and not governing.enabled:
+            # relaxed: the blueprint turned a default off; else the design does not ask for it
+            why = f"turned off by the blueprint ({c.control})" if governing.relaxed else governing.detail
+            outcomes.append(Outcome(key, c.title, "skip", why))
             continue
         found = c.run(run)
         problems, proven = found if isinstance(found, tuple) else (found, c.doc)

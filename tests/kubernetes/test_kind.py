@@ -106,6 +106,13 @@ def test_the_laptop_profile_fits_four_cpus_and_eight_gib_and_production_does_not
     assert "fits-budget" not in failing(path, kind=KindOptions(profile="production", cpus=256, memory_gib=1024))
 
 
+def test_the_budget_advice_never_names_the_profile_in_use():
+    for kind in (KindOptions(profile="laptop", cpus=1, memory_gib=1), KindOptions(profile="production")):
+        [problem] = failing(EXAMPLES / "e-commerce.yaml", kind=kind)["fits-budget"]
+        assert ("--profile laptop" in problem) == (kind.profile != "laptop"), problem
+        assert "--cpus" in problem
+
+
 def test_the_laptop_profile_runs_one_replica_per_zone_with_limits_above_requests():
     p = planned(str(URL))
     zones = len(p.zones(p.primary_region))

@@ -405,12 +405,16 @@ def test_removing_a_default_fails_its_check(removal):
 def test_relaxing_a_default_in_the_blueprint_turns_it_off(tmp_path):
     relaxed = tmp_path / "relaxed.yaml"
     relaxed.write_text(
-        EVERY_KIND.read_text()
+        EVERY_KIND.read_text().replace("waf: true", "waf: false", 1)
         + "security:\n  deletion_protection: false\n  encryption_at_rest: false\n  backup_retention_days: 3\n"
     )
     result = synth_blueprint(relaxed, stack="relaxed")
-    status = {o.check: o.status for o in result.checks(SECURITY)}
+    outcomes = {o.check: o for o in result.checks(SECURITY)}
+    status = {k: o.status for k, o in outcomes.items()}
     assert status["deletion-protection"] == status["encryption-at-rest"] == status["backups"] == "skip"
+    assert outcomes["backups"].detail == "turned off by the blueprint (backups)"
+    # a control the design does not ask for is skipped with the plan's reason, not "turned off"
+    assert status["waf"] == "skip" and outcomes["waf"].detail == "not asked for (edge.waf)"
     assert status["tls"] == status["private-data"] == status["data-flow-network"] == "pass"
     graph = result.graph
     writer = next(r for r in graph.of("aws.rds.Instance") if not r.inputs.get("replicateSourceDb"))

@@ -128,7 +128,71 @@ def _schema_problem(error: Any, doc: Document) -> tuple[Path, str, str, bool]:
                 f"did you mean '{close[0]}'? ({what})" if what else f"did you mean '{close[0]}'?",
                 False,
             )
-    return path, message, what or "see `hld schema` for this field", False
+    return path, message, _action(kind, error, field, what), False
+
+
+BOUNDS = {
+    "less_than": ("lt", "below"),
+    "less_than_equal": ("le", "at most"),
+    "greater_than": ("gt", "above"),
+    "greater_than_equal": ("ge", "at least"),
+    "too_long": ("max_length", "with at most"),
+    "string_too_long": ("max_length", "of at most"),
+    "too_short": ("min_length", "with at least"),
+    "string_too_short": ("min_length", "of at least"),
+}
+"""Pydantic's bound errors: the context key holding the bound, and how a fix says it."""
+
+
+def _action(kind: str, error: Any, field: object, what: str) -> str:
+    """What to do about a schema error, then what the field is for: the field's description alone
+    says what it means, not how to fix the value."""
+    ctx = error.get("ctx") or {}
+    name = f"`{field}`" if isinstance(field, str) else "it"
+    action = ""
+    if kind in BOUNDS and BOUNDS[kind][0] in ctx:
+        key, words = BOUNDS[kind]
+        bound = ctx[key]
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        if kind.endswith(("too_long", "too_short")):
+            unit = "characters" if kind.startswith("string") else "items"
+            action = (
+                f"make {name} one {words} {bound} {unit}"
+                if kind.startswith("string")
+                else (f"give {name} a list {words} {bound} {unit}")
+            )
+        else:
+            action = f"set {name} {words} {bound}"
+    elif kind in ("int_parsing", "int_type", "int_from_float"):
+        action = f"write {name} as a whole number"
+    elif kind in ("float_parsing", "float_type"):
+        action = f"write {name} as a number"
+    elif kind in ("bool_parsing", "bool_type"):
+        action = f"write {name} as true or false"
+    elif kind in ("string_type",):
+        action = f"write {name} as text (quote it)"
+    elif kind in ("list_type",):
+        action = f"write {name} as a list: [a, b]"
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        action = f"write {name} as a mapping of fields"
+    elif kind == "literal_error":
+        options = [o.strip(" '") for o in str(ctx.get("expected", "")).replace(" or ", ", ").split(",") if o.strip()]
+        action = "use one of: " + ", ".join(options) if options else ""
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == NAME_PATTERN:
+        suggestion = "-".join(
+            p for p in "".join(c if c.isalnum() else "-" for c in str(error.get("input", "")).lower()).split("-") if p
+        )
+        action = f"rename it, e.g. '{suggestion}'" if suggestion[:1].isalpha() else "rename it, e.g. 'orders-api'"
+    elif kind.startswith("value_error"):
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        if message.startswith("expected "):
+            action = "write " + message.removeprefix("expected ").split(", got ")[0]
+        elif "e.g. " in message:
+            action = "write it like " + message.rsplit("e.g. ", 1)[1]
+    if not action:
+        return what or "see `hld schema` for this field"
+    return f"{action} ({what.rstrip('.')})" if what else action
 
 
 def problems(doc: Document, error: ValidationError, file: str) -> list[Problem]:

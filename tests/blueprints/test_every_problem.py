@@ -62,3 +62,52 @@ def test_rules_that_read_an_invalid_field_are_skipped():
     assert ("schema", "availability") in found
     assert ("redundancy", "regions") not in found  # read through the availability: not judged
     assert ("data-flow", "services.0.uses.1") in found
+
+
+def _descriptions():
+    from pydantic import BaseModel
+
+    import blueprints.model as model
+
+    found = set()
+    for value in vars(model).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            found |= {(f.description or "").strip() for f in value.model_fields.values()}
+    return found - {""}
+
+
+def test_every_schema_fix_says_what_to_do_not_only_what_the_field_means():
+    import yaml
+
+    from tests.helpers import BASE, make
+
+    descriptions = _descriptions()
+    wrong = ("zzz", -1, 10**9, 0.5, ["x"], {"x": 1}, True)
+    docs = []
+    for key in BASE:
+        if key in ("services", "datastores"):
+            continue
+        docs += [make(**{key: value}) for value in wrong]
+    for key in BASE["services"][0]:
+        for value in wrong:
+            doc = make()
+            doc["services"][0][key] = value
+            docs.append(doc)
+    for key in ("engine", "ttl", "retention", "consistency", "instance_class"):
+        for value in wrong:
+            doc = make()
+            doc["datastores"][0][key] = value
+            docs.append(doc)
+    seen = 0
+    for doc in docs:
+        try:
+            parse(yaml.safe_dump(doc), "x.yaml")
+        except BlueprintError as exc:
+            for p in exc.problems:
+                if p.rule != "schema":
+                    continue
+                seen += 1
+                assert p.fix.strip() not in descriptions and p.fix.strip().rstrip(".") + "." not in descriptions, (
+                    p.render()
+                )
+    assert seen > 30

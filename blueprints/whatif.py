@@ -207,7 +207,8 @@ def zone_loss(plan: Plan, placement: Placement, zone: str) -> WhatIf:
                 peak_rps=svc.peak_rps,
                 enough_without_scaling=enough and not single,
                 detail=f"{region}: {tasks} tasks over {len(spread)} zones, {left_tasks} left x {svc.rps_per_replica} rps "
-                f"= {left} rps vs {cap.design_rps} rps designed for {region}",
+                f"= {left} rps vs {cap.design_rps} rps designed for {region}"
+                + (f"; plus {others} rps in the other serving regions (left, the sum)" if others else ""),
             )
         )
     zonal = {s.name for s in plan.services}  # a static site's bucket and CDN span zones in any level

@@ -93,3 +93,17 @@ def test_a_service_called_synchronously_is_sized_for_what_its_callers_send():
     impact = explain(p, "zone-loss")
     held = {s.service: s for s in impact.services}
     assert held["worker"].peak_rps == 500 and held["worker"].enough_without_scaling
+
+
+def test_the_capacity_left_after_a_loss_is_the_sum_its_detail_shows():
+    import re
+
+    from blueprints import load, plan
+    from blueprints.whatif import explain
+    from tests.helpers import EXAMPLES
+
+    p = plan(load(EXAMPLES / "url-shortener.yaml"))  # active-active: other regions add to what is left
+    for s in explain(p, "zone-loss").services:
+        shown = [int(x) for x in re.findall(r"= (\d+) rps vs|plus (\d+) rps", s.detail) for x in x if x]
+        assert sum(shown) == s.capacity_rps_left, s.detail
+    assert any("plus" in s.detail for s in explain(p, "zone-loss").services)

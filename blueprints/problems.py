@@ -32,6 +32,8 @@ def dotted(path: Path) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif part.startswith("--") and not out:  # a command-line option (hld.errors.BadInput.option)
+            out = part
         elif not _PLAIN_KEY.match(part) or len(part) > SHOWN:
             out += f"[{shown(part)}]"
         else:
@@ -69,7 +71,8 @@ class Problem:
     column: int = 1
 
     def render(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: {printable(dotted(self.path))}: {printable(self.message)}"
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file  # line 0: no position
+        text = f"{where}: {printable(dotted(self.path))}: {printable(self.message)}"
         if self.rule:
             text += f" [{self.rule}]"
         if self.fix:

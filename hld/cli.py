@@ -370,7 +370,7 @@ def render(
         planned = pipeline.plan(file, environment.value)
         if target == RenderTarget.docs:
             written = pipeline.write(
-                out, pipeline.docs(pipeline.with_alternatives(planned, file)), "render --target docs", file
+                out, pipeline.docs(pipeline.with_alternatives(planned, file)), "render --target docs", planned.name
             )
             if as_json:
                 _emit_json({"ok": True, "out": str(out), "files": written})
@@ -397,7 +397,7 @@ def render(
                     "\n".join(rendered.problems) + f"\n{len(rendered.problems)} problem(s); nothing written.\n"
                 )
             raise typer.Exit(1)
-        written = pipeline.write(out, rendered.tree, "render --target kubernetes", file)
+        written = pipeline.write(out, rendered.tree, "render --target kubernetes", planned.name)
     objs = rendered.objects
     if as_json:
         _emit_json(

@@ -33,6 +33,14 @@ class BadInput(HldError):
 
         return cls([Problem((), message, rule, fix, file)])
 
+    @classmethod
+    def option(cls, option: str, message: str, rule: str, fix: str) -> BadInput:
+        """A command-line option or argument is wrong, not the blueprint: named without a file
+        position (`hld: --stack: ...`)."""
+        from blueprints.problems import Problem
+
+        return cls([Problem((option,), message, rule, fix, "hld", 0, 0)])
+
 
 class SynthError(HldError):
     """The program failed: bad config, a bad blueprint, or a resource the cloud rejected."""

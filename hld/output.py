@@ -72,7 +72,11 @@ def interrupt_pending() -> bool:
 
 
 class OutputRefused(Exception):
-    """hld will not write there; the message says what is there and how to proceed (exit 2)."""
+    """hld will not write there: the message says what is there, the fix how to proceed (exit 2)."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 @dataclass(frozen=True)
@@ -92,15 +96,16 @@ class Tree:
         return Tree(self.files | other.files, self.private | other.private)
 
 
-def write_tree(out: Path, tree: Tree, command: str) -> list[str]:
-    """Write `tree` as the content of `out` (see the module's promises); returns the paths written."""
+def write_tree(out: Path, tree: Tree, command: str, system: str | None = None) -> list[str]:
+    """Write `tree` as the content of `out` (see the module's promises); returns the paths written.
+    `system` names the blueprint's system: an earlier output of another system is not replaced."""
     for rel in tree.files:
         _check_relative(rel)
     out = Path(os.path.abspath(out))
-    previous = _previous_files(out, command)
+    previous = _previous_files(out, command, system)
     INTERRUPTS.depth += 1
     try:
-        _write(out, previous, tree, command)
+        _write(out, previous, tree, command, system)
     finally:
         INTERRUPTS.depth -= 1
     WRITTEN.append(out)
@@ -108,7 +113,7 @@ def write_tree(out: Path, tree: Tree, command: str) -> list[str]:
     return sorted(tree.files)
 
 
-def _write(out: Path, previous: list[str], tree: Tree, command: str) -> None:
+def _write(out: Path, previous: list[str], tree: Tree, command: str, system: str | None) -> None:
     created_parents = _make_parents(out.parent)
     created_out = False
     try:
@@ -116,7 +121,7 @@ def _write(out: Path, previous: list[str], tree: Tree, command: str) -> None:
             out.mkdir(mode=DIR_MODE)
             os.chmod(out, DIR_MODE)
             created_out = True
-        _swap(out, previous, tree, command)
+        _swap(out, previous, tree, command, system)
     except BaseException:
         if created_out:
             shutil.rmtree(out, ignore_errors=True)
@@ -131,7 +136,7 @@ def write_file(path: Path, text: str, owned: Callable[[str], bool], what: str) -
     hld wrote it (`what` names the kind of file in the refusal)."""
     path = Path(os.path.abspath(path))
     if path.is_dir():
-        raise OutputRefused(f"{path} is a directory; pass a file path (e.g. {path}/{what.replace(' ', '-')}.json)")
+        raise OutputRefused(f"{path} is a directory", f"pass a file path (e.g. {path}/{what.replace(' ', '-')}.json)")
     if path.exists() or path.is_symlink():
         try:
             current = path.read_text(encoding="utf-8")
@@ -139,8 +144,8 @@ def write_file(path: Path, text: str, owned: Callable[[str], bool], what: str) -
             current = None
         if current is None or not owned(current):
             raise OutputRefused(
-                f"{path} exists and is not {what} hld wrote; hld does not overwrite files it did not write. "
-                "Choose another path, or move that file away first"
+                f"{path} exists and is not {what} hld wrote; hld does not overwrite files it did not write",
+                "choose another path, or move that file away first",
             )
     created = _make_parents(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -212,22 +217,22 @@ def _owner(out: Path) -> Path | None:
     return None
 
 
-def _previous_files(out: Path, command: str) -> list[str]:
+def _previous_files(out: Path, command: str, system: str | None = None) -> list[str]:
     """The files of hld's earlier output in `out` (empty when `out` is absent or empty);
     refuses anything else, before anything is created."""
     if out.is_symlink() and not out.exists():
-        raise OutputRefused(f"--out {out} is a broken symbolic link; pass a directory path")
+        raise OutputRefused(f"{out} is a broken symbolic link", "pass a directory path")
     if out.exists() and not out.is_dir():
         raise OutputRefused(
-            f"--out {out} is a file, not a directory; hld {command} writes a directory of files. "
-            "Pass a directory path that does not exist yet (it is created) or an empty one"
+            f"{out} is a file, not a directory; hld {command} writes a directory of files",
+            "pass a directory path that does not exist yet (it is created) or an empty one",
         )
     if not out.exists():
         owner = _owner(out)
         if owner is not None:
             raise OutputRefused(
-                f"--out {out} is inside {owner}, an output hld wrote; write elsewhere (e.g. beside {owner}), "
-                f"or rerun the command that wrote {owner}"
+                f"{out} is inside {owner}, an output hld wrote",
+                f"write elsewhere (e.g. beside {owner}), or rerun the command that wrote {owner}",
             )
         return []
     entries = _entries(out)
@@ -238,28 +243,35 @@ def _previous_files(out: Path, command: str) -> list[str]:
         owner = _owner(out)
         if owner is not None:
             raise OutputRefused(
-                f"--out {out} is part of the output hld wrote to {owner}; rerun the command that wrote "
-                f"{owner}, or choose another --out"
+                f"{out} is part of the output hld wrote to {owner}",
+                f"rerun the command that wrote {owner}, or choose another --out",
             )
         raise OutputRefused(
-            f"--out {out} is not empty and hld did not write it (it holds {_describe(entries)}); hld writes "
-            "only into a new or empty directory, or over its own earlier output. Choose a new directory "
-            "(e.g. --out out/<system>)"
+            f"{out} is not empty and hld did not write it (it holds {_describe(entries)}); hld writes only into "
+            "a new or empty directory, or over its own earlier output",
+            "choose a new directory (e.g. --out out/<system>)",
         )
     earlier = str(_manifest(out).get("command", ""))
     if earlier != command:
         raise OutputRefused(
-            f"--out {out} holds the output of `hld {earlier}`; `hld {command}` replaces only its own kind of output. "
-            "Choose another --out"
+            f"{out} holds the output of `hld {earlier}`; `hld {command}` replaces only its own kind of output",
+            "choose another --out",
+        )
+    earlier_system = _manifest(out).get("system")
+    if system is not None and earlier_system is not None and earlier_system != system:
+        raise OutputRefused(
+            f"{out} holds the output of `hld {command}` for {earlier_system}, not {system}; replacing it "
+            f"would drop {earlier_system}'s files (its kept credentials among them)",
+            f"choose another --out (e.g. out/{system}), or remove {out} first",
         )
     ours = set(files) | {MANIFEST}
     ours |= {"/".join(f.split("/")[:i]) + "/" for f in files for i in range(1, f.count("/") + 1)}
     foreign = [e for e in entries if e not in ours]
     if foreign:
         raise OutputRefused(
-            f"--out {out} holds hld's earlier output and also files hld did not write ({_describe(foreign)}); "
-            "hld replaces only its own output and never deletes other files. Move those files out of "
-            f"{out}, or choose another --out"
+            f"{out} holds hld's earlier output and also files hld did not write ({_describe(foreign)}); "
+            "hld replaces only its own output and never deletes other files",
+            f"move those files out of {out}, or choose another --out",
         )
     return files
 
@@ -288,7 +300,7 @@ def _make_parents(folder: Path) -> list[Path]:
 # --- the swap -----------------------------------------------------------------------------------
 
 
-def _swap(out: Path, previous: list[str], tree: Tree, command: str) -> None:
+def _swap(out: Path, previous: list[str], tree: Tree, command: str, system: str | None) -> None:
     """Stage the new tree inside `out`, move the previous files aside, move the new ones in,
     write the manifest, then drop what was set aside. Undone completely on any failure."""
     staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=out))
@@ -306,6 +318,8 @@ def _swap(out: Path, previous: list[str], tree: Tree, command: str) -> None:
                 handle.write(text)
             os.chmod(target, PRIVATE_MODE if rel in tree.private else FILE_MODE)
         manifest = {"written_by": f"hld {__version__}", "command": command, "files": sorted(tree.files)}
+        if system is not None:
+            manifest["system"] = system
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         os.chmod(staging / MANIFEST, FILE_MODE)
         INTERRUPTS.check()  # the last point where stopping needs no undo of moved files

@@ -63,14 +63,20 @@ def explain(file: Path, disruption: str, lost: str | None, environment: str = "p
     try:
         return play(planned, disruption, lost)  # type: ignore[arg-type]
     except ValueError as exc:
-        raise BadInput.one(str(exc), "what-if", "pass --lost with a planned zone or region", str(file)) from None
+        raise BadInput.option("--lost", str(exc), "what-if", "pass --lost with a planned zone or region") from None
 
 
-def plan(file: Path, environment: str = "production", stack: str = "prod") -> Plan:
+def default_stack(environment: str) -> str:
+    """The stack a command names when no --stack is given: `prod`, or `dev` in development (one
+    name for plan, cost, synth, verify and build alike)."""
+    return "dev" if environment == "development" else "prod"
+
+
+def plan(file: Path, environment: str = "production", stack: str | None = None) -> Plan:
     from blueprints import StackSettings
     from blueprints import plan as make_plan
 
-    return make_plan(load(file), StackSettings(name=stack, environment=environment))
+    return make_plan(load(file), StackSettings(name=stack or default_stack(environment), environment=environment))
 
 
 @dataclass
@@ -111,7 +117,7 @@ def cost(file: Path, environment: str = "production", stack: str | None = None) 
     if stack:
         settings = StackSettings(name=stack, environment=stack_settings_environment(stack, file))
     else:
-        settings = StackSettings(name="prod", environment=environment)
+        settings = StackSettings(name=default_stack(environment), environment=environment)
     bp = load(file)
     from blueprints import plan as make_plan
 
@@ -134,16 +140,16 @@ def stack_config(stack: str, file: Path) -> dict[str, str]:
     try:
         config = read_config(stack)
     except SynthError as exc:
-        raise BadInput.one(str(exc), "stack", "name a stack of stacks/", str(file)) from None
+        raise BadInput.option("--stack", str(exc), "stack", "name a stack of stacks/") from None
     named = config.get("hld:blueprint")
     if named:
         configured = Path(named) if Path(named).is_absolute() else PROJECT_ROOT / named
         if configured.resolve() != Path(file).resolve():
-            raise BadInput.one(
+            raise BadInput.option(
+                "--stack",
                 f"stack {stack!r} deploys {named}, not {file}",
                 "stack",
                 f"pass {named} with --stack {stack}, or drop --stack to run {file} with --environment",
-                str(file),
             )
     config["hld:blueprint"] = str(Path(file).resolve())
     return config
@@ -153,11 +159,11 @@ def _aws_stack(stack: str, file: Path) -> dict[str, str]:
     config = stack_config(stack, file)
     target = config.get("hld:target", "aws")
     if target != "aws":
-        raise BadInput.one(
+        raise BadInput.option(
+            "--stack",
             f"stack {stack!r} targets {target}; this command runs the aws target",
             "stack",
             "for kubernetes, `hld render` validates every object (schemas and cross-object checks)",
-            str(file),
         )
     return config
 
@@ -175,8 +181,8 @@ def _from_a_path(file: Path) -> None:
     """The Pulumi program (synth, verify, build) reads the blueprint from its path, not standard
     input: refused before anything reads it."""
     if str(file) == "-":
-        raise BadInput.one(
-            "the Pulumi program reads its blueprint from a file", "stdin", "pass the blueprint's path", "<stdin>"
+        raise BadInput.option(
+            "FILE", "the Pulumi program reads its blueprint from a file, not standard input", "stdin", "pass its path"
         )
 
 
@@ -190,15 +196,17 @@ def synth(file: Path, stack: str | None, environment: str, cloud: str = "mocks")
         config, name = _aws_stack(stack, file), stack
     else:
         config = {"hld:blueprint": str(Path(file).resolve()), "hld:target": "aws", "hld:environment": environment}
-        name = "synth"
+        name = default_stack(environment)
     try:
         return run(config, name, mocks_for(cloud, name))
     except CloudRejected:
         raise
     except SynthError as exc:
-        raise BadInput.one(
-            str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)", str(file)
-        ) from None
+        if stack:
+            raise BadInput.option(
+                "--stack", str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)"
+            ) from None
+        raise BadInput.one(str(exc), "program", "fix the blueprint or the environment it names", str(file)) from None
 
 
 @dataclass
@@ -236,8 +244,8 @@ def parse_disruption(text: str | None, file: Path) -> tuple[str, str] | None:
         return None
     kind, _, where = text.partition(":")
     if kind not in ("zone", "region") or not where:
-        raise BadInput.one(
-            f"--fail {text!r} is not zone:NAME or region:NAME", "fail", "e.g. --fail zone:us-east-1a", str(file)
+        raise BadInput.option(
+            "--fail", f"{text!r} is not zone:NAME or region:NAME", "fail", "e.g. --fail zone:us-east-1a"
         )
     return f"{kind}-loss", where
 
@@ -259,7 +267,7 @@ def verify(
         try:
             impact = what_if(result.plan, result.graph, fail[0], fail[1])
         except ValueError as exc:
-            raise BadInput.one(str(exc), "fail", "name a deployed zone or region", str(file)) from None
+            raise BadInput.option("--fail", str(exc), "fail", "name a deployed zone or region") from None
         required = must_survive(result.plan, fail[0])
         problems = impact_problems(result.plan, impact) if required else []
         detail = (
@@ -301,7 +309,8 @@ def kind_options(profile: str, cpus: float, memory_gib: float, http_port: int, h
     from generators.kubernetes.common import KindOptions
 
     if http_port == https_port:
-        raise BadInput.one(
+        raise BadInput.option(
+            "--https-port",
             f"--http-port and --https-port are both {http_port}",
             "http-port",
             "give the two host ports different numbers",
@@ -369,15 +378,16 @@ def docs(plan: Plan) -> Tree:
     return Tree(files(plan, svg_of(plan)))
 
 
-def write(out: Path, tree: Tree, command: str, file: Path) -> list[str]:
-    """Write a command's output (hld.output); refusals and unwritable places are BadInput."""
+def write(out: Path, tree: Tree, command: str, system: str | None = None) -> list[str]:
+    """Write a command's output for `system` (hld.output); refusals and unwritable places are
+    BadInput, named by --out."""
     try:
-        return write_tree(out, tree, command)
+        return write_tree(out, tree, command, system)
     except OutputRefused as exc:
-        raise BadInput.one(str(exc), "out", "", str(file)) from None
+        raise BadInput.option("--out", str(exc), "out", exc.fix) from None
     except OSError as exc:
-        raise BadInput.one(
-            f"cannot write {out}: {exc.strerror or exc}", "out", "pass --out a writable directory", str(file)
+        raise BadInput.option(
+            "--out", f"cannot write {out}: {exc.strerror or exc}", "out", "pass --out a writable directory"
         ) from None
 
 
@@ -392,9 +402,11 @@ def write_terraform_plan(out: Path, result: Any, file: Path) -> None:
     try:
         write_file(out, text, lambda current: MARKER in current, "a Terraform plan")
     except OutputRefused as exc:
-        raise BadInput.one(str(exc), "terraform-plan", "", str(file)) from None
+        raise BadInput.option("--terraform-plan", str(exc), "terraform-plan", exc.fix) from None
     except OSError as exc:
-        raise BadInput.one(f"cannot write {out}: {exc.strerror or exc}", "terraform-plan", "", str(file)) from None
+        raise BadInput.option(
+            "--terraform-plan", f"cannot write {out}: {exc.strerror or exc}", "terraform-plan", "pass a writable path"
+        ) from None
 
 
 def schema_text() -> str:
@@ -410,9 +422,11 @@ def write_schema(out: Path) -> None:
     try:
         write_file(out, schema_text(), _schema_file, "a schema")
     except OutputRefused as exc:
-        raise BadInput.one(str(exc), "out", "") from None
+        raise BadInput.option("--out", str(exc), "out", exc.fix) from None
     except OSError as exc:
-        raise BadInput.one(f"cannot write {out}: {exc.strerror or exc}", "out", "pass a writable path") from None
+        raise BadInput.option(
+            "--out", f"cannot write {out}: {exc.strerror or exc}", "out", "pass a writable path"
+        ) from None
 
 
 def _schema_file(text: str) -> bool:
@@ -491,7 +505,7 @@ def build(file: Path, out: Path, stack: str | None, environment: str, status: An
             status(text)
 
     _from_a_path(file)
-    planned = plan(file, environment, stack or "prod")
+    planned = plan(file, environment, stack)
     if stack:
         _aws_stack(stack, file)
     say("running the AWS program in the offline cloud (moto)...")
@@ -510,5 +524,5 @@ def build(file: Path, out: Path, stack: str | None, environment: str, status: An
     else:
         tree = tree | Tree({"verify.json": json.dumps({"ok": False, "rejected": rejected}, indent=2) + "\n"})
     built = Built(planned, verified, rejected, rendered)
-    built.written = write(out, tree, "build", file)
+    built.written = write(out, tree, "build", planned.name)
     return built

@@ -85,3 +85,12 @@ def test_the_plans_dr_row_and_explain_region_loss_give_the_same_recovery(example
         assert not any(j["survives"] for j in played["journeys"])
     else:
         assert f"expected RTO {human_duration(played['rto_seconds'])}" in row
+
+
+@pytest.mark.parametrize(("environment", "stack"), [("production", "prod"), ("development", "dev")])
+def test_every_command_names_the_same_stack_when_none_is_given(environment, stack):
+    planned = json.loads(runner.invoke(app, ["plan", str(URL), "-e", environment, "--json"]).stdout)
+    assert planned["stack"] == stack
+    synthesized = json.loads(runner.invoke(app, ["synth", str(URL), "-e", environment, "--json"]).stdout)
+    assert synthesized["stack"] == stack
+    assert f"stack {stack!r} ({environment})" in runner.invoke(app, ["plan", str(URL), "-e", environment]).stdout

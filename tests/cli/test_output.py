@@ -216,3 +216,33 @@ def test_ctrl_c_during_a_write_stops_before_any_new_file_or_after_the_last(tmp_p
     monkeypatch.setattr(os, "replace", real_replace)
     assert snapshot(out)["a.txt"] == b"ONE" and snapshot(out)["b.txt"] == b"two"  # finished, then stopped
     assert output.WRITTEN[-1] == out
+
+
+def test_an_output_of_another_system_is_not_replaced(tmp_path):
+    """A render of e-commerce into url-shortener's render would drop its kept credentials."""
+    out = tmp_path / "kind"
+    assert runner.invoke(app, ["render", URL, "--out", str(out)]).exit_code == 0
+    assert json.loads((out / MANIFEST).read_text())["system"] == "url-shortener"
+    before = snapshot(out)
+    result = runner.invoke(app, ["render", SHOP, "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("hld: --out: ") and "for url-shortener, not e-commerce" in result.stderr
+    assert "Fix: choose another --out (e.g. out/e-commerce)" in result.stderr
+    assert snapshot(out) == before
+
+
+def test_option_errors_name_the_option_not_a_place_in_the_blueprint(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("keep")
+    cases = {
+        "--out": ["render", URL, "--out", str(afile)],
+        "--https-port": ["render", URL, "--out", str(tmp_path / "o"), "--http-port", "8080", "--https-port", "8080"],
+        "--stack": ["synth", URL, "--stack", "no-such-stack"],
+        "--lost": ["explain", URL, "--what-if", "zone-loss", "--lost", "moon-1a"],
+    }
+    for option, args in cases.items():
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (option, result.output)
+        first, fix = result.stderr.splitlines()[:2]
+        assert first.startswith(f"hld: {option}: ") and ":1:1:" not in first, first
+        assert fix.startswith("  Fix: ") and len(fix) > len("  Fix: "), (option, fix)

@@ -57,7 +57,7 @@ def test_verify_exits_1_when_a_check_fails(tmp_path):
 
 def test_verify_bad_input_exits_2(tmp_path):
     result = run("verify", SHOP, "--fail", "rack:7")
-    assert result.exit_code == 2 and "--fail 'rack:7' is not zone:NAME or region:NAME" in result.stderr
+    assert result.exit_code == 2 and "hld: --fail: 'rack:7' is not zone:NAME or region:NAME" in result.stderr
     result = run("verify", SHOP, "--cloud", "mocks", "--fail", "zone:eu-west-1a")
     assert result.exit_code == 2 and "has nothing deployed" in result.stderr
     result = run("verify", SHOP, "--stack", "no-such-stack")

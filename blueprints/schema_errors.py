@@ -156,12 +156,9 @@ def _action(kind: str, error: Any, field: object, what: str) -> str:
         if isinstance(bound, float) and bound.is_integer():
             bound = int(bound)
         if kind.endswith(("too_long", "too_short")):
+            verb = "shorten" if kind.endswith("too_long") else "lengthen"
             unit = "characters" if kind.startswith("string") else "items"
-            action = (
-                f"make {name} one {words} {bound} {unit}"
-                if kind.startswith("string")
-                else (f"give {name} a list {words} {bound} {unit}")
-            )
+            action = f"{verb} {name} to {words.removeprefix('with ').removeprefix('of ')} {bound} {unit}"
         else:
             action = f"set {name} {words} {bound}"
     elif kind in ("int_parsing", "int_type", "int_from_float"):

@@ -161,7 +161,7 @@ def test_synth_without_a_domain_says_it_used_a_placeholder():
 
     result = run("synth", str(DESIGNS / "regional-api.yaml"))
     assert result.exit_code == 0, result.output
-    assert "synth.regional-api.hld.invalid is a placeholder" in result.stdout
+    assert "prod.regional-api.hld.invalid is a placeholder" in result.stdout
     assert "pulumi config set hld:domain" in result.stdout
     result = run("plan", str(DESIGNS / "regional-api.yaml"))
     assert "sets hld:domain" in result.stdout

@@ -13,6 +13,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# the project's folder on the path too: its packages (blueprints, generators, hld) are then
+	@# regular packages a user's own blueprints/ folder next to their tests cannot shadow
+	$(BIN)/python -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'hld-project.pth').write_text(str(pathlib.Path.cwd().resolve()) + chr(10))"
 	touch $@
 
 demo: install  ## validate, plan, explain, then hld build (offline AWS + checks, kind manifests, HLD document) of url-shortener

@@ -35,7 +35,13 @@ DEPLOYABLE = tuple(c.key for c in DEPLOYABLE_CHECKS)
 
 
 def evaluate(run: Run, keys: Iterable[str] | None = None) -> list[Outcome]:
-    """Run the named checks (default: all, SECURITY then PLAN)."""
+    """Run the named checks (default: all, SECURITY then PLAN); an unknown name is a ValueError
+    that lists the names."""
+    if isinstance(keys, str):
+        keys = [keys]  # one name, not its letters
+    unknown = [k for k in keys or () if k not in CHECKS]
+    if unknown:
+        raise ValueError(f"no check named {', '.join(map(repr, unknown))}; checks: {', '.join(CHECKS)}")
     return _evaluate(run, CHECKS, keys)
 
 

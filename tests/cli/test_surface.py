@@ -149,3 +149,22 @@ def test_a_verify_prints_its_whole_report_and_its_code_as_a_user_runs_it():
     report = json.loads(done.stdout)
     assert report["ok"] and report["checks"]
     assert {c["status"] for c in report["checks"]} <= {"pass", "skip"}
+
+
+def test_a_users_own_blueprints_folder_does_not_shadow_hlds_packages(tmp_path):
+    """A team keeps blueprints/shop.yaml beside its tests (as the README shows), and pytest puts
+    that folder first on the path: hld's packages must still be the ones imported."""
+    (tmp_path / "blueprints").mkdir()
+    (tmp_path / "generators").mkdir()
+    (tmp_path / "blueprints" / "shop.yaml").write_text(URL.read_text())
+    code = (
+        "import sys\n"
+        "sys.path.insert(0, '')\n"
+        "from blueprints import load\n"
+        "from hld.testing import synth\n"
+        "import generators.kubernetes\n"
+        "assert load('blueprints/shop.yaml').name == 'url-shortener'\n"
+        "assert synth('blueprints/shop.yaml', cloud='mocks').tally().ok\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -34,6 +34,13 @@ def test_every_check_is_documented():
         assert check.doc and check.title, check.key
 
 
+def test_an_unknown_check_name_is_refused_with_the_names(any_stack):
+    with pytest.raises(ValueError, match=r"no check named 'encryption'; checks: .*encryption-at-rest"):
+        any_stack.checks(["encryption"])
+    [one] = any_stack.checks("tls")  # one name alone: that check, not its letters
+    assert one.check == "tls"
+
+
 def put(obj: Any, key: str, value: Any) -> None:
     if isinstance(obj, dict):
         obj[key] = value

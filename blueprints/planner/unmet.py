@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -176,6 +177,8 @@ def advise(bp: Blueprint, plan: Plan, replan: Replan) -> list[Unmet]:
         fixes = [_fix(changes, combo, outcome(combo), unmet.what, True) for combo in meeting[:MAX_SHOWN]]
         for i in design:
             reached = outcome((i,))
+            if unmet.what == "cost" and not _better(reached, plan, "cost"):
+                continue  # a design change that costs more is no step toward a budget
             if (i,) not in meeting and reached is not None:
                 fixes.append(_fix(changes, (i,), reached, unmet.what, False))
         for i in relaxing:
@@ -292,6 +295,16 @@ def candidates(bp: Blueprint, plan: Plan) -> list[Change]:
                 f"availability: {floor:g} (what this design reaches)",
                 ((("availability",), floor),),
                 target="availability",
+            )
+        )
+    cost = plan.cost
+    if bp.cost.monthly_max is not None and cost is not None and cost.budget_status == "over":
+        needed = math.ceil(cost.monthly_min)
+        out.append(
+            Change(
+                f"cost.monthly_max: {needed} (what the design its targets need costs)",
+                ((("cost", "monthly_max"), needed),),
+                target="cost",
             )
         )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import subprocess
 import sys
@@ -159,6 +160,14 @@ def test_a_budget_never_changes_the_design_it_is_checked_against():
     assert tight.cost.monthly_min == free.cost.monthly_min
     [miss] = tight.unmet
     assert miss.what == "cost" and f"${free.cost.monthly_min - 100:,.0f} over the budget" in miss.why
+    # the advice: never a design change that costs more; the budget the design needs, as a relaxation
+    for f in miss.fixes:
+        if not f.relaxes:
+            assert float(f.reaches.strip("$/month").replace(",", "")) < tight.cost.monthly_min, f.change
+    [relax] = [f for f in miss.fixes if f.relaxes]
+    assert relax.meets and relax.change.startswith(f"cost.monthly_max: {math.ceil(free.cost.monthly_min)}")
+    again = doc | {"cost": {"monthly_max": relax.edits[0].value}}
+    assert plan(parse_doc(again)).ok
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)

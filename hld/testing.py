@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -121,9 +122,10 @@ Transform = Callable[[str, str, dict[str, Any]], Any]
 or None to keep it as the program made it."""
 
 
-def transformed(transforms: Sequence[Transform]) -> Callable[[], object]:
+def transformed(transforms: Sequence[Transform], changed: list[str] | None = None) -> Callable[[], object]:
     """The stack's entry point with `transforms` applied to every resource before it is registered
-    (Pulumi stack transformations: what a drift or a regression would change)."""
+    (Pulumi stack transformations: what a drift or a regression would change); `changed` collects
+    the `type::name` of each resource a transform changed."""
     import pulumi
 
     def transformation(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
@@ -138,6 +140,8 @@ def transformed(transforms: Sequence[Transform]) -> Callable[[], object]:
                 opts = pulumi.ResourceOptions.merge(opts, extra)
             else:
                 props = out
+        if hit and changed is not None:
+            changed.append(f"{args.type_}::{args.name}")
         return pulumi.ResourceTransformationResult(props, opts) if hit else None
 
     def program() -> None:
@@ -185,9 +189,20 @@ def synth(
     else:
         config = {"hld:target": "aws", "hld:environment": environment}
     config["hld:blueprint"] = str(path.resolve())
+    changed: list[str] = []
     try:
-        program = transformed(transforms) if transforms else offline.entry_point
-        return checked(run(config, name, mocks_for(cloud, name), program=program))
+        program = transformed(transforms, changed) if transforms else offline.entry_point
+        result = checked(run(config, name, mocks_for(cloud, name), program=program))
+        if transforms and not changed:
+            # a test that breaks nothing proves nothing: the usual cause is a type written as the
+            # graph shows it (aws.rds.Cluster) where transforms see Pulumi's token
+            types = sorted({r.type for r in result.graph.resources if r.custom})[:3]
+            warnings.warn(
+                f"no transform changed any resource; transforms see Pulumi type tokens such as {', '.join(types)}",
+                UserWarning,
+                stacklevel=2,
+            )
+        return result
     finally:
         for handle in keep:
             Path(handle.name).unlink(missing_ok=True)

@@ -430,3 +430,22 @@ def test_relaxing_a_default_in_the_blueprint_turns_it_off(tmp_path):
     assert not writer.inputs.get("kmsKeyId")
     assert not graph.has("aws.dynamodb.Table").inputs.get("serverSideEncryption", {}).get("kmsKeyArn")
     assert all(not q.inputs.get("kmsMasterKeyId") for q in graph.of("aws.sqs.Queue"))
+
+
+def test_a_transform_that_changes_nothing_warns_with_the_type_tokens():
+    url = ROOT / "blueprints" / "examples" / "url-shortener.yaml"
+
+    def graph_spelling(typ, name, props):  # the graph's spelling, not the token transforms see
+        return {**props, "deletion_protection": False} if typ == "aws.rds.Instance" else None
+
+    with pytest.warns(UserWarning, match=r"no transform changed any resource; .*aws:"):
+        synth(url, cloud="mocks", transforms=[graph_spelling])
+
+    def token_spelling(typ, name, props):
+        return {**props, "deletion_protection": False} if typ == "aws:rds/instance:Instance" else None
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert "deletion-protection" in synth(url, cloud="mocks", transforms=[token_spelling]).tally().failed

@@ -31,7 +31,10 @@ app = typer.Typer(
         "Turn a high-level design (a YAML blueprint: availability target, consistency, "
         "redundancy, scaling, services, data stores) into a plan with reasons, and check it.\n\n"
         "Start with: hld validate blueprints/examples/url-shortener.yaml, then hld plan on the same file. "
-        "FILE may be - (standard input) for validate, plan and explain.\n\n"
+        "FILE may be - (standard input) for validate, plan, cost, explain and render; synth, verify and "
+        "build read it from its path.\n\n"
+        "--json (every command but schema) prints one JSON document with `ok`, also for bad input and "
+        "usage errors.\n\n"
         "Exit codes: 0 ok, 1 the design misses its own targets or a check failed, 2 bad input, 130 interrupted."
     ),
     no_args_is_help=True,
@@ -60,8 +63,9 @@ OutOpt = Annotated[
     Path,
     typer.Option(
         "--out",
-        help="Directory to write: new, empty, or an earlier output of hld (replaced as a whole, atomically). "
-        "Files hld did not write are never touched: a directory holding any is refused.",
+        help="Directory to write: new, empty, or an earlier output of the same command for the same system "
+        "(replaced as a whole, atomically). Files hld did not write are never touched: a directory holding "
+        "any is refused.",
     ),
 ]
 
@@ -125,7 +129,10 @@ def _emit_json(data: object) -> None:
 
 def _fail_input(problems: list[Problem], as_json: bool) -> NoReturn:
     if as_json:
-        _emit_json({"ok": False, "valid": False, "problems": [p.as_dict() for p in problems]})
+        blueprint = not all(p.file == "hld" and not p.line for p in problems)  # else only options are wrong
+        _emit_json(
+            {"ok": False, **({"valid": False} if blueprint else {}), "problems": [p.as_dict() for p in problems]}
+        )
     else:
         for p in problems:
             sys.stderr.write(p.render() + "\n")
@@ -174,7 +181,12 @@ def validate(
     valid, problems = pipeline.validate(files)
     if as_json:
         _emit_json(
-            {"valid": not problems, "files": [str(f) for f in files], "problems": [p.as_dict() for p in problems]}
+            {
+                "ok": not problems,
+                "valid": not problems,
+                "files": [str(f) for f in files],
+                "problems": [p.as_dict() for p in problems],
+            }
         )
         raise typer.Exit(2 if problems else 0)
     for name in valid:
@@ -197,7 +209,7 @@ def plan(file: FileArg, as_json: JsonOpt = False, environment: EnvOpt = Environm
     with _bad_input(as_json):
         result = pipeline.plan(file, environment.value)
     if as_json:
-        _emit_json(result.model_dump(mode="json"))
+        _emit_json({"ok": result.ok, **result.model_dump(mode="json")})
     else:
         from hld.report import console, plan_view
 
@@ -257,7 +269,7 @@ def explain(
     with _bad_input(as_json):
         outcome = pipeline.explain(file, what_if.value, lost, environment.value)
     if as_json:
-        _emit_json(outcome.model_dump(mode="json"))
+        _emit_json({"ok": True, **outcome.model_dump(mode="json")})
         return
     from hld.report import console, whatif_view
 
@@ -312,6 +324,7 @@ def synth(
     if as_json:
         _emit_json(
             {
+                "ok": True,
                 "stack": result.stack,
                 "resources": [{**r.summary(), "inputs": r.inputs} for r in result.graph.resources],
                 "outputs": result.outputs,
@@ -524,6 +537,28 @@ def schema(
     typer.echo(f"wrote {out}")
 
 
+def _run_for_json() -> NoReturn:
+    """With --json, a usage error (an unknown option, a value outside its choices) is JSON on
+    standard output too, exit 2: a CI script parses every outcome the same way."""
+    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    try:
+        code = app(standalone_mode=False)
+    except usage_error as exc:  # type: ignore[misc]
+        param = getattr(exc, "param", None)
+        field = getattr(exc, "option_name", None) or (getattr(param, "opts", None) or [getattr(param, "name", "")])[0]
+        command = getattr(getattr(exc, "ctx", None), "command_path", "hld")
+        problem = {
+            "file": "hld",
+            "line": 0,
+            "column": 0,
+            "field": field,
+            "message": exc.format_message().replace("Value error, ", ""),
+        }
+        _emit_json({"ok": False, "problems": [problem | {"rule": "usage", "fix": f"see `{command} --help`"}]})
+        raise SystemExit(2) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
 def run() -> None:
     """Console-script entry point."""
     import signal
@@ -533,6 +568,8 @@ def run() -> None:
     sys.stdout = ClosedPipeSafe(sys.stdout)
     signal.signal(signal.SIGINT, on_ctrl_c)
     try:
+        if "--json" in sys.argv[1:]:
+            _run_for_json()
         app()
     except SystemExit as exc:
         if exc.code == INTERRUPTED:  # a write stopped by Ctrl-C (typer turns it into exit 130)

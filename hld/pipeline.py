@@ -140,7 +140,9 @@ def stack_config(stack: str, file: Path) -> dict[str, str]:
     try:
         config = read_config(stack)
     except SynthError as exc:
-        raise BadInput.option("--stack", str(exc), "stack", "name a stack of stacks/") from None
+        raise BadInput.option(
+            "--stack", str(exc), "stack", "name one of those stacks, or drop --stack to run FILE with --environment"
+        ) from None
     named = config.get("hld:blueprint")
     if named:
         configured = Path(named) if Path(named).is_absolute() else PROJECT_ROOT / named
@@ -457,8 +459,7 @@ class Built:
             out.append("aws: rejected")
         if self.verified is not None:
             out += [f"check: {c}" for c in self.verified.tally.failed]
-        if self.rendered.problems:
-            out.append("kubernetes: problems")
+        out += [f"kubernetes: {name}" for name, _, problems in self.rendered.checks if problems]
         return out
 
     @property
@@ -479,7 +480,8 @@ class Built:
                 "met": built.plan.availability.met,
             },
             "objectives": [{"objective": o.name, "met": o.met, "detail": o.detail} for o in built.plan.objectives],
-            "checks": tally,
+            "tally": tally,
+            "checks": verified.report()["checks"] if verified else [],
             "rejected": built.rejected,
             "coverage_percent": round(verified.coverage.percent, 1) if verified else None,
             "kubernetes_problems": built.rendered.problems,
@@ -492,8 +494,23 @@ class Built:
                 "pulumi preview",
                 f"follow {out}/kubernetes/README.md: kind cluster, add-ons, kubectl apply -k, curl",
                 f"open {out}/docs/HLD.md",
+            ]
+            if built.ok
+            else [
+                f"fix what failed ({', '.join(built.failed)}): {out}/verify.json and {out}/kubernetes/problems.json "
+                "say what each check found",
+                "run hld build again; deploy only a build that passes",
             ],
         }
+
+
+def _render_report(rendered: Rendered) -> str:
+    """The Kubernetes checks of a render, as JSON: each with what it proves and its problems."""
+    checks = [
+        {"check": name, "proves": proves, "status": "fail" if problems else "pass", "problems": problems}
+        for name, proves, problems in rendered.checks
+    ]
+    return json.dumps({"ok": not rendered.problems, "checks": checks}, indent=2) + "\n"
 
 
 def build(file: Path, out: Path, stack: str | None, environment: str, status: Any = None, kind: Any = None) -> Built:
@@ -518,7 +535,10 @@ def build(file: Path, out: Path, stack: str | None, environment: str, status: An
     say("rendering the Kubernetes target and its checks...")
     rendered = kubernetes(planned, kind, out, "kubernetes/")
     say("writing the HLD document...")
-    tree = rendered.tree.under("kubernetes") | docs(with_alternatives(planned, file)).under("docs")
+    # manifests that fail their checks are not written (as `hld render` refuses them): what the
+    # checks found is, in their place
+    manifests = rendered.tree if not rendered.problems else Tree({"problems.json": _render_report(rendered)})
+    tree = manifests.under("kubernetes") | docs(with_alternatives(planned, file)).under("docs")
     if verified is not None:
         tree = tree | Tree({"verify.json": json.dumps(verified.report(), indent=2) + "\n"})
     else:

@@ -458,7 +458,8 @@ def build_lines(built: Any, summary: dict[str, Any]) -> list[str]:
         f"Kubernetes: {len(built.rendered.objects)} objects, strict schema validation"
         + (f"; {len(problems)} PROBLEM(S): {problems[0]}" if problems else ", cross-object checks pass")
     )
-    lines.append(f"Wrote {len(built.written)} files to {summary['out']}/ (verify.json, kubernetes/, docs/)")
+    kubernetes = "kubernetes/" if not problems else "kubernetes/problems.json, no manifests"
+    lines.append(f"Wrote {len(built.written)} files to {summary['out']}/ (verify.json, {kubernetes}, docs/)")
     if built.failed:
         lines.append(f"FAILED: {', '.join(built.failed)}")
     lines += ["Next:", *[f"  {step}" for step in summary["next"]]]

@@ -386,6 +386,6 @@ def stack_config(stack: str) -> dict[str, str]:
     path = PROJECT_ROOT / "stacks" / f"Pulumi.{stack}.yaml"
     if not path.exists():
         known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in path.parent.glob("Pulumi.*.yaml"))
-        raise SynthError(f"no stack {stack!r} (stacks/Pulumi.{stack}.yaml); stacks: {', '.join(known)}")
+        raise SynthError(f"no stack {stack!r}: hld's Pulumi project has no {path} (its stacks: {', '.join(known)})")
     data = yaml.safe_load(path.read_text()) or {}
     return {str(k): str(v) for k, v in (data.get("config") or {}).items()}

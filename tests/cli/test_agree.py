@@ -33,7 +33,7 @@ def test_a_missed_objective_fails_plan_verify_build_and_testing_alike(tight, tmp
     built = runner.invoke(app, ["build", str(tight), "--out", str(tmp_path / "o"), "--json"])
     assert built.exit_code == 1, built.output
     summary = json.loads(built.stdout)
-    assert summary["checks"] == counted
+    assert summary["tally"] == counted
     assert "plan: rpo" in summary["failed"] and "check: objectives" in summary["failed"]
     assert tally(synth(tight).checks()).as_dict() == counted
 

@@ -20,12 +20,12 @@ def test_build_writes_everything_and_summarises(tmp_path):
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["ok"] and summary["failed"] == [] and summary["checks"]["failed"] == []
+    assert summary["ok"] and summary["failed"] == [] and summary["tally"]["failed"] == []
     assert summary["coverage_percent"] >= 90
     assert summary["next"][0] == "pulumi preview --stack e-commerce-prod"
     verify = json.loads((out / "verify.json").read_text())
     assert verify["cloud"] == "moto" and len(verify["checks"]) == len(CHECKS)
-    assert verify["tally"] == summary["checks"]
+    assert verify["tally"] == summary["tally"] and verify["checks"] == summary["checks"]
     assert (out / "kubernetes" / "kind-cluster.yaml").exists() and (out / "kubernetes" / "kustomization.yaml").exists()
     assert (out / "kubernetes" / "secrets" / "orders-credentials.env").stat().st_mode & 0o077 == 0
     assert (out / "docs" / "HLD.md").read_text().startswith("# e-commerce: high-level design")
@@ -38,7 +38,9 @@ def test_build_exits_1_when_the_design_misses_its_target(tmp_path):
     missed.write_text(text.replace("availability: 99.5", "availability: 99.95"))
     result = runner.invoke(app, ["build", str(missed), "--out", str(tmp_path / "o"), "--json"])
     assert result.exit_code == 1, result.output
-    assert json.loads(result.stdout)["checks"]["failed"] == ["availability"]
+    summary = json.loads(result.stdout)
+    assert summary["tally"]["failed"] == ["availability"]
+    assert not summary["next"][0].startswith("pulumi") and "availability" in summary["next"][0]
 
 
 def test_build_bad_input_exits_2_and_writes_nothing(tmp_path):
@@ -62,3 +64,17 @@ def test_the_next_step_names_the_blueprint_as_the_pulumi_program_resolves_it(tmp
         config = read_config(lambda key, named=named: {"blueprint": named}.get(key), "s")
         assert config.blueprint.resolve() == expected.resolve(), given
     assert configured_path(inside) == "blueprints/examples/e-commerce.yaml"
+
+
+def test_build_writes_no_manifests_that_fail_their_checks(tmp_path):
+    out = tmp_path / "small"
+    args = ["build", str(EXAMPLES / "url-shortener.yaml"), "--out", str(out), "--cpus", "0.5", "--memory-gib", "1"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 1, result.output
+    summary = json.loads(result.stdout)
+    assert "kubernetes: fits-budget" in summary["failed"]
+    assert sorted(p.name for p in (out / "kubernetes").iterdir()) == ["problems.json"]  # as render refuses them
+    found = json.loads((out / "kubernetes" / "problems.json").read_text())
+    assert not found["ok"] and [c["check"] for c in found["checks"] if c["status"] == "fail"] == ["fits-budget"]
+    assert (out / "docs" / "HLD.md").exists() and (out / "verify.json").exists()
+    assert not any(step.startswith("pulumi") for step in summary["next"])

@@ -168,3 +168,20 @@ def test_a_users_own_blueprints_folder_does_not_shadow_hlds_packages(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_with_json_every_outcome_is_one_json_document_with_ok():
+    for args, code in (
+        (["plan", str(URL), "--json", "--bogus"], 2),
+        (["plan", str(URL), "--json", "-e", "staging"], 2),
+        (["verify", str(URL), "--stack", "no-such-stack", "--json"], 2),
+    ):
+        done = subprocess.run([*HLD, *args], capture_output=True, text=True, cwd=ROOT, check=False)
+        assert done.returncode == code, (args, done.stderr)
+        report = json.loads(done.stdout)
+        assert report["ok"] is False and report["problems"][0]["field"].startswith("--"), report
+        assert "valid" not in report  # the blueprint was not what was wrong
+    for args in (["validate", str(URL)], ["plan", str(URL)], ["explain", str(URL), "--what-if", "zone-loss"]):
+        assert json.loads(runner.invoke(app, [*args, "--json"]).stdout)["ok"] is True, args
+    synthesized = runner.invoke(app, ["synth", str(URL), "--json"])
+    assert json.loads(synthesized.stdout)["ok"] is True

@@ -40,6 +40,12 @@ PRICES: dict[str, Price] = {
         Price("inter-az", "GB", _us(0.02, 0.02, 0.02), "https://aws.amazon.com/ec2/pricing/on-demand/ (0.01 each way)"),
         Price("inter-region", "GB", _us(0.02, 0.02, 0.09), "https://aws.amazon.com/ec2/pricing/on-demand/"),
         Price(
+            "internet-out",
+            "GB",
+            _us(0.09, 0.09, 0.114),
+            "https://aws.amazon.com/ec2/pricing/on-demand/ (data transfer out to the internet, first 10 TB a month)",
+        ),
+        Price(
             "rds-postgres:db.r6g.large",
             "hour",
             _us(0.225, 0.25, 0.29),
@@ -130,7 +136,7 @@ LEFT_OUT = (
     "support plans",
     "free tiers",
     "savings plans and reserved capacity",
-    "data transfer to the internet beyond the CDN (responses served by the load balancers directly)",
+    "the lower data-transfer rates above 10 TB a month (every GB is priced at the first tier's)",
     "container image storage and pulls (ECR)",
 )
 """What the estimate does not count."""

@@ -64,6 +64,10 @@ def controls(bp: Blueprint) -> list[Control]:
                     "stores in isolated subnets, not publicly accessible" if in_vpc else "",
                     "S3 public access blocked" if ObjectStore in kinds else "",
                     "the site's bucket is read only by CloudFront (origin access control)" if site else "",
+                    "tables and queues have no network endpoint of their own: reached through their AWS API, "
+                    "with IAM, by the roles of the services that use them"
+                    if kinds & {KeyValue, Queue}
+                    else "",
                 ]
             ),
         ),
@@ -90,7 +94,9 @@ def controls(bp: Blueprint) -> list[Control]:
         "deletion-protection": (
             sec.deletion_protection,
             stateful,
-            "deletion protection, final snapshots, Pulumi protect/retainOnDelete on stateful resources",
+            "deletion protection"
+            + (", final snapshots of databases" if Relational in kinds else "")
+            + ", Pulumi protect/retainOnDelete on stateful resources",
         ),
         "backups": (
             sec.backup_retention_days >= 7,

@@ -38,7 +38,8 @@ def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[
         if intent.active:
             strategy = Decided(
                 value="multi-site-active-active",
-                reason="replication: active: the full stack serves in every region (RTO near zero: DNS failover)",
+                reason="replication: active: the full stack serves in every region; a region loss costs the DNS "
+                "failover (health checks and the record's TTL) and any promotion a single-writer store needs",
             )
         else:
             name = passive_strategy(bp)

@@ -92,9 +92,15 @@ def diagram(plan: Plan) -> Diagram:
         for region in plan.store(site).regions:
             group = f"{region}" + (" (primary)" if region == plan.primary_region else "")
             d.edge(cdn, d.node(f"store_{site}_{region}", f"{site}: s3 (private)", group), "origin access control")
+    # the CDN carries public traffic only through it, or the routes it caches: drawn as it carries
+    cached = plan.edge.cdn is not None and bool(plan.edge.cdn.cached)
     if public and plan.edge.cdn is not None:
-        cdn = d.node("cdn", "CloudFront" + (" + WAF" if plan.edge.waf else ""), "edge")
-        d.edge(entry, cdn)
+        waf = " + WAF" if plan.edge.waf else ""
+        if through_cdn or cached:
+            cdn = d.node("cdn", "CloudFront" + waf, "edge")
+            d.edge(entry, cdn)
+        else:
+            d.node("cdn", f"CloudFront{waf}: carries no route (none is cache: public)", "edge")
         if through_cdn:
             entry = cdn
     for region in plan.regions.value:
@@ -102,8 +108,8 @@ def diagram(plan: Plan) -> Diagram:
         lb = d.node(f"lb_{region}", "Load balancer" + (" + WAF" if plan.edge.waf else ""), group) if public else ""
         if lb:
             d.edge(entry, lb, "HTTPS" if plan.edge.tls else "HTTP")
-            if plan.edge.cdn is not None and not through_cdn:
-                d.edge(d.node("cdn", "CloudFront", "edge"), lb, "static")
+            if cached and not through_cdn:
+                d.edge(d.node("cdn", "CloudFront", "edge"), lb, "cached routes")
         for svc in plan.services:
             cap = next(c for c in svc.capacity.value if c.region == region)
             node = d.node(

@@ -276,18 +276,24 @@ def test_edge_lines_cdn_waf_and_dns_follow_the_public_load():
     # dynamic routes bypass the CDN (99.99 % is above CloudFront's SLA) and none is cached: the
     # CDN carries nothing, so it bills nothing
     assert p.edge.cdn.dynamic.value == "bypass" and not lines(p, "CDN")
+    # ... and every response leaves from the load balancers: billed as data transfer out
+    egress = sum(x.quantity_min for x in lines(p, "data transfer out", "internet-out"))
+    assert egress == pytest.approx(public * RESPONSE_KB / 1e6, rel=1e-3)
     doc = bp.model_dump(mode="json", by_alias=True, exclude_unset=True)
     doc["services"][0]["routes"] = ["POST /shorten", {"route": "GET /{code}", "cache": "public"}]
     cached = plan(parse_doc(doc))
     [requests] = lines(cached, "CDN", "cloudfront-https")
     assert requests.quantity_min == pytest.approx(public / 2 / 1e4, rel=1e-6)  # one route of two
     assert requests.assumption and "share" in requests.assumption
+    half = sum(x.quantity_min for x in lines(cached, "data transfer out", "internet-out"))
+    assert half == pytest.approx(egress / 2, rel=1e-3)  # the other half goes out through the CDN
     doc["edge"]["cdn"]["dynamic"] = "through"
     through = plan(parse_doc(doc))
     [requests] = lines(through, "CDN", "cloudfront-https")
     assert requests.quantity_min == pytest.approx(public / 1e4, rel=1e-6) and requests.assumption is None
     [data] = lines(through, "CDN", "cloudfront-data")
     assert data.quantity_min == pytest.approx(public * RESPONSE_KB / 1e6, rel=1e-6)
+    assert not lines(through, "data transfer out")  # every response leaves through the CDN
     [acls] = lines(p, "WAF", "waf-acl")
     assert acls.quantity_min == 1 + len(p.regions.value)  # the distribution's and each load balancer's
     [rules] = lines(p, "WAF", "waf-rule")

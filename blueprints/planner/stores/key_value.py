@@ -31,7 +31,9 @@ def plan(bp: Blueprint, store: KeyValue, intent: Intent, stack: StackSettings, c
         mode = "MRSC"
         replication = Decided(
             value=f"global table, multi-region strong consistency in {', '.join(regions)}",
-            reason="strong + active-active: only DynamoDB MRSC keeps every region's reads strong (RPO 0)",
+            reason="strong + active-active: only DynamoDB MRSC keeps every region's reads strong (RPO 0); "
+            "MRSC tables have no transactions (TransactWriteItems), no TTL and no local secondary indexes, "
+            "and are created empty: writes that must change several items at once need another design",
         )
         rpo = 0
     else:

@@ -89,7 +89,10 @@ def plan(
         )
     else:
         mode = (
-            "Aurora: shared storage across 3 zones, replica in another zone"
+            (
+                "Aurora: shared storage across 3 zones, "
+                + (f"{replicas} replicas in the other zones" if replicas > 1 else "a replica in another zone")
+            )
             if aurora
             else "Multi-AZ: synchronous standby in another zone"
         )

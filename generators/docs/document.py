@@ -133,6 +133,11 @@ def diagram(plan: Plan) -> Diagram:
     return d
 
 
+def _waf_on(plan: Plan, where: str) -> bool:
+    """The plan puts a web application firewall on `where` ("CloudFront", "load balancer")."""
+    return plan.edge.waf is not None and where in plan.edge.waf.value
+
+
 def _steps(plan: Plan) -> list[dict[str, Any]]:
     """Numbered data-flow steps per public route (sync calls first, then async paths)."""
     flows = []
@@ -145,15 +150,22 @@ def _steps(plan: Plan) -> list[dict[str, Any]]:
                 steps.append("CloudFront answers it from its cache (a shared, public response) or forwards it")
             elif plan.edge.cdn is not None and plan.edge.cdn.dynamic.value == "through":
                 steps.append("CloudFront forwards it, uncached, to the nearest healthy region")
+            waf = " and its web application firewall's rules pass it" if _waf_on(plan, "load balancer") else ""
             steps.append(
-                f"The load balancer terminates {'TLS' if plan.edge.tls else 'HTTP'} and forwards to `{svc.name}`"
+                f"The load balancer terminates {'TLS' if plan.edge.tls else 'HTTP'}{waf}, and forwards to `{svc.name}`"
             )
             for callee in svc.calls:
                 if callee in route.uses:
                     steps.append(f"`{svc.name}` calls `{callee}`")
+            reads_only = route.route.split(" ", 1)[0] in ("GET", "HEAD")
             for store in [s for s in svc.stores if s in route.uses]:
                 used = plan.store(store)
-                verb = "enqueues to" if used.messaging else "reads and writes"
+                # the blueprint says which stores a route uses, not how: a safe method is taken to
+                # read, any other to read and write; a queue is written to
+                if used.messaging:
+                    verb = "may enqueue to" if reads_only else "enqueues to"
+                else:
+                    verb = "reads" if reads_only else "reads and writes"
                 when = " (asynchronously, off the request path)" if store in svc.async_uses else ""
                 steps.append(f"`{svc.name}` {verb} `{store}` ({used.technology}){when}")
             flows.append({"route": f"{svc.name}: {route.route}", "steps": steps})

@@ -141,3 +141,17 @@ def test_each_route_has_its_own_data_flow_steps():
     send = text.split("### gateway: POST /rooms/{id}/messages")[1].split("##")[0]
     assert "`messages`" in history and "`fanout`" not in history and "`presence`" not in history
     assert "enqueues to `fanout`" in send
+
+
+def test_the_diagram_and_the_flows_show_only_what_the_plan_carries():
+    bp = load(EXAMPLES / "url-shortener.yaml")  # dynamic traffic bypasses the CDN, nothing is cached
+    p = plan(bp)
+    mermaid = diagram(p).mermaid()
+    assert "carries no route" in mermaid and "--> cdn" not in mermaid and "cdn -->" not in mermaid
+    text = document(p)
+    assert "`shortener` reads `urls`" in text and "`shortener` reads and writes `urls`" in text  # GET, POST
+    assert "web application firewall's rules pass it" in text  # edge.waf: on the load balancers
+    doc = bp.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    doc["services"][0]["routes"] = ["POST /shorten", {"route": "GET /{code}", "cache": "public"}]
+    cached = diagram(plan(parse_doc(doc))).mermaid()
+    assert "dns --> cdn" in cached and "cdn -->|cached routes| lb_us_east_1" in cached

@@ -130,7 +130,7 @@ def plan(
         single_writer=intent.multi_region,
         sla=("aurora" if aurora else "rds") + ("-single-az" if single_zone else "-multi-az"),
         scope="global" if intent.multi_region else "regional",
-        technology="Amazon RDS / Aurora PostgreSQL",
+        technology="Amazon Aurora PostgreSQL" if aurora else "Amazon RDS for PostgreSQL",
         chain_label=f"{store.name} ({'Aurora' if aurora else 'RDS'}, writer in {regions[0]})"
         if intent.multi_region
         else store.name,

@@ -248,14 +248,13 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
 
     # edge: CDN, WAF, DNS
     public = sum(v for (svc, _), v in monthly.items() if plan.service(svc).public)
+    via, note = through_cdn(plan, monthly) if plan.edge.cdn else (0.0, None)
     # responses that leave AWS from the load balancers: the public requests the CDN does not carry
-    via = through_cdn(plan, monthly)[0] if plan.edge.cdn else 0.0
     share = 1 - via / public if public else 0.0
     for r in regions:
         direct = sum(v for (svc, region), v in monthly.items() if region == r and plan.service(svc).public) * share
         out.add("data transfer out", r, "internet-out", "GB", direct * kb / 1e6)
     if plan.edge.cdn:
-        via, note = through_cdn(plan, monthly)
         out.add("CDN", "global", "cloudfront-https", "10 thousand requests", via / 1e4, assumption=note)
         out.add("CDN", "global", "cloudfront-data", "GB", via * kb / 1e6, assumption=note)
     if plan.edge.waf:

@@ -196,10 +196,20 @@ def store_technologies(plan: Plan) -> list[tuple[str, str, str]]:
     """(kind, what runs it on AWS, its stand-in on kind) for each kind of store the plan has."""
     from generators.kubernetes.standins import STAND_INS
 
-    out: dict[str, tuple[str, str, str]] = {}
+    out: dict[tuple[str, str], tuple[str, str, str]] = {}
     for store in plan.datastores:
-        out.setdefault(store.kind, (store.kind, store.technology, STAND_INS[store.kind].product))
+        out.setdefault((store.kind, store.technology), (store.kind, store.technology, STAND_INS[store.kind].product))
     return list(out.values())
+
+
+def cost_components(plan: Plan) -> list[tuple[str, float, float]]:
+    """(component, USD a month at the minimum, at the maximum) over every region, largest first."""
+    totals: dict[str, list[float]] = {}
+    for line in plan.cost.lines if plan.cost else []:
+        low_high = totals.setdefault(line.component, [0.0, 0.0])
+        low_high[0] += line.monthly_min
+        low_high[1] += line.monthly_max
+    return sorted(((c, low, high) for c, (low, high) in totals.items()), key=lambda row: (-row[1], row[0]))
 
 
 def context(plan: Plan, svg: str | None) -> dict[str, Any]:
@@ -210,6 +220,7 @@ def context(plan: Plan, svg: str | None) -> dict[str, Any]:
         "mermaid": diagram(plan).mermaid(),
         "svg": svg,
         "store_technologies": store_technologies(plan),
+        "cost_components": cost_components(plan),
         "flows": _steps(plan),
         "slas": SLAS,
         "figures": list(

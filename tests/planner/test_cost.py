@@ -252,6 +252,12 @@ def test_the_document_and_plan_json_carry_the_cost_and_its_alternatives(tmp_path
     text = (out / "HLD.md").read_text()
     section = text.split("## 9. Cost", 1)[1]
     assert "| multi-region active |" in section and "**chosen**" in section and "+$" in section
+    # per component, largest first, adding up to the total
+    rows = re.findall(r"^\| ([a-zA-Z][^|]*?) \| ([\d,]+) \| ([\d,]+) \|$", section, flags=re.M)
+    minimums = [float(low.replace(",", "")) for _, low, _ in rows]
+    assert minimums == sorted(minimums, reverse=True) and "compute" in {c for c, _, _ in rows}
+    total = float(re.search(r"\$([\d,]+) a month at the static-stability minimum", section)[1].replace(",", ""))
+    assert sum(minimums) == pytest.approx(total, abs=len(rows))
     data = json.loads((out / "plan.json").read_text())
     assert data["cost"]["monthly_min"] > 0 and len(data["cost"]["alternatives"]) == len(CHOICES)
     assert data["cost"]["lines"] and data["cost"]["assumptions"]

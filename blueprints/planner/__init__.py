@@ -16,6 +16,7 @@ first that meets every target is kept. One module per decision area:
 
 from __future__ import annotations
 
+from blueprints.capacity import offered_load
 from blueprints.cost import estimate
 from blueprints.figures import FIGURES_NOTE, zones_of
 from blueprints.intent import Intent, candidates, unmet_level
@@ -77,7 +78,8 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
     journeys_by_store = journey_stores(bp)
     stores = [store(bp, s, intent, stack, journeys_by_store) for s in bp.datastores]
     planned_edge = edge(bp, intent)
-    services = [service(bp, s, intent) for s in bp.services]
+    offered = offered_load(bp)
+    services = [service(bp, s, intent, offered) for s in bp.services]
     cost = failover_cost(bp, intent)
     planned_journeys = journeys(bp, intent, stores, planned_edge, cost)
     planned_availability = availability(bp, planned_journeys, cost)

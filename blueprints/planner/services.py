@@ -18,10 +18,13 @@ from blueprints.plan_model import Decided, RegionCapacity, RoutePlan, ServicePla
 from blueprints.planner.recovery import passive_strategy
 
 
-def service(bp: Blueprint, svc: Service, intent: Intent) -> ServicePlan:
+def service(
+    bp: Blueprint, svc: Service, intent: Intent, offered: dict[str, tuple[int | None, str]] | None = None
+) -> ServicePlan:
+    """`svc` planned; `offered` is blueprints.capacity.offered_load(bp), computed once per plan."""
     units, memory = fargate_size(svc.cpu, svc.memory)
     edges = svc.edges()
-    peak, source = offered_load(bp)[svc.name]
+    peak, source = (offered if offered is not None else offered_load(bp))[svc.name]
     planned = capacity(bp, svc, intent, peak, source)
     rpt = bp.scaling.requests_per_target
     return ServicePlan(

@@ -35,7 +35,7 @@ app = typer.Typer(
         "build read it from its path.\n\n"
         "--json (every command but schema) prints one JSON document with `ok`, also for bad input and "
         "usage errors.\n\n"
-        "Exit codes: 0 ok, 1 the design misses its own targets or a check failed, 2 bad input, 130 interrupted."
+        "Exit codes: 0 ok, 1 the design misses its own targets or a check failed, 2 bad input, 130 interrupted (143 SIGTERM, 129 SIGHUP)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -561,19 +561,19 @@ def _run_for_json() -> NoReturn:
 
 def run() -> None:
     """Console-script entry point."""
-    import signal
-
-    from hld.terminal import INTERRUPTED, ClosedPipeSafe, exit_now, interrupted, on_ctrl_c
+    from hld.terminal import INTERRUPTED, ClosedPipeSafe, exit_now, install_stop_handlers, interrupted, stopped_code
 
     sys.stdout = ClosedPipeSafe(sys.stdout)
-    signal.signal(signal.SIGINT, on_ctrl_c)
+    sys.stderr = ClosedPipeSafe(sys.stderr)
+    install_stop_handlers()
     try:
         if "--json" in sys.argv[1:]:
             _run_for_json()
         app()
     except SystemExit as exc:
-        if exc.code == INTERRUPTED:  # a write stopped by Ctrl-C (typer turns it into exit 130)
+        if exc.code == INTERRUPTED:  # a write a stop signal held (typer turns it into exit 130)
             sys.stderr.write(interrupted())
+            exit_now(stopped_code())
         exit_now(exc.code)
     exit_now(0)
 

@@ -321,23 +321,22 @@ def kind_options(profile: str, cpus: float, memory_gib: float, http_port: int, h
 
 
 def previous_credentials(folder: Path | None, under: str = "") -> dict[str, dict[str, str]]:
-    """The credentials an earlier render (`under` a build's folder) wrote into `folder`: only
-    files the manifest of hld's output there lists."""
+    """The credentials an earlier render (`under` a build's folder) wrote into `folder`: only files
+    of hld's output there whose content is still what hld wrote (hld.output.read_owned)."""
     from generators.kubernetes.render import parse_env
-    from hld.output import read_manifest
+    from hld.output import read_owned
 
     if folder is None:
         return {}
-    listed = read_manifest(folder) or []
-    out = {}
-    for rel in listed:
-        if rel.startswith(f"{under}secrets/") and rel.endswith(".env"):
-            try:
-                name = rel.removeprefix(f"{under}secrets/").removesuffix(".env")
-                out[name] = parse_env((folder / rel).read_text())
-            except OSError:
-                continue
-    return out
+    try:
+        owned = read_owned(folder, f"{under}secrets/")
+    except OSError:
+        return {}
+    return {
+        rel.removeprefix(f"{under}secrets/").removesuffix(".env"): parse_env(text)
+        for rel, text in owned.items()
+        if rel.endswith(".env")
+    }
 
 
 def kubernetes(plan: Plan, kind: Any = None, previous: Path | None = None, under: str = "") -> Rendered:
@@ -398,11 +397,11 @@ def write_terraform_plan(out: Path, result: Any, file: Path) -> None:
     import json
 
     from hld.output import write_file
-    from hld.terraform import MARKER, plan_json
+    from hld.terraform import plan_json
 
     text = json.dumps(plan_json(result.graph, result.stack), indent=1, sort_keys=True, default=str) + "\n"
     try:
-        write_file(out, text, lambda current: MARKER in current, "a Terraform plan")
+        write_file(out, text, "a Terraform plan")
     except OutputRefused as exc:
         raise BadInput.option("--terraform-plan", str(exc), "terraform-plan", exc.fix) from None
     except OSError as exc:
@@ -422,7 +421,7 @@ def write_schema(out: Path) -> None:
     from hld.output import write_file
 
     try:
-        write_file(out, schema_text(), _schema_file, "a schema")
+        write_file(out, sealed_schema_text(), "a schema")
     except OutputRefused as exc:
         raise BadInput.option("--out", str(exc), "out", exc.fix) from None
     except OSError as exc:
@@ -431,14 +430,14 @@ def write_schema(out: Path) -> None:
         ) from None
 
 
-def _schema_file(text: str) -> bool:
-    """An earlier `hld schema --out` (the only file hld overwrites there)."""
-    from blueprints.schema import SCHEMA_ID
+def sealed_schema_text() -> str:
+    """The schema as `hld schema --out` writes it: with a `$comment` carrying its seal, so hld later
+    replaces that file only while its content is what hld wrote (hld.output.write_file)."""
+    from hld.output import SEAL
 
-    try:
-        return bool(json.loads(text).get("$id") == SCHEMA_ID)
-    except (ValueError, AttributeError):
-        return False
+    doc = json.loads(schema_text())
+    doc["$comment"] = f"written by hld schema --out; hld overwrites this file only while it is unedited ({SEAL})"
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
 @dataclass

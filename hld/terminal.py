@@ -1,9 +1,10 @@
-"""The process around a command: standard output that survives a closed pipe, and Ctrl-C that
-stops at once with one line (hld.cli installs both)."""
+"""The process around a command: standard output and error that survive a closed pipe, and
+Ctrl-C, SIGTERM and SIGHUP that stop at once with one line (hld.cli installs both)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from contextlib import suppress
@@ -11,11 +12,23 @@ from typing import Any
 
 INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""The signals that stop a command as Ctrl-C does (CI timeouts and `docker stop` send SIGTERM; a
+closed terminal SIGHUP): at once, one line, exit 128 + the signal's number."""
+
+
+class _Stop:
+    signum: int = signal.SIGINT
+
+
+STOP = _Stop()
+"""The signal that stopped the command (what its exit code and its line say)."""
 
 
 class ClosedPipeSafe:
-    """Standard output that survives its reader going away (`hld plan x | head -1`): once the pipe
-    is closed, further output is dropped and the command finishes with its own exit code."""
+    """A standard stream that survives its reader going away (`hld plan x 2>&1 | head -1`): once
+    the pipe is closed, further output is dropped and the command finishes with its own exit code
+    (unguarded, the write's BrokenPipeError ended the command with click's exit 1 instead)."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
@@ -47,24 +60,37 @@ class ClosedPipeSafe:
 def interrupted() -> str:
     from hld.output import WRITTEN
 
+    what = "interrupted" if STOP.signum == signal.SIGINT else f"stopped by {signal.Signals(STOP.signum).name}"
     if not WRITTEN:
-        return "\ninterrupted: nothing was written\n"
-    return f"\ninterrupted after writing {', '.join(map(str, WRITTEN))} (complete); nothing else was written\n"
+        return f"\n{what}: nothing was written\n"
+    return f"\n{what} after writing {', '.join(map(str, WRITTEN))} (complete); nothing else was written\n"
 
 
-def on_ctrl_c(_signum: int, _frame: Any) -> None:
+def stopped_code() -> int:
+    """The exit code of a command a stop signal ended: 128 + its number (130 for Ctrl-C)."""
+    return 128 + STOP.signum
+
+
+def on_stop(signum: int, _frame: Any) -> None:
     """Stop at once: nothing hld does outside a write needs undoing (the offline cloud is in
     memory), and interpreter shutdown would wait on the offline runtime's worker threads. A write
-    in progress stops (or finishes) on its own and leaves the previous output whole."""
+    in progress stops (or finishes) on its own and leaves an output whole."""
     from hld.output import interrupt_pending
 
+    STOP.signum = signum
     if interrupt_pending():
         return
     with suppress(Exception):
         sys.stdout.flush()
-    sys.stderr.write(interrupted())
-    sys.stderr.flush()
-    os._exit(INTERRUPTED)
+    with suppress(Exception):
+        sys.stderr.write(interrupted())
+        sys.stderr.flush()
+    os._exit(stopped_code())
+
+
+def install_stop_handlers() -> None:
+    for signum in STOPS:
+        signal.signal(signum, on_stop)
 
 
 def exit_now(code: object) -> None:

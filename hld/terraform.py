@@ -12,9 +12,10 @@ import re
 from typing import Any
 
 from hld.graph import Graph, Resource
+from hld.output import SEAL
 
 MARKER = "hld: Terraform plan of"
-"""In the plan's `terraform_version` note: a file hld wrote (and may overwrite)."""
+"""In the plan's `terraform_version` note, with the seal that lets hld overwrite only its own unedited plan."""
 
 TF_TYPES: dict[str, str] = {
     "aws:acm/certificate:Certificate": "aws_acm_certificate",
@@ -269,7 +270,7 @@ def plan_json(graph: Graph, stack: str) -> dict[str, Any]:
         )
     return {
         "format_version": "1.2",
-        "terraform_version": f"1.9.0 ({MARKER} stack {stack})",
+        "terraform_version": f"1.9.0 ({MARKER} stack {stack}, {SEAL})",
         "planned_values": {"root_module": {"resources": planned}},
         "resource_changes": changes,
         "configuration": {

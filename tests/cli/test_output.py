@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hld.cli import app
-from hld.output import MANIFEST, OutputRefused, Tree, write_file, write_tree
+from hld.output import MANIFEST, SEAL, OutputRefused, Tree, write_file, write_tree
 from tests.helpers import EXAMPLES
 
 runner = CliRunner()
@@ -139,11 +139,11 @@ def test_a_failed_replacement_leaves_the_previous_output_as_it_was(tmp_path, mon
     real = os.replace
     calls = []
 
-    def flaky(src, dst):
+    def flaky(src, dst, **kw):
         calls.append(dst)
-        if len(calls) == 4:  # in the middle of moving the new files in
+        if len(calls) == 4:  # in the middle of moving the new files in (after the journal's rename)
             raise OSError(28, "No space left on device")
-        return real(src, dst)
+        return real(src, dst, **kw)
 
     monkeypatch.setattr(os, "replace", flaky)
     with pytest.raises(OSError):
@@ -160,7 +160,7 @@ def test_interrupted_or_failed_writes_into_a_new_directory_leave_nothing(tmp_pat
     def boom(*_a, **_k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("hld.output._swap", boom)
+    monkeypatch.setattr("hld.output._replace", boom)
     with pytest.raises(KeyboardInterrupt):
         write_tree(out, Tree({"a.txt": "x"}), "t")
     assert list(tmp_path.iterdir()) == []
@@ -178,11 +178,11 @@ def test_a_forged_manifest_cannot_point_outside(tmp_path):
 
 def test_write_file_refuses_a_directory_and_foreign_files(tmp_path):
     with pytest.raises(OutputRefused):
-        write_file(tmp_path, "x", lambda _t: True, "a schema")
+        write_file(tmp_path, f"x {SEAL}", "a schema")
     other = tmp_path / "o.json"
     other.write_text("theirs")
     with pytest.raises(OutputRefused):
-        write_file(other, "x", lambda t: t == "ours", "a schema")
+        write_file(other, f"ours {SEAL}", "a schema")
     assert other.read_text() == "theirs"
 
 
@@ -192,23 +192,23 @@ def test_ctrl_c_during_a_write_stops_before_any_new_file_or_after_the_last(tmp_p
     out = tmp_path / "o"
     write_tree(out, Tree({"a.txt": "one"}), "t")
     before = snapshot(out)
-    real_chmod = os.chmod
+    real_fchmod = os.fchmod
 
-    def ctrl_c_while_staging(path, mode):
+    def ctrl_c_while_staging(fd, mode):
         output.interrupt_pending()  # as the command line's handler does during a write
-        return real_chmod(path, mode)
+        return real_fchmod(fd, mode)
 
-    monkeypatch.setattr(os, "chmod", ctrl_c_while_staging)
+    monkeypatch.setattr(os, "fchmod", ctrl_c_while_staging)
     with pytest.raises(KeyboardInterrupt):
         write_tree(out, Tree({"a.txt": "ONE", "b.txt": "two"}), "t")
-    monkeypatch.setattr(os, "chmod", real_chmod)
+    monkeypatch.setattr(os, "fchmod", real_fchmod)
     assert snapshot(out) == before  # stopped before anything moved: the previous output, whole
 
     real_replace = os.replace
 
-    def ctrl_c_while_swapping(src, dst):
+    def ctrl_c_while_swapping(src, dst, **kw):
         output.interrupt_pending()
-        return real_replace(src, dst)
+        return real_replace(src, dst, **kw)
 
     monkeypatch.setattr(os, "replace", ctrl_c_while_swapping)
     with pytest.raises(KeyboardInterrupt):

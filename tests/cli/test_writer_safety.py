@@ -365,3 +365,20 @@ def test_a_closed_pipe_never_changes_the_exit_code():
         )
         codes.add(done.stdout.strip())
     assert codes == {"2"}
+
+
+def test_a_render_after_a_stopped_render_keeps_its_credentials(tmp_path):
+    """The next run recovers hld's own work folder itself (it was refused as files hld did not
+    write), and the credentials the cluster already uses are kept, not generated anew."""
+    out = tmp_path / "kind"
+    assert runner.invoke(app, ["render", URL, "--out", str(out)]).exit_code == 0
+    kept = {p.name: p.read_text() for p in (out / "secrets").iterdir()}
+    assert kept
+    (out / WORK / "new" / "secrets").mkdir(parents=True)  # a run stopped while staging
+    (out / WORK / ".gitignore").write_text("*\n")
+    (out / WORK / "new" / "secrets" / "x.env").write_text("PASSWORD=half")
+    result = runner.invoke(app, ["render", URL, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "an earlier run stopped while replacing this output" in result.stderr
+    assert {p.name: p.read_text() for p in (out / "secrets").iterdir()} == kept
+    assert not (out / WORK).exists()

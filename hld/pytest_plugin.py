@@ -22,7 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def hld_synth() -> Iterator[Callable[..., Any]]:
-    """`hld.testing.synth`; the moto session of the test is stopped when it ends."""
+    """`hld.testing.synth`; the moto state the test's last run kept is dropped when it ends."""
     from hld.testing import synth
 
     yield synth

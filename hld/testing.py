@@ -14,8 +14,15 @@ faster, no AWS validation). Every call is isolated: fresh moto state, fresh Pulu
 runtime, so tests run in any order. `result.client(...)` reads the moto state of the
 latest moto-backed run; read it back before the next `synth`.
 
+A `synth` leaves the process as it found it: the run ignores the user's AWS environment
+(profiles, credentials, config files, endpoints, proxies: hld.offline.seal) and restores it
+exactly; moto patches nothing after it (hld never starts `mock_aws`: its clients talk to moto
+directly, only while the run, or a call through `result.client`, is under way); hld's
+speed-ups to moto are undone; and inside the user's own `with mock_aws():` the user's moto
+state is untouched and holds none of hld's resources (hld.offline.moto.clients).
+
 The pytest plugin (installed with hld) provides the `hld_synth` fixture: `synth`, with
-the moto session stopped after the test.
+the kept moto state of the test's last run dropped after the test.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Running the real Pulumi program offline: the runtime (hld.offline.runtime), and the two clouds
 it can run against, behind one interface (hld.offline.cloud): plain mocks (hld.offline.echo) and
-moto's AWS (hld.offline.moto)."""
+moto's AWS (hld.offline.moto). Every run is sealed from the user's AWS environment, which is
+restored after it (hld.offline.seal)."""
 
 from __future__ import annotations
 

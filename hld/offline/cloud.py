@@ -6,6 +6,7 @@ attributes) and `MotoMocks` (hld.offline.moto: every resource created in moto's 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +26,7 @@ def caller_identity() -> dict[str, str]:
 
 
 class OfflineCloud(pulumi.runtime.Mocks):
-    """Pulumi mocks that stand for AWS. A run calls `start()` first; the run's result reads the
+    """Pulumi mocks that stand for AWS. A run happens inside `session()`; the run's result reads the
     cloud's state back through `reader(generation)` and counts `exercised` resources."""
 
     cloud = "offline"
@@ -58,9 +59,10 @@ class OfflineCloud(pulumi.runtime.Mocks):
             return {"zoneId": found[0] if found else "Z0HLDEXAMPLE", "name": name, "privateZone": False}
         return None
 
-    def start(self) -> int:
-        """Called before a run: a generation number for the state it creates (0: none kept)."""
-        return 0
+    def session(self) -> contextlib.AbstractContextManager[int]:
+        """The cloud up for the duration of a run (the runtime enters it around the program):
+        yields a generation number for the state the run creates (0: none kept)."""
+        return contextlib.nullcontext(0)
 
     def reader(self, generation: int) -> Callable[[str, str], Any] | None:
         """A boto3-client factory (service, region) onto this run's state, or None."""

@@ -33,6 +33,7 @@ from hld.errors import CloudRejected, SynthError
 from hld.graph import Graph, Resource
 from hld.offline.cloud import OfflineCloud
 from hld.offline.echo import EchoMocks
+from hld.offline.seal import sealed
 from hld.stack import PROJECT_ROOT
 
 ENTRY_POINT = PROJECT_ROOT / "stacks" / "__main__.py"
@@ -147,7 +148,7 @@ class Result:
             return None
         from hld.offline.moto.clients import Session
 
-        return self.reader if Session.mock is not None and Session.generation == self.generation else None
+        return self.reader if Session.holds(self.generation) else None
 
     def client(self, service: str, region: str) -> Any:
         """A boto3 client onto the cloud state of this run (moto-backed runs only)."""
@@ -248,11 +249,31 @@ _NEVER = 1 << 30
 
 def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Callable[[], object]) -> Result:
     config = {**config, "hld:offline": "true"}  # the program may use offline stand-ins (a placeholder domain)
-    generation = mocks.start()
     planned = _plan(config, stack)
-    if planned is not None and planned.edge.domain and not planned.edge.hosted_zone:
-        mocks.public_zones = [account_zone(planned.edge.domain)]
     monitor = RecordingMonitor(mocks)
+    # sealed: the user's AWS environment (profiles, endpoints, proxies, credentials) is out of
+    # reach for the run and back afterwards (hld.offline.seal); the cloud is up only inside its
+    # session (moto: a state of the run's own, the user's moto put back after)
+    with sealed(), mocks.session() as generation:
+        if planned is not None and planned.edge.domain and not planned.edge.hosted_zone:
+            mocks.public_zones = [account_zone(planned.edge.domain)]
+        outputs = _program(config, stack, mocks, monitor, program)
+    return Result(
+        graph=_graph(monitor, mocks),
+        outputs=outputs,
+        stack=stack,
+        config=dict(config),
+        cloud=mocks.cloud,
+        generation=generation,
+        reader=mocks.reader(generation),
+        coverage_notes=dict(mocks.coverage_notes),
+    )
+
+
+def _program(
+    config: dict[str, str], stack: str, mocks: OfflineCloud, monitor: RecordingMonitor, program: Callable[[], object]
+) -> dict[str, Any]:
+    """Run `program` under Pulumi's mock runtime; the stack's outputs."""
     with _environment(config):
         CONFIG.set({})
         pulumi_settings.ROOT.set(None)
@@ -277,18 +298,7 @@ def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Calla
                 "duplicate resource URNs (two resources of one type share a name): " + ", ".join(monitor.duplicates)
             )
         root = pulumi_settings.get_root_resource()
-        outputs = _resolve(dict(getattr(root, "outputs", {}) or {}))
-    cloud = mocks.cloud
-    return Result(
-        graph=_graph(monitor, mocks),
-        outputs=outputs,
-        stack=stack,
-        config=dict(config),
-        cloud=cloud,
-        generation=generation,
-        reader=mocks.reader(generation),
-        coverage_notes=dict(mocks.coverage_notes),
-    )
+        return dict(_resolve(dict(getattr(root, "outputs", {}) or {})))
 
 
 def account_zone(domain: str) -> str:

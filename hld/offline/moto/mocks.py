@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -48,9 +49,9 @@ class MotoMocks(OfflineCloud):
         self.zones: dict[str, str] = {}  # domain -> moto hosted zone id
         self.secrets: set[str] = set()
 
-    def start(self) -> int:
-        """A fresh moto AWS for this run."""
-        return Session.start()
+    def session(self) -> contextlib.AbstractContextManager[int]:
+        """A fresh moto AWS for this run, up while it runs (hld.offline.moto.clients)."""
+        return Session.run()
 
     def reader(self, generation: int) -> Callable[[str, str], Any] | None:
         return lambda service, region: Session.client(generation, service, region)

@@ -1,8 +1,10 @@
-"""moto made cheaper where no check can tell the difference (see quicken_moto)."""
+"""moto made cheaper where no check can tell the difference, for the duration of a run (see quickened)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -53,19 +55,22 @@ def _cached_urls(original: Any) -> Any:
     return property(urls)
 
 
-@functools.cache
-def quicken_moto() -> None:
-    """Three costs moto pays on every request or resource that no check can tell apart, removed
-    for moto's own modules only (nothing else in the process sees a change):
+@contextlib.contextmanager
+def quickened() -> Iterator[None]:
+    """moto made cheaper for the block, then moto exactly as it was: three costs moto pays on every
+    request or resource that no check can tell apart, removed from moto's own modules only (nothing
+    else in the process sees a change) and only while an offline run (or a call onto its state) is
+    under way; on exit every replaced attribute is moto's own again, so a user's own moto test in
+    the same process gets fresh RSA keys, method lists and URL tables as moto makes them:
 
     - every KMS key and every ACM certificate gets a fresh 2,048-bit RSA key (about 40 ms
       each, even for symmetric KMS keys), and each certificate's PEM key is parsed and checked
-      again (about 35 ms): within this process the key material is generated once and reused;
+      again (about 35 ms): within hld's runs the key material is generated once and reused;
     - every request lists the response class's methods with `inspect.getmembers` (about 0.7 ms):
       the list is computed once per class;
     - every request rebuilds the service's URL table (and S3's reloads its module from disk): the
       table is built once per backend class (it depends only on the class and moto's settings,
-      fixed for the process).
+      which the seal fixes: hld.offline.seal).
 
     Key material never reaches a resource's state or a check; ids, ARNs and every API's
     validation stay moto's own."""
@@ -78,9 +83,19 @@ def quicken_moto() -> None:
     from moto.core.base_backend import BaseBackend
 
     fast_rsa = _Module(rsa, generate_private_key=_rsa_key)
-    kms.rsa = fast_rsa  # type: ignore[assignment,attr-defined]
     primitives = _Module(cryptography.hazmat.primitives, asymmetric=_Module(asymmetric, rsa=fast_rsa))
-    acm.cryptography = _Module(cryptography, hazmat=_Module(cryptography.hazmat, primitives=primitives))  # type: ignore[assignment,attr-defined]
-    acm.serialization = _Module(serialization, load_pem_private_key=_pem_key)  # type: ignore[assignment,attr-defined]
-    responses.method_names_from_class = _method_names  # type: ignore[assignment,attr-defined]
-    BaseBackend.urls = _cached_urls(BaseBackend.urls.fget)  # type: ignore[method-assign,attr-defined]
+    replaced: list[tuple[Any, str, Any]] = [
+        (kms, "rsa", fast_rsa),
+        (acm, "cryptography", _Module(cryptography, hazmat=_Module(cryptography.hazmat, primitives=primitives))),
+        (acm, "serialization", _Module(serialization, load_pem_private_key=_pem_key)),
+        (responses, "method_names_from_class", _method_names),
+        (BaseBackend, "urls", _cached_urls(BaseBackend.__dict__["urls"].fget)),
+    ]
+    saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in replaced]
+    try:
+        for owner, name, value in replaced:
+            setattr(owner, name, value)
+        yield
+    finally:
+        for owner, name, value in saved:
+            setattr(owner, name, value)

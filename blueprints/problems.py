@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 Path = tuple[str | int, ...]
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 SHOWN = 60
@@ -34,7 +34,7 @@ def dotted(path: Path) -> str:
             out += f"[{part}]"
         elif part.startswith("--") and not out:  # a command-line option (hld.errors.BadInput.option)
             out = part
-        elif not _PLAIN_KEY.match(part) or len(part) > SHOWN:
+        elif not _PLAIN_KEY.fullmatch(part) or len(part) > SHOWN:
             out += f"[{shown(part)}]"
         else:
             out += f".{part}" if out else str(part)

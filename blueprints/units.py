@@ -25,7 +25,7 @@ def parse_duration(value: object) -> int:
         raise ValueError("expected a duration such as 60s, 5m, 1h or 1d")
     if isinstance(value, int | float):
         seconds = float(value)
-    elif isinstance(value, str) and (match := _DURATION.match(value)):
+    elif isinstance(value, str) and (match := _DURATION.fullmatch(value)):
         seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
     else:
         raise ValueError(f"expected a duration such as 60s, 5m, 1h or 1d, got {shown(value)}")
@@ -40,7 +40,7 @@ def parse_memory(value: object) -> int:
         raise ValueError("expected memory such as 512Mi or 1Gi")
     if isinstance(value, int | float):
         mib = float(value)
-    elif isinstance(value, str) and (match := _MEMORY.match(value)):
+    elif isinstance(value, str) and (match := _MEMORY.fullmatch(value)):
         mib = float(match.group(1)) * _MEMORY_UNITS[match.group(2)]
     else:
         raise ValueError(f"expected memory such as 512Mi or 1Gi, got {shown(value)}")

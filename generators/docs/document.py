@@ -1,6 +1,14 @@
 """The HLD document: `HLD.md` (jinja2, templates/HLD.md.j2), the architecture as Mermaid and,
 when Graphviz's `dot` is installed, as SVG, and `plan.json`. Every statement comes from the
-Plan; nothing is written per example."""
+Plan; nothing is written per example.
+
+Text from the blueprint is written only escaped for where it lands: free text and routes as
+Markdown inline text (`inline`: one line, Markdown and HTML punctuation backslash-escaped, so
+no heading, list, fence, table cell break, link, emphasis, raw HTML or math starts in it), names
+and paths as code spans fenced longer than any backtick run inside (`code`), Mermaid labels
+with Mermaid's entity codes (`mermaid_label`), Graphviz labels DOT-quoted (`dot_label`).
+Control characters are refused before (blueprints.grammar); any that got here would be written
+as visible escapes (`\\x1b`), never as the byte."""
 
 from __future__ import annotations
 
@@ -13,10 +21,51 @@ from typing import Any
 
 from blueprints.figures import SLAS
 from blueprints.plan_model import Plan, RoutePlan
+from blueprints.problems import printable
 from blueprints.units import human_duration
 from blueprints.whatif import explain, region_loss_text
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+MARKDOWN_PUNCTUATION = frozenset("\\`*_[]<>#|~!&$")
+"""What CommonMark, GFM and GitHub's math read in inline text: escapes, code spans, emphasis,
+links and images, raw HTML and autolinks, headings, table cells, strikethrough, entities and
+`$` math. Each is backslash-escaped (CommonMark: any ASCII punctuation may be)."""
+_BLOCK_START = re.compile(r"^(?:([-+=])|([0-9]{1,9})([.)]))")
+"""What starts a list, a thematic break or a setext underline at the start of a line."""
+MERMAID_SAFE = re.compile(r"[A-Za-z0-9 .,:;()+_/'-]")
+"""Characters a quoted Mermaid label shows as themselves; any other is written `#<code>;`."""
+
+
+def inline(text: object) -> str:
+    """Text as Markdown inline content that renders as that text: one line (a paragraph or a table
+    cell), each Markdown or HTML character backslash-escaped, a list or break marker at the start
+    escaped."""
+    line = printable(" ".join(str(text).split()))
+    escaped = "".join("\\" + c if c in MARKDOWN_PUNCTUATION else c for c in line)
+    return _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+
+
+def code(text: object, cell: bool = False) -> str:
+    """Text as a Markdown code span: on one line, fenced with one backtick more than its longest
+    run of backticks (padded when it starts or ends with one); in a table `cell`, `|` escaped."""
+    body = printable(" ".join(str(text).split())) or " "
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
+    pad = " " if body[0] == "`" or body[-1] == "`" else ""
+    if cell:
+        body = body.replace("|", "\\|")
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def mermaid_label(text: object) -> str:
+    """Text for a quoted Mermaid label or edge text: MERMAID_SAFE as is, anything else (quotes,
+    brackets, `<`, `#`, `|`, line breaks, non-ASCII) as Mermaid's `#<decimal>;` entity code."""
+    return "".join(c if MERMAID_SAFE.fullmatch(c) else f"#{ord(c)};" for c in " ".join(str(text).split()))
+
+
+def dot_label(text: object) -> str:
+    """Text for a double-quoted Graphviz string: backslashes and quotes escaped, one line."""
+    return printable(" ".join(str(text).split())).replace("\\", "\\\\").replace('"', '\\"')
 
 
 @dataclass
@@ -42,14 +91,14 @@ class Diagram:
             groups.setdefault(group, []).append(ident)
         for group, idents in groups.items():
             if group:
-                lines.append(f'  subgraph {re.sub(r"[^A-Za-z0-9_]", "_", group)}["{group}"]')
+                lines.append(f'  subgraph {re.sub(r"[^A-Za-z0-9_]", "_", group)}["{mermaid_label(group)}"]')
             for ident in idents:
-                label = self.nodes[ident][0].replace('"', "'")
+                label = mermaid_label(self.nodes[ident][0])
                 lines.append(f'    {ident}["{label}"]' if group else f'  {ident}["{label}"]')
             if group:
                 lines.append("  end")
         for a, b, label in self.edges:
-            lines.append(f"  {a} -->|{label}| {b}" if label else f"  {a} --> {b}")
+            lines.append(f"  {a} -->|{mermaid_label(label)}| {b}" if label else f"  {a} --> {b}")
         return "\n".join(lines)
 
     def dot(self) -> str:
@@ -59,13 +108,13 @@ class Diagram:
             groups.setdefault(group, []).append(ident)
         for n, (group, idents) in enumerate(groups.items()):
             if group:
-                lines.append(f'  subgraph cluster_{n} {{ label="{group}";')
+                lines.append(f'  subgraph cluster_{n} {{ label="{dot_label(group)}";')
             for ident in idents:
-                lines.append(f'    {ident} [label="{self.nodes[ident][0]}"];')
+                lines.append(f'    {ident} [label="{dot_label(self.nodes[ident][0])}"];')
             if group:
                 lines.append("  }")
         for a, b, label in self.edges:
-            lines.append(f'  {a} -> {b} [label="{label}"];' if label else f"  {a} -> {b};")
+            lines.append(f'  {a} -> {b} [label="{dot_label(label)}"];' if label else f"  {a} -> {b};")
         lines.append("}")
         return "\n".join(lines)
 
@@ -152,11 +201,11 @@ def _steps(plan: Plan) -> list[dict[str, Any]]:
                 steps.append("CloudFront forwards it, uncached, to the nearest healthy region")
             waf = " and its web application firewall's rules pass it" if _waf_on(plan, "load balancer") else ""
             steps.append(
-                f"The load balancer terminates {'TLS' if plan.edge.tls else 'HTTP'}{waf}, and forwards to `{svc.name}`"
+                f"The load balancer terminates {'TLS' if plan.edge.tls else 'HTTP'}{waf}, and forwards to {code(svc.name)}"
             )
             for callee in svc.calls:
                 if callee in route.uses:
-                    steps.append(f"`{svc.name}` calls `{callee}`")
+                    steps.append(f"{code(svc.name)} calls {code(callee)}")
             reads_only = route.route.split(" ", 1)[0] in ("GET", "HEAD")
             for store in [s for s in svc.stores if s in route.uses]:
                 used = plan.store(store)
@@ -167,7 +216,7 @@ def _steps(plan: Plan) -> list[dict[str, Any]]:
                 else:
                     verb = "reads" if reads_only else "reads and writes"
                 when = " (asynchronously, off the request path)" if store in svc.async_uses else ""
-                steps.append(f"`{svc.name}` {verb} `{store}` ({used.technology}){when}")
+                steps.append(f"{code(svc.name)} {verb} {code(store)} ({used.technology}){when}")
             flows.append({"route": f"{svc.name}: {route.route}", "steps": steps})
     if plan.edge.cdn is not None and plan.edge.cdn.site:
         site = plan.store(plan.edge.cdn.site)
@@ -179,7 +228,7 @@ def _steps(plan: Plan) -> list[dict[str, Any]]:
                     if plan.edge.domain
                     else "The user's request arrives",
                     "CloudFront answers it from its cache, or reads the object from the bucket through its origin "
-                    f"access control (`{site.name}`, {site.technology}; the bucket stays private)",
+                    f"access control ({code(site.name)}, {site.technology}; the bucket stays private)",
                 ],
             }
         )
@@ -188,7 +237,9 @@ def _steps(plan: Plan) -> list[dict[str, Any]]:
         if not svc.public:
             for store in svc.stores:
                 if plan.store(store).messaging:
-                    consumers.append(f"`{svc.name}` consumes `{store}` and processes its messages outside any request")
+                    consumers.append(
+                        f"{code(svc.name)} consumes {code(store)} and processes its messages outside any request"
+                    )
     return flows + ([{"route": "asynchronous paths", "steps": consumers}] if consumers else [])
 
 
@@ -241,7 +292,7 @@ def _cdn_caching(plan: Plan) -> str:
     if cdn.site:
         text = "the site's files are cached within these TTLs"
     elif cdn.cached:
-        text = f"cached: {', '.join(cdn.cached)}, whose responses carry `Cache-Control: {cdn.cache_control}`"
+        text = f"cached: {', '.join(code(p) for p in cdn.cached)}, whose responses carry `Cache-Control: {cdn.cache_control}`"
     else:
         text = "nothing dynamic is cached (no route is `cache: public`)"
     if cdn.hit_ratio is not None:
@@ -266,6 +317,9 @@ def document(plan: Plan, svg: str | None = None) -> str:
         autoescape=False,
     )
     env.filters["cell"] = cell
+    env.filters["inline"] = inline
+    env.filters["code"] = code
+    env.filters["code_cell"] = lambda text: code(text, cell=True)
     env.filters["links"] = lambda text: re.sub(r"(https?://[^\s)>,]+)", r"<\1>", str(text))
     text = env.get_template("HLD.md.j2").render(**context(plan, svg))
     return re.sub(r"\n{3,}", "\n\n", text)

@@ -1,18 +1,29 @@
 """`README.md` of a render: the commands, in the order that works, from an empty laptop to a
-`curl` that reaches the public route."""
+`curl` that reaches the public route. Every command is a list of arguments joined with
+`shlex.join` (`command`): what comes from the blueprint (images, names, hosts, paths) is one quoted argument
+whatever it holds (blueprints.grammar refuses what is not an image, a name or a path first)."""
 
 from __future__ import annotations
 
+import re
+import shlex
+
 from blueprints.plan_model import Plan
+from blueprints.problems import printable
 from generators.kubernetes.common import INGRESS_NAMESPACE, KindOptions
 from generators.kubernetes.profile import demand
 
 
+def command(*args: str) -> str:
+    """One shell line: each argument one word, quoted where a shell would read anything in it (and
+    any character a terminal would act on written as a visible escape)."""
+    return shlex.join(printable(arg) for arg in args)
+
+
 def curl(plan: Plan, kind: KindOptions) -> str:
     """A request to a public route through the ingress on localhost: a GET route when there is one
-    (its path parameters filled with `example`), else the first route with its method."""
-    import re
-
+    (its path parameters filled with `example`, a final `*` with `index.html`), else the first route
+    with its method."""
     port = "" if kind.http_port == 80 else f":{kind.http_port}"
     site = plan.edge.cdn.site if plan.edge.cdn else None
     method, path, host = "GET", "/", plan.edge.api_host
@@ -24,9 +35,10 @@ def curl(plan: Plan, kind: KindOptions) -> str:
         chosen = next((r for r in routes if r[0] == "GET"), routes[0] if routes else None)
         if chosen:
             method, path = chosen[0], re.sub(r"\{[^}]*\}", "example", chosen[1])
-    flags = "" if method == "GET" else f"-X {method} -H 'Content-Type: application/json' -d '{{}}' "
-    header = f'-H "Host: {host}" ' if host else ""
-    return f"curl -i {flags}{header}http://localhost{port}{path}"
+            path = re.sub(r"/\*$", "/index.html", path)
+    flags = [] if method == "GET" else ["-X", method, "-H", "Content-Type: application/json", "-d", "{}"]
+    header = ["-H", f"Host: {host}"] if host else []
+    return command("curl", "-i", *flags, *header, f"http://localhost{port}{path}")
 
 
 def guide(plan: Plan, kind: KindOptions) -> str:
@@ -59,11 +71,11 @@ def guide(plan: Plan, kind: KindOptions) -> str:
         f"kubectl -n {INGRESS_NAMESPACE} rollout status deployment/ingress-nginx-controller --timeout=300s",
         "kubectl -n kube-system rollout status deployment/metrics-server --timeout=300s",
         "# 3. the blueprint's images, built locally and loaded into the nodes (pulled: skip)",
-        *(f"kind load docker-image {image} --name {plan.name}" for image in images),
+        *(command("kind", "load", "docker-image", image, "--name", plan.name) for image in images),
         "# 4. the system",
         "kubectl apply -k .",
-        *(f"kubectl -n {ns} rollout status {workload} --timeout=300s" for workload in rollouts),
-        *(f"kubectl -n {ns} wait --for=condition=complete job/{job} --timeout=300s" for job in jobs),
+        *(command("kubectl", "-n", ns, "rollout", "status", w, "--timeout=300s") for w in rollouts),
+        *(command("kubectl", "-n", ns, "wait", "--for=condition=complete", f"job/{j}", "--timeout=300s") for j in jobs),
         "# 5. the public route",
         curl(plan, kind),
         "```",

@@ -96,12 +96,23 @@ def hostile_inputs() -> dict[str, str]:
         previous = anchor
     service = "  - {name: s, image: 'a:1'}\n"
     many = "".join(f"  - {{name: s{i}, image: 'a:1'}}\n" for i in range(20_000))
+    number = "name: x\navailability: 99.9\nservices:\n  - {name: s, image: 'a:1', peak_rps: %s}\n"
     return {
         "alias-bomb (9 levels)": "\n".join(bomb) + "\n",
         "oversized (20 MiB)": "name: x\navailability: 99.9\nservices:\n" + service * (20 * 1024 * 1024 // len(service)),
         "many-services (20,000)": "name: x\navailability: 99.9\nservices:\n" + many,
         "deep (900 levels)": "name: x\nnested: " + "[" * 900 + "]" * 900 + "\n",
         "peak_rps 1e29": "name: x\navailability: 99.9\nservices:\n  - {name: s, image: 'a:1', peak_rps: 1.0e+29}\n",
+        "decimal (5,000 digits)": number % ("1" * 5000),
+        "hexadecimal (20,000 digits)": number % ("0x" + "f" * 20_000),
+        "binary (20,000 digits)": number % ("0b" + "1" * 20_000),
+        "octal (20,000 digits)": number % ("0" + "7" * 20_000),
+        "sexagesimal-int (900 KB)": number % ("1" + ":59" * 300_000),
+        "sexagesimal-float (300 KB)": number % ("1" + ":59" * 100_000 + ".5"),
+        "flow-nesting (1,000 levels)": "name: x\navailability: 99.9\nservices: " + "[" * 1000 + "]" * 1000 + "\n",
+        "flow-unclosed (100,000 levels)": "name: x\navailability: 99.9\nservices: " + "[" * 100_000 + "\n",
+        "binary-tag name": "name: !!binary ZGVtbw==\navailability: 99.9\nservices:\n  - {name: s, image: 'a:1'}\n",
+        "bool-as-number peak_rps": number % "true",
     }
 
 

@@ -21,8 +21,23 @@ laughs"). A blueprint of 100 services with 10 routes and 10 data-flow edges each
 stores has about 5,000 nodes; building 20,000 takes a tenth of a second."""
 
 MAX_DEPTH = 32
-"""Nesting of mappings and lists. A blueprint nests 6 levels at most
-(services[].uses[].{name}); deeper documents are refused before they are built."""
+"""Nesting of mappings and lists, block and flow alike (`[[[...]]]` counts as `a: {b: ...}` does).
+A blueprint nests 6 levels at most (services[].uses[].{name}); deeper documents are refused before
+they are built."""
+
+MAX_SCALAR = 65_536
+"""Characters of one scalar (a key or a value), as written: 32 times the longest field (a
+description of MAX_DESCRIPTION). A longer one is refused before YAML resolves or builds it; one
+under it that is still too long for its field is reported by the schema with the other problems."""
+
+MAX_NUMBER = 32
+"""Characters of a number as written, checked on the token before YAML converts it (YAML 1.1 reads
+`0x...`, `0b...`, `0...` (octal), `1:30:00` (base 60) and `1_000` as integers). The largest
+number a blueprint holds, 10,000,000 (MAX_PEAK_RPS), takes 10 with its separators, and a float's
+17 significant digits with a sign, a point and an exponent 24. Longer numbers cost: Python refuses
+to convert more than 4,300 digits (sys.get_int_max_str_digits), base-60 and hexadecimal forms
+take time quadratic in their length (55 s for 900 KB of `1:59:59...`), and a base-60 float
+overflows."""
 
 # --- the design ---------------------------------------------------------------------------------
 

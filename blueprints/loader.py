@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from blueprints import limits
 from blueprints.model import Blueprint
-from blueprints.problems import BlueprintError, Broken, Path, Problem
+from blueprints.problems import BlueprintError, Broken, Path, Problem, dotted
 from blueprints.schema_errors import problems as schema_problems
 from blueprints.yamldoc import Refused, compose
 
@@ -83,7 +83,11 @@ def parse(text: str, file: str = "<blueprint>", overrides: dict[Path, Any] | Non
     if blueprint is not None:
         for found in check(blueprint, broken):
             line, column = doc.position(found.path, key=found.at_key)
-            problems.append(Problem(found.path, found.message, found.rule, found.fix, file, line, column))
+            message = found.message
+            for other in found.others:  # the other side of the problem, located too
+                at = doc.position(other, key=found.at_key)
+                message += f" ({dotted(other)} at {file}:{at[0]}:{at[1]})"
+            problems.append(Problem(found.path, message, found.rule, found.fix, file, line, column))
     if problems or valid is None:
         raise BlueprintError(_ordered(problems))
     return valid

@@ -9,13 +9,12 @@ Fields left unset (`None`) are derived by the planner, which records why.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from blueprints import limits
-from blueprints.problems import shown
+from blueprints import grammar, limits
 from blueprints.units import Duration, Memory
 
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -32,17 +31,31 @@ Name = Annotated[
         "does not end with a dash.",
     ),
 ]
-Description = Annotated[str, Field(max_length=limits.MAX_DESCRIPTION)]
+
+
+def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A grammar check (blueprints.grammar) as a validator: its problem raised as a ValueError."""
+
+    def check(value: str) -> str:
+        if message := problem(value):
+            raise ValueError(message)
+        return value
+
+    return check
+
+
+Description = Annotated[str, Field(max_length=limits.MAX_DESCRIPTION), AfterValidator(_checked(grammar.text_problem))]
 DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 Percent = Annotated[float, Field(ge=0, le=100)]
 Consistency = Literal["strong", "read-your-writes", "eventual"]
-ROUTE = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|ANY) /\S*$")
 
 
 class Strict(BaseModel):
-    """Unknown fields are errors: a typo must not silently become a default."""
+    """Unknown fields are errors: a typo must not silently become a default. Types are strict: true
+    is not a number (it would become 1), a number is not true, a quoted "8080" is not a number
+    (durations and memory keep their own forms: blueprints.units)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Redundancy(Strict):
@@ -175,17 +188,9 @@ class UseRef(Strict):
 
 
 def route_problem(route: str) -> str:
-    """Check a route's text (`METHOD /path`); raise ValueError naming what is wrong."""
-    if not ROUTE.match(route):
-        raise ValueError(
-            f"route {shown(route)} is not `METHOD /path` (methods: GET HEAD POST PUT "
-            "PATCH DELETE OPTIONS ANY); e.g. 'GET /{code}'"
-        )
-    if len(route.split(" ", 1)[1]) > limits.MAX_PATH:
-        raise ValueError(
-            f"route path is {len(route.split(' ', 1)[1])} characters; a load-balancer path pattern "
-            f"holds {limits.MAX_PATH} at most"
-        )
+    """Check a route's text (`METHOD /path`, blueprints.grammar); raise ValueError naming what is wrong."""
+    if message := grammar.route_problem(route):
+        raise ValueError(message)
     return route
 
 
@@ -217,21 +222,33 @@ class Route(Strict):
         return self.route.split(" ", 1)[1]
 
 
+RouteEntry = Annotated[
+    Annotated[Annotated[str, AfterValidator(route_problem)], Tag("str")] | Annotated[Route, Tag("Route")],
+    Discriminator(lambda v: "str" if isinstance(v, str) else "Route"),
+]
+"""A route as text or in its full form: text is checked as text (its problem at the item, not as
+a failed mapping too)."""
+
+
 class Service(Strict):
     name: Name
     description: Description = Field(default="", description="What the service does.")
     image: str = Field(
-        min_length=1, max_length=limits.MAX_IMAGE, pattern=r"^\S+$", description="Container image reference."
+        min_length=1,
+        max_length=limits.MAX_IMAGE,
+        json_schema_extra={"pattern": grammar.IMAGE_SCHEMA_PATTERN},
+        description="Container image reference: [registry[:port]/]repository[:tag][@digest], the repository "
+        "in lower case.",
     )
     port: int = Field(default=8080, ge=1, le=65535, description="Container port.")
     health: str = Field(
         default="/healthz",
-        pattern=r"^/\S*$",
         max_length=limits.MAX_HEALTH_PATH,
-        description="HTTP health-check path.",
+        json_schema_extra={"pattern": grammar.HEALTH_SCHEMA_PATTERN},
+        description="HTTP health-check path: '/' and segments of letters, digits, '-', '.', '_' and '~'.",
     )
     public: bool = Field(default=False, description="Reachable from the internet through the edge.")
-    routes: list[str | Route] = Field(
+    routes: list[RouteEntry] = Field(
         default_factory=list,
         max_length=limits.MAX_ROUTES,
         description="Public routes as `METHOD /path` (or `{route: METHOD /path, uses: [...], cache: public}`); "
@@ -262,14 +279,15 @@ class Service(Strict):
         "on Fargate, but an image built only for amd64 does not start on it.",
     )
 
-    @field_validator("routes", mode="before")
+    @field_validator("image")
     @classmethod
-    def _route_texts(cls, routes: object) -> object:
-        if isinstance(routes, list):
-            for route in routes:
-                if isinstance(route, str):
-                    route_problem(route)
-        return routes
+    def _image(cls, image: str) -> str:
+        return _checked(grammar.image_problem)(image)
+
+    @field_validator("health")
+    @classmethod
+    def _health(cls, health: str) -> str:
+        return _checked(grammar.health_problem)(health)
 
     @field_validator("routes")
     @classmethod

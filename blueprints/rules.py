@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from blueprints import limits
+from blueprints import limits, names
 from blueprints.capacity import design_rps, max_replicas, offered_load, replicas_per_zone
-from blueprints.figures import FLOAT_NOISE, MRSC_REGION_SETS, REGION_ZONES
+from blueprints.figures import FLOAT_NOISE, MRSC_REGION_SETS, REGION_ZONES, zones_of
 from blueprints.intent import Intent, candidates, ceiling
 from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational, Route, Service
 from blueprints.problems import Broken, Path
@@ -28,6 +28,9 @@ class Finding:
     rule: str
     fix: str
     at_key: bool = False
+    others: tuple[Path, ...] = ()
+    """Other places the problem involves (the other component of a name collision): the loader
+    names each with its FILE:LINE:COL."""
 
 
 def effective_consistency(store: AnyStore, intent: Intent) -> str:
@@ -47,6 +50,7 @@ def check(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
     found: list[Finding] = []
     if broken.reads("services", "datastores"):
         found += _references(bp, broken)
+        found += derived_names(bp, broken)
     regions_found = _regions_known(bp) if broken.reads("regions") else []
     found += regions_found
     if broken.whole("edge", "security", "services"):
@@ -111,6 +115,93 @@ def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
     if broken.whole("services") and not out:
         out += _listener_rules(bp)
     return out
+
+
+def _what(bp: Blueprint, name: str) -> str:
+    store = bp.store(name)
+    kind = "service" if store is None else store.kind
+    return f"{STORE_WORDS.get(kind, kind)} {name!r}"
+
+
+STORE_WORDS = {"relational": "relational store", "key-value": "key-value store", "object": "object store"}
+
+
+def derived_names(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
+    """Every identifier the targets derive from the names (blueprints.names) is unique, and no
+    component takes a name a target keeps for itself: otherwise one object, file or variable would
+    replace another, or `pulumi up` would stop on a duplicate URN."""
+    broken = broken or Broken()
+    paths: dict[str, Path] = {}
+    for group, items in (("services", bp.services), ("datastores", bp.datastores)):
+        for i, item in enumerate(items):
+            paths.setdefault(item.name, (group, i, "name"))
+    out: list[Finding] = []
+    if broken.reads("name") and bp.name in names.RESERVED_NAMESPACES:
+        out.append(
+            Finding(
+                ("name",),
+                f"the system's name is its Kubernetes namespace, and {bp.name!r} is one a kind cluster already "
+                "has (its controllers do not meet the restricted pod security the render sets on it)",
+                "reserved-names",
+                f"rename the system, e.g. {bp.name + '-app'!r}",
+            )
+        )
+    for name, path in paths.items():
+        if name in names.RESERVED_NAMES:
+            kind = next(k for k, v in names.SHARED_STAND_INS.items() if v == name)
+            out.append(
+                Finding(
+                    path,
+                    f"{name!r} is the name of the stand-in that serves every {kind} store on kind (its workload, "
+                    "Service and pods)",
+                    "reserved-names",
+                    f"rename {_what(bp, name)}, e.g. {name + '-app'!r}",
+                )
+            )
+    if len(paths) != len(bp.services) + len(bp.datastores):
+        return out  # a name used twice: `unique-names` says so, and everything it derives is doubled
+    components = [c for c in names.components(bp) if c.name not in names.RESERVED_NAMES]
+    regions = _planned_regions(bp, broken)
+    zones = [z for r in regions for z in zones_of(r)]
+    for collision in names.collisions(names.derived(bp.name, components, regions, zones)):
+        first, second = collision.first, collision.second
+        if not first.owner:
+            first, second = second, first
+        what = names.describe(first)
+        if not second.owner:
+            out.append(
+                Finding(
+                    paths[first.owner],
+                    f"{_what(bp, first.owner)} would make {what} ({first.role}), which the targets make for "
+                    f"the system: {second.role}",
+                    "derived-names",
+                    f"rename {first.owner!r}",
+                )
+            )
+            continue
+        a, b = sorted((first, second), key=lambda d: (d.renamed, paths[d.owner]))
+        either = [d.owner for d in (b, a) if d.renamed]
+        out.append(
+            Finding(
+                paths[b.owner],
+                f"{_what(bp, b.owner)} would make {what} ({b.role}), and so would {_what(bp, a.owner)} "
+                f"({a.role}): one would replace the other",
+                "derived-names",
+                f"rename {' or '.join(repr(n) for n in either)}: the targets name what they make after "
+                "them, words joined by dashes",
+                others=(paths[a.owner],),
+            )
+        )
+    return out
+
+
+def _planned_regions(bp: Blueprint, broken: Broken) -> list[str]:
+    """Every region a plan of the blueprint may use (each candidate intent's)."""
+    if broken.reads(*INTENT_FIELDS):
+        found = {r for intent in candidates(bp) for r in intent.regions.value}
+    else:
+        found = set(bp.regions or []) if broken.reads("regions") else set()
+    return sorted(r for r in found if r in REGION_ZONES) or ["us-east-1"]
 
 
 def _route_rules(bp: Blueprint, i: int, svc: Service) -> list[Finding]:

@@ -84,6 +84,13 @@ def _display_path(loc: tuple[Any, ...], data: Any, error_type: str) -> Path:
     return tuple(path)
 
 
+def _got(value: object) -> str:
+    """The received value as the YAML wrote it: `true`, `null`, or the value's repr."""
+    if isinstance(value, bool) or value is None:
+        return f"; got {'null' if value is None else str(value).lower()}"
+    return f"; got {shown(value)}"
+
+
 def _describe(model: type[BaseModel] | None, field: str) -> str:
     if model is None or field not in model.model_fields:
         return ""
@@ -116,7 +123,9 @@ def _schema_problem(error: Any, doc: Document) -> tuple[Path, str, str, bool]:
     if kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
     elif "input" in error and not isinstance(error["input"], dict | list):
-        message += f"; got {shown(error['input'])}"
+        message += _got(error["input"])
+    if kind in ("int_type", "float_type") and isinstance(error.get("input"), bool):
+        message += " (true and false are not numbers)"
     what = _describe(owner, str(field)) if isinstance(field, str) else ""
     if kind == "literal_error" and isinstance(error.get("input"), str):
         options = [o.strip(" '") for o in str(error["ctx"]["expected"]).replace(" or ", ", ").split(",")]
@@ -200,7 +209,7 @@ def problems(doc: Document, error: ValidationError, file: str) -> list[Problem]:
         if raw["type"].endswith("_type") and isinstance(raw.get("input"), dict | list) and path in deeper:
             continue  # a union member of the wrong shape; the member that fits says what is wrong
         if path in merged:  # the members of a union each failed: say it once
-            got = f"; got {shown(raw['input'])}" if "input" in raw and not isinstance(raw["input"], dict | list) else ""
+            got = _got(raw["input"]) if "input" in raw and not isinstance(raw["input"], dict | list) else ""
             first = merged[path][0]
             first[0] = first[0].removesuffix(got)
             extra = message.removesuffix(got).removeprefix("Input should be ")

@@ -1,6 +1,7 @@
 """YAML in, plain data out, with the position of every key and value, within the input bounds
-(blueprints.limits): nesting depth and the nodes aliases expand to are checked on the event
-stream before anything is built."""
+(blueprints.limits): nesting depth (block and flow alike), the nodes aliases expand to, the length
+of every scalar and of every number, and the tags are checked on the event stream before anything
+is built or resolved."""
 
 from __future__ import annotations
 
@@ -58,14 +59,102 @@ def compose(text: str) -> Document:
         _scan(text, loader_class)
         return compose_with(loader_class, text)
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if getattr(exc, "problem", None) == _LIBYAML_TOO_DEEP and mark is not None:
+            # libyaml's scanner reads a line of flow collections ahead of the events (`[[[[...`): it
+            # stops at its own limit before the depth count above sees them; the same bound, said so
+            raise _too_deep(mark) from None
         if fast is None:
             raise
         raise _python_error(text, exc) from None
 
 
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+"""libyaml's ScannerError problem when flow collections nest past its own limit (1,000)."""
+
+
+def _too_deep(mark: Any) -> Refused:
+    return Refused(
+        mark.line + 1,
+        mark.column + 1,
+        f"the document nests deeper than {limits.MAX_DEPTH} levels",
+        "a blueprint nests 6 levels at most; see blueprints/examples/",
+    )
+
+
+_YAML_TAG = "tag:yaml.org,2002:"
+CORE_TAGS = frozenset({"!", *(f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map"))})
+"""The tags a blueprint may carry (YAML's core schema; `!` is the non-specific tag). Others
+(`!!binary`, `!!timestamp`, `!!set`, `!!omap`, `!!pairs`, local tags) would build bytes, dates,
+sets or pairs where the format has text, numbers and lists."""
+_NUMBER_TAGS = frozenset({f"{_YAML_TAG}int", f"{_YAML_TAG}float"})
+_RESOLVER = yaml.resolver.Resolver()
+"""Resolves a plain scalar's tag the way the loaders do (YAML 1.1: `0x1F`, `0b101`, `017`, `1:30`
+and `1_000` are integers), without constructing it."""
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
+
+
+def _number_form(value: str) -> str:
+    text = value.lstrip("+-")
+    if text[:2] in ("0x", "0X"):
+        return "a hexadecimal number"
+    if text[:2] in ("0b", "0B"):
+        return "a binary number"
+    if ":" in text:
+        return "a base-60 (sexagesimal) number"
+    if len(text) > 1 and text[0] == "0" and text[1:2].isdigit():
+        return "an octal number"
+    return "a number"
+
+
+def _check_tag(event: Any, mark: Any) -> None:
+    tag = getattr(event, "tag", None)
+    if tag is not None and tag not in CORE_TAGS:
+        raise Refused(
+            mark.line + 1,
+            mark.column + 1,
+            f"the tag {_short_tag(str(tag))} is not part of the blueprint format: values are text, numbers, "
+            "true/false, lists and mappings",
+            "remove the tag and write the value as text (quoted), a number or a list",
+        )
+
+
+def _check_scalar(event: Any, mark: Any) -> None:
+    """Refuse a scalar longer than MAX_SCALAR, a number longer than MAX_NUMBER (as written, before YAML
+    converts it: Python refuses 4,300 digits, and base-60 and hexadecimal forms cost time quadratic in
+    their length), and a tag outside the core schema."""
+    _check_tag(event, mark)
+    value: str = event.value
+    if len(value) <= limits.MAX_NUMBER:
+        return
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+    if tag in _NUMBER_TAGS:
+        raise Refused(
+            mark.line + 1,
+            mark.column + 1,
+            f"{_number_form(value)} of {len(value):,} characters; a blueprint's numbers are written in "
+            f"{limits.MAX_NUMBER} at most",
+            "write the number in decimal (e.g. 1000000 or 1e6), or quote it if it is text",
+        )
+    if len(value) > limits.MAX_SCALAR:
+        raise Refused(
+            mark.line + 1,
+            mark.column + 1,
+            f"a value of {len(value):,} characters; a blueprint's longest field (a description) holds "
+            f"{limits.MAX_DESCRIPTION:,}, and no value may pass {limits.MAX_SCALAR:,}",
+            "shorten it: a description is one paragraph",
+        )
+
+
 def _scan(text: str, loader_class: Any) -> None:
     """Refuse a document nested deeper than MAX_DEPTH, or whose aliases expand it past MAX_NODES
-    nodes, or whose alias refers to the node that contains it, before anything is built."""
+    nodes, or whose alias refers to the node that contains it, or with a scalar, a number or a tag
+    outside the bounds (_check_scalar), before anything is built."""
     depth = 0
     total = 0
     open_nodes: list[tuple[str | None, int]] = []  # (anchor, nodes counted before it)
@@ -82,20 +171,17 @@ def _scan(text: str, loader_class: Any) -> None:
                 )
             total += sizes.get(str(event.anchor), 1)
         elif isinstance(event, yaml.ScalarEvent):
+            _check_scalar(event, mark)
             total += 1
             if event.anchor:
                 sizes[event.anchor] = 1
         elif isinstance(event, yaml.CollectionStartEvent):
+            _check_tag(event, mark)
             total += 1
             depth += 1
             open_nodes.append((event.anchor, total - 1))
             if depth > limits.MAX_DEPTH:
-                raise Refused(
-                    mark.line + 1,
-                    mark.column + 1,
-                    f"the document nests deeper than {limits.MAX_DEPTH} levels",
-                    "a blueprint nests 6 levels at most; see blueprints/examples/",
-                )
+                raise _too_deep(mark)
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, before = open_nodes.pop()
             depth -= 1

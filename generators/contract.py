@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 
-from blueprints.plan_model import Plan, ServicePlan
+from blueprints.names import ENV_SUFFIXES, KIND_SDK_ENV, SYSTEM_ENV, env_key, env_var
+from blueprints.plan_model import CachePlan, Plan, RelationalPlan, ServicePlan
 
-
-def env_key(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "_", text.upper())
+__all__ = ["KIND_ONLY", "MEANINGS", "env_key", "ident", "sources", "variables"]
 
 
 def ident(text: str) -> str:
@@ -25,48 +24,47 @@ MEANINGS = {
     "<CALLEE>_URL": "base URL of a service it calls",
     "CACHE_CONTROL": "the Cache-Control header public responses carry (behind the CDN)",
     "<DB>_HOST / _PORT / _DB": "the relational writer, its port and database name",
-    "<DB>_READ_HOST": "a regional read replica (a region that is not the writer's)",
+    "<DB>_READ_HOST": "read replicas for reads that may lag: the region's cross-region copy, or in the writer's "
+    "region its serving replicas (Aurora's reader endpoint; RDS: the replicas' hosts, comma-separated as libpq takes)",
     "<DB>_CREDENTIALS": 'JSON {"username", "password"} (AWS: from Secrets Manager)',
     "<CACHE>_HOST / _PORT / _TTL_SECONDS": "the cache's primary endpoint, port and entry TTL",
     "<CACHE>_READ_HOST": "the cache's reader endpoint, when replicas serve reads",
     "<CACHE>_AUTH_TOKEN": "the cache's AUTH token (with TLS)",
     "<TABLE>_TABLE": "the DynamoDB table name",
+    "<TABLE>_CONSISTENT_READS": "true: read with ConsistentRead (the store is strong or read-your-writes)",
     "<QUEUE>_QUEUE_URL": "the SQS queue URL",
     "<BUCKET>_BUCKET": "the S3 bucket name",
 }
 """Each variable and what it means on every target."""
 
-KIND_ONLY = frozenset(
-    {"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS"}
-    | {"AWS_ENDPOINT_URL_S3"}
-)
+KIND_ONLY = KIND_SDK_ENV
 """What kind adds for AWS SDKs to reach the stand-ins (on AWS the task role and the region come from
 ECS): the region, placeholder keys (the stand-ins' own), and each service's endpoint."""
 
 
-def variables(plan: Plan, svc: ServicePlan, region: str) -> list[str]:
-    """The names `svc` receives in `region`, sorted (secrets included)."""
-    names = {"HLD_SYSTEM", "HLD_REGION", "PORT"}
-    names |= {f"{env_key(callee)}_URL" for callee in svc.calls}
-    if svc.public and plan.edge.cdn:
-        names.add("CACHE_CONTROL")
+def sources(plan: Plan, svc: ServicePlan, region: str) -> list[tuple[str, str]]:
+    """(variable, what gives it: a callee's or a store's name, "" for the system) for every variable
+    `svc` receives in `region`, in the order given. The names come from blueprints.names, which the
+    `derived-names` rule checks are unique, so no two sources give one variable."""
+    fixed = [v for v in SYSTEM_ENV if v != "CACHE_CONTROL" or (svc.public and plan.edge.cdn)]
+    out = [(v, "") for v in fixed]
+    out += [(env_var(callee, suffix), callee) for callee in svc.calls for suffix in ENV_SUFFIXES["service"]]
     for name in svc.stores:
         store = plan.store(name)
-        key = env_key(store.name)
-        if store.kind == "relational":
-            names |= {f"{key}_HOST", f"{key}_PORT", f"{key}_DB", f"{key}_CREDENTIALS"}
-            if region in store.regions and region != store.writer_region:
-                names.add(f"{key}_READ_HOST")
-        elif store.kind == "cache":
-            names |= {f"{key}_HOST", f"{key}_PORT", f"{key}_TTL_SECONDS"}
-            if store.replicas_serve_reads:
-                names.add(f"{key}_READ_HOST")
-            if plan.edge.tls:
-                names.add(f"{key}_AUTH_TOKEN")
-        elif store.kind == "key-value":
-            names.add(f"{key}_TABLE")
-        elif store.kind == "queue":
-            names.add(f"{key}_QUEUE_URL")
-        elif store.kind == "object":
-            names.add(f"{key}_BUCKET")
-    return sorted(names)
+        for suffix in ENV_SUFFIXES[store.kind]:
+            if suffix == "READ_HOST" and isinstance(store, RelationalPlan):
+                wanted = store.read_host_in(region)
+            elif suffix == "READ_HOST":
+                wanted = isinstance(store, CachePlan) and store.replicas_serve_reads
+            elif suffix == "AUTH_TOKEN":
+                wanted = bool(plan.edge.tls)
+            else:
+                wanted = True
+            if wanted:
+                out.append((env_var(store.name, suffix), store.name))
+    return out
+
+
+def variables(plan: Plan, svc: ServicePlan, region: str) -> list[str]:
+    """The names `svc` receives in `region`, sorted (secrets included)."""
+    return sorted({name for name, _ in sources(plan, svc, region)})

@@ -17,9 +17,13 @@ named per row. Read 2026-11.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
+
+# logical names are shortened by blueprints.names, where the `derived-names` rule makes the same
+# names to refuse two components whose names would meet
+from blueprints.names import fit as fit
+from blueprints.names import short_place as short_place
 
 RANDOM = 7
 """Random hex characters pulumi-aws appends to an auto-name."""
@@ -111,6 +115,14 @@ NAMING: dict[str, NameRule] = {
     "aws:backup/plan:Plan": NameRule("name", True, 255, 50, r"[A-Za-z0-9_.-]{1,50}"),
     "aws:backup/selection:Selection": NameRule("name", True, 255, 50, r"[A-Za-z0-9_.-]{1,50}"),
     "aws:cloudwatch/logGroup:LogGroup": NameRule("name", True, 255, 512, r"[\w/.#-]+"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": NameRule(
+        "name",
+        True,
+        255,
+        255,
+        r"[^\x00-\x1f]+",
+        source="https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+    ),
     "aws:ecs/cluster:Cluster": NameRule("name", True, 255, 255, r"[A-Za-z0-9_-]+"),
     "aws:ecs/service:Service": NameRule("name", True, 255, 255, r"[A-Za-z0-9_-]+"),
     "aws:ecs/taskDefinition:TaskDefinition": NameRule("family", False, 255, 255, r"[A-Za-z0-9_-]+"),
@@ -147,49 +159,6 @@ def provider_error(type_: str, logical: str, rule: NameRule) -> str:
         f"could not make instance of '{type_}': name '{logical}{rule.separator}' plus {RANDOM} random chars "
         f"is longer than maximum length {rule.provider_max}"
     )
-
-
-_WORDS = {
-    "northeast": "ne",
-    "southeast": "se",
-    "northwest": "nw",
-    "southwest": "sw",
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-    "central": "c",
-}
-_PLACE = re.compile(r"^([a-z]{2})-([a-z]+)-(\d)([a-z]?)$")
-
-
-def short_place(part: str) -> str:
-    """`us-east-1` -> `use1`, `ap-northeast-1a` -> `apne1a`; anything else unchanged."""
-    match = _PLACE.match(part)
-    if not match or match.group(2) not in _WORDS:
-        return part
-    return f"{match.group(1)}{_WORDS[match.group(2)]}{match.group(3)}{match.group(4)}"
-
-
-def fit(parts: list[str], room: int) -> str:
-    """A logical name of at most `room` characters for the name `-`.join(parts), whose first part
-    is the system's name: the name itself when it fits; else with regions and zones abbreviated;
-    else without the system's name (every name of a stack has it, and its tags carry it); else
-    cut, with a hash of the whole name and the last part (the region or zone) kept.
-    Deterministic, and two names that differ stay different."""
-    full = "-".join(parts)
-    if len(full) <= room:
-        return full
-    short = [short_place(p) for p in parts]
-    for candidate in (short, short[1:]):
-        if candidate and len("-".join(candidate)) <= room:
-            return "-".join(candidate)
-    digest = hashlib.sha1(full.encode()).hexdigest()[:6]
-    rest = short[1:] or short
-    tail = rest[-1] if len(rest) > 1 else ""
-    keep = room - len(digest) - 1 - (len(tail) + 1 if tail else 0)
-    head = "-".join(rest[:-1] if tail else rest)[: max(keep, 1)].rstrip("-")
-    return "-".join(p for p in (head, digest, tail) if p)
 
 
 def stack_label(stack: str) -> str:

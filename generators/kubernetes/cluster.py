@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from blueprints.names import k8s_file
 from blueprints.plan_model import Plan
 from generators.kubernetes.common import RESTRICTED, ZONE_KEY, KindOptions, labels
 from generators.kubernetes.network import ingress, network_policies
@@ -99,7 +100,7 @@ def _json_patch(ops: list[tuple[str, str, Any]]) -> str:
 
 
 def file_name(obj: dict[str, Any]) -> str:
-    return f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml"
+    return k8s_file(obj["kind"], obj["metadata"]["name"])
 
 
 def kustomization(plan: Plan, files: list[str]) -> dict[str, Any]:

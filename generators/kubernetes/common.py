@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from blueprints import names
 from blueprints.plan_model import Plan
 
 ZONE_KEY = "topology.kubernetes.io/zone"
@@ -14,7 +15,7 @@ ZONE_KEY = "topology.kubernetes.io/zone"
 HOST_KEY = "kubernetes.io/hostname"
 
 
-INGRESS_NAMESPACE = "ingress-nginx"
+INGRESS_NAMESPACE = names.INGRESS_NAMESPACE
 
 
 HTTP_PORT = 80

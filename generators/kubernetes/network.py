@@ -3,18 +3,34 @@ declared data flow (default deny)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from blueprints import names
 from blueprints.plan_model import Plan
 from generators.kubernetes.common import INGRESS_NAMESPACE, meta, selector
 from generators.kubernetes.standins import STAND_INS, bootstrap, bootstrapper, stand_in_name, stand_ins
 
 
 def _path(route: str) -> str:
-    """`GET /links/{code}` -> `/links`: the literal prefix an Ingress can match."""
+    """`GET /links/{code}` -> `/links`, `GET /r{i}/x` -> `/`, `GET /files/*` -> `/files`,
+    `GET /v1.0/items` -> `/`: the leading segments an Ingress of pathType Prefix matches as
+    written, whole (element by element: `/r` would not match `/r1`) and made of what the pinned
+    ingress-nginx accepts there (INGRESS_PREFIX_SEGMENT); the service sees the rest of the path.
+    blueprints.grammar has refused what neither target reads literally."""
     path = route.split(" ", 1)[-1]
-    literal = path.split("{", 1)[0].rstrip("/")
-    return literal or "/"
+    literal: list[str] = []
+    for segment in path.strip("/").split("/"):
+        if not INGRESS_PREFIX_SEGMENT.fullmatch(segment):
+            break
+        literal.append(segment)
+    return "/" + "/".join(literal)
+
+
+INGRESS_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
+"""A segment of a Prefix path the pinned ingress-nginx (controller-v1.13.0, strict-validate-path-type
+on by default) admits: its validPathType is `(?i)^/[[:alnum:]\\_\\-/]*$`
+(internal/ingress/inspector/rules.go; `.` is admitted from v1.13.9 on, `~` by none)."""
 
 
 LONG_LIVED = {
@@ -125,13 +141,13 @@ def network_policies(plan: Plan) -> list[dict[str, Any]]:
         {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
-            "metadata": meta(plan, "default-deny", "network"),
+            "metadata": meta(plan, names.NETWORK_POLICIES[0], "network"),
             "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
         },
         {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
-            "metadata": meta(plan, "allow-dns", "network"),
+            "metadata": meta(plan, names.NETWORK_POLICIES[1], "network"),
             "spec": {
                 "podSelector": {},
                 "policyTypes": ["Egress"],
@@ -155,7 +171,7 @@ def network_policies(plan: Plan) -> list[dict[str, Any]]:
             {
                 "apiVersion": "networking.k8s.io/v1",
                 "kind": "NetworkPolicy",
-                "metadata": meta(plan, f"{to}-ingress", "network"),
+                "metadata": meta(plan, names.ingress_policy(to), "network"),
                 "spec": {
                     "podSelector": {"matchLabels": selector(to)},
                     "policyTypes": ["Ingress"],
@@ -171,7 +187,7 @@ def network_policies(plan: Plan) -> list[dict[str, Any]]:
             {
                 "apiVersion": "networking.k8s.io/v1",
                 "kind": "NetworkPolicy",
-                "metadata": meta(plan, f"{source}-egress", "network"),
+                "metadata": meta(plan, names.egress_policy(source), "network"),
                 "spec": {
                     "podSelector": {"matchLabels": selector(source)},
                     "policyTypes": ["Egress"],

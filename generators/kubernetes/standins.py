@@ -6,9 +6,12 @@ blueprint names, and the environment a service receives (generators.contract).""
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from blueprints import names
+from blueprints.consistency import consistent_reads, consistent_reads_variable
 from blueprints.plan_model import AnyStorePlan, CachePlan, KeyValuePlan, ObjectPlan, Plan, QueuePlan, RelationalPlan
 from generators.contract import env_key, ident
 from generators.kubernetes.common import (
@@ -68,10 +71,17 @@ STAND_INS: dict[str, StandIn] = {
             "-disableTelemetry",
         ),
         stateful=True,
-        shared="dynamodb-local",
+        shared=names.SHARED_STAND_INS["key-value"],
         api="DYNAMODB",
     ),
-    "queue": StandIn("ElasticMQ", "softwaremill/elasticmq-native:1.6.11", 9324, "/tmp", shared="elasticmq", api="SQS"),
+    "queue": StandIn(
+        "ElasticMQ",
+        "softwaremill/elasticmq-native:1.6.11",
+        9324,
+        "/tmp",
+        shared=names.SHARED_STAND_INS["queue"],
+        api="SQS",
+    ),
     "object": StandIn(
         "MinIO",
         "minio/minio:RELEASE.2024-11-07T00-52-20Z",
@@ -79,7 +89,7 @@ STAND_INS: dict[str, StandIn] = {
         "/data",
         args=("server", "/data"),
         stateful=True,
-        shared="minio",
+        shared=names.SHARED_STAND_INS["object"],
         api="S3",
     ),
 }
@@ -102,13 +112,37 @@ IMAGE_USERS: dict[str, tuple[int | None, str]] = {
 """The user each stand-in image must run as (None: any non-root user), with the reason; a stand-in
 image missing here fails the render's `stand-in-users` check."""
 
-CREDENTIALS = "aws-credentials"
+CREDENTIALS = names.AWS_CREDENTIALS
 """The Secret with the placeholder AWS keys every service and stand-in shares on kind (MinIO's root
 user; DynamoDB Local and ElasticMQ accept any key)."""
 QUEUE_ACCOUNT = "000000000000"
 """The account ElasticMQ puts in its queue URLs."""
 VOLUME_GB = 5
 """A stand-in's volume when the plan does not size the store's storage."""
+
+
+VALKEY_CONF = "valkey.conf"
+"""The key of a cache's Secret that holds Valkey's configuration file (`requirepass <AUTH_TOKEN>`):
+the server reads its AUTH token from the file, so the token is never on a command line, where any
+process of the node could read it (/proc/<pid>/cmdline)."""
+VALKEY_CONF_DIR = "/etc/valkey"
+"""Where the configuration file is mounted (from the Secret, read-only)."""
+DERIVED = ("CREDENTIALS", VALKEY_CONF)
+"""Secret keys whose values are made from the others (secret_values, the Pulumi program)."""
+
+
+def valkey_config(token: str) -> str:
+    """Valkey's configuration with `token` as its AUTH password (one line: a `secrets/*.env` value)."""
+    return f"requirepass {token}"
+
+
+def derived(key: str, values: dict[str, str]) -> str:
+    """The value of a DERIVED key from the other keys of its Secret."""
+    if key == "CREDENTIALS":
+        return credentials_json(values["POSTGRES_USER"], values["POSTGRES_PASSWORD"])
+    if key == VALKEY_CONF:
+        return valkey_config(values["AUTH_TOKEN"])
+    raise KeyError(key)
 
 
 def image_repo(image: str) -> str:
@@ -135,7 +169,7 @@ def stand_ins(plan: Plan) -> list[tuple[str, StandIn, list[AnyStorePlan]]]:
 
 
 def secret_name(store: AnyStorePlan) -> str:
-    return f"{store.name}-credentials" if store.kind == "relational" else f"{store.name}-auth"
+    return names.secret(store.kind, store.name)
 
 
 def host(plan: Plan, name: str) -> str:
@@ -143,7 +177,7 @@ def host(plan: Plan, name: str) -> str:
 
 
 def queue_name(store: QueuePlan, dlq: bool = False) -> str:
-    return f"{store.name}{'-dlq' if dlq else ''}{'.fifo' if store.fifo else ''}"
+    return f"{names.dead_letter_queue(store.name) if dlq else store.name}{'.fifo' if store.fifo else ''}"
 
 
 def queue_url(plan: Plan, store: QueuePlan) -> str:
@@ -167,7 +201,7 @@ def store_env(plan: Plan, store: AnyStorePlan, region: str) -> list[dict[str, An
             {"name": f"{key}_DB", "value": ident(store.name)},
             {"name": f"{key}_CREDENTIALS", **secret_ref(secret_name(store), "CREDENTIALS")},
         ]
-        if region in store.regions and region != store.writer_region:
+        if store.read_host_in(region):
             env.append({"name": f"{key}_READ_HOST", "value": where})
     elif isinstance(store, CachePlan):
         env += [
@@ -180,7 +214,10 @@ def store_env(plan: Plan, store: AnyStorePlan, region: str) -> list[dict[str, An
         if plan.edge.tls:
             env.append({"name": f"{key}_AUTH_TOKEN", **secret_ref(secret_name(store), "AUTH_TOKEN")})
     elif isinstance(store, KeyValuePlan):
-        env.append({"name": f"{key}_TABLE", "value": store.name})
+        env += [
+            {"name": f"{key}_TABLE", "value": store.name},
+            {"name": consistent_reads_variable(store.name), "value": consistent_reads(store)},
+        ]
     elif isinstance(store, QueuePlan):
         env.append({"name": f"{key}_QUEUE_URL", "value": queue_url(plan, store)})
     elif isinstance(store, ObjectPlan):
@@ -230,21 +267,31 @@ def store_objects(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan])
             {"name": "MINIO_ROOT_PASSWORD", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
         ]
     auth = isinstance(first, CachePlan) and plan.edge.tls
-    if auth:  # the same AUTH as ElastiCache: valkey-server --requirepass
-        env.append({"name": "AUTH_TOKEN", **secret_ref(secret_name(first), "AUTH_TOKEN")})
-        args = ["valkey-server", "--requirepass", "$(AUTH_TOKEN)"]
-    mounts = [{"name": "tmp", "mountPath": "/tmp"}]
+    mounts: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}]
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
+    if auth:  # the same AUTH as ElastiCache, from a configuration file the Secret holds (not argv)
+        args = ["valkey-server", f"{VALKEY_CONF_DIR}/{VALKEY_CONF}"]
+        mounts.append({"name": "config", "mountPath": VALKEY_CONF_DIR, "readOnly": True})
+        volumes.append(
+            {
+                "name": "config",
+                "secret": {
+                    "secretName": secret_name(first),
+                    "items": [{"key": VALKEY_CONF, "path": VALKEY_CONF}],
+                    "defaultMode": 0o440,
+                },
+            }
+        )
     if s.data != "/tmp":
         mounts.insert(0, {"name": "data", "mountPath": s.data})
     mounts += [{"name": volume, "mountPath": path} for volume, path in s.runtime]
-    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
     volumes += [{"name": volume, "emptyDir": {}} for volume, _ in s.runtime]
     if s.shm:  # PostgreSQL's parallel queries use /dev/shm; the runtime's default is 64 MiB
         mounts.append({"name": "shm", "mountPath": "/dev/shm"})
         volumes.append({"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}})
     if s.api == "SQS":  # ElasticMQ reads its queues and its URLs' host from /opt/elasticmq.conf
         mounts.append({"name": "config", "mountPath": "/opt/elasticmq.conf", "subPath": "elasticmq.conf"})
-        volumes.append({"name": "config", "configMap": {"name": f"{name}-config"}})
+        volumes.append({"name": "config", "configMap": {"name": names.config_map(name)}})
     if not s.stateful and s.data != "/tmp":
         volumes.append({"name": "data", "emptyDir": {}})
     container: dict[str, Any] = {
@@ -275,7 +322,7 @@ def store_objects(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan])
     if s.stateful:
         size = sum(x.storage_gb if isinstance(x, RelationalPlan) else VOLUME_GB for x in stores)
         spec |= {
-            "serviceName": f"{name}-pods",
+            "serviceName": names.governing_service(name),
             "volumeClaimTemplates": [
                 {
                     "metadata": {"name": "data"},
@@ -287,7 +334,7 @@ def store_objects(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan])
             {  # the StatefulSet's governing Service: headless, as the API requires
                 "apiVersion": "v1",
                 "kind": "Service",
-                "metadata": meta(plan, f"{name}-pods", "datastore"),
+                "metadata": meta(plan, names.governing_service(name), "datastore"),
                 "spec": {
                     "clusterIP": "None",
                     "selector": selector(name),
@@ -343,13 +390,13 @@ def _elasticmq_config(plan: Plan, name: str, queues: list[QueuePlan]) -> dict[st
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": meta(plan, f"{name}-config", "datastore"),
+        "metadata": meta(plan, names.config_map(name), "datastore"),
         "data": {"elasticmq.conf": "\n".join(lines) + "\n"},
     }
 
 
 def bootstrapper(name: str) -> str:
-    return f"{name}-bootstrap"
+    return names.bootstrap_job(name)
 
 
 def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> list[dict[str, Any]]:
@@ -357,7 +404,8 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
     or a restart of the Job changes nothing): DynamoDB tables with their key and TTL; buckets, with
     versioning as on AWS, a static site's opened to anonymous reads. Queues need none: ElasticMQ
     creates them from its configuration."""
-    port, endpoint = s.port, f"http://{name}:{s.port}"
+    q = shlex.quote  # every argument made of blueprint text is quoted: the script runs in a shell
+    port, endpoint = s.port, q(f"http://{name}:{s.port}")
     site = plan.edge.cdn.site if plan.edge.cdn else None
     if s.api == "DYNAMODB":
         image, steps = (
@@ -365,18 +413,19 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
             [f"until aws dynamodb list-tables --endpoint-url {endpoint} >/dev/null; do sleep 2; done"],
         )
         for t in [x for x in stores if isinstance(x, KeyValuePlan)]:
+            table = q(t.name)
             steps.append(
-                f"aws dynamodb describe-table --table-name {t.name} --endpoint-url {endpoint} >/dev/null 2>&1 || "
-                f"aws dynamodb create-table --table-name {t.name} --endpoint-url {endpoint} "
-                f"--attribute-definitions AttributeName={t.partition_key},AttributeType=S "
-                f"--key-schema AttributeName={t.partition_key},KeyType=HASH --billing-mode PAY_PER_REQUEST"
+                f"aws dynamodb describe-table --table-name {table} --endpoint-url {endpoint} >/dev/null 2>&1 || "
+                f"aws dynamodb create-table --table-name {table} --endpoint-url {endpoint} "
+                f"--attribute-definitions {q(f'AttributeName={t.partition_key},AttributeType=S')} "
+                f"--key-schema {q(f'AttributeName={t.partition_key},KeyType=HASH')} --billing-mode PAY_PER_REQUEST"
             )
             if t.ttl_attribute:
                 steps.append(
-                    f"aws dynamodb describe-time-to-live --table-name {t.name} --endpoint-url {endpoint} "
+                    f"aws dynamodb describe-time-to-live --table-name {table} --endpoint-url {endpoint} "
                     "--query TimeToLiveDescription.TimeToLiveStatus --output text | grep -q ENABLED || "
-                    f"aws dynamodb update-time-to-live --table-name {t.name} --endpoint-url {endpoint} "
-                    f"--time-to-live-specification Enabled=true,AttributeName={t.ttl_attribute} || "
+                    f"aws dynamodb update-time-to-live --table-name {table} --endpoint-url {endpoint} "
+                    f"--time-to-live-specification {q(f'Enabled=true,AttributeName={t.ttl_attribute}')} || "
                     "echo 'TTL not supported by this DynamoDB Local: items do not expire here'"
                 )
         env = [
@@ -387,24 +436,24 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
         ]
     elif s.api == "S3":
         image = MC_IMAGE
-        steps = [
-            f'until mc alias set local http://{name}:{port} "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY"; '
-            "do sleep 2; done"
-        ]
+        # the alias comes from MC_HOST_local (its keys expanded by the kubelet into the environment), not
+        # from `mc alias set local URL KEY SECRET`, which would put the keys on mc's command line
+        steps = ["until mc ls local >/dev/null; do sleep 2; done"]
         for b in [x for x in stores if isinstance(x, ObjectPlan)]:
-            steps.append(f"mc mb --ignore-existing local/{b.name}")
+            bucket = q(f"local/{b.name}")
+            steps.append(f"mc mb --ignore-existing {bucket}")
             if b.versioning:
-                steps.append(f"mc version enable local/{b.name}")
+                steps.append(f"mc version enable {bucket}")
             if b.name == site:
-                steps.append(f"mc anonymous set download local/{b.name}")
+                steps.append(f"mc anonymous set download {bucket}")
                 # a placeholder page until the site is published (mc mirror ./public local/<site>)
-                steps.append(
-                    f"mc stat local/{b.name}/index.html >/dev/null 2>&1 || echo '<h1>{plan.name}</h1><p>Publish the "
-                    f"site: mc mirror ./public local/{b.name}</p>' | mc pipe local/{b.name}/index.html"
-                )
+                page = q(f"local/{b.name}/index.html")
+                text = f"<h1>{plan.name}</h1><p>Publish the site: mc mirror ./public local/{b.name}</p>"
+                steps.append(f"mc stat {page} >/dev/null 2>&1 || echo {q(text)} | mc pipe {page}")
         env = [
             {"name": "AWS_ACCESS_KEY_ID", **secret_ref(CREDENTIALS, "AWS_ACCESS_KEY_ID")},
             {"name": "AWS_SECRET_ACCESS_KEY", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
+            {"name": "MC_HOST_local", "value": f"http://$(AWS_ACCESS_KEY_ID):$(AWS_SECRET_ACCESS_KEY)@{name}:{port}"},
             {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
         ]
     else:
@@ -451,7 +500,7 @@ def secret_keys(plan: Plan) -> dict[str, tuple[str, ...]]:
         if store.kind == "relational":
             out[secret_name(store)] = ("POSTGRES_USER", "POSTGRES_PASSWORD", "CREDENTIALS")
         elif store.kind == "cache" and plan.edge.tls:
-            out[secret_name(store)] = ("AUTH_TOKEN",)
+            out[secret_name(store)] = ("AUTH_TOKEN", VALKEY_CONF)
     if any(STAND_INS[s.kind].api for s in plan.datastores):
         out[CREDENTIALS] = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
     return out

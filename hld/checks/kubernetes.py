@@ -186,6 +186,12 @@ def cross_checks(
             _bootstrapped(plan, objs),
         ),
         ("credentials", "every secret reference resolves to a generated Secret key", _credentials(objs, secrets)),
+        ("ingress-paths", "every Exact and Prefix path is one the API and ingress-nginx admit", ingress_paths(objs)),
+        (
+            "secrets-off-argv",
+            "no container's command or arguments carry a secret (they are readable in /proc by every process)",
+            argv_secrets(objs, secrets),
+        ),
         ("pod-security", "the namespace enforces the restricted profile and every pod meets it", _restricted(objs)),
         (
             "kind-cluster",
@@ -273,7 +279,10 @@ def _contract(plan: Plan, objs: list[dict[str, Any]]) -> list[str]:
         if deployment is None:
             out.append(f"{svc.name}: no Deployment")
             continue
-        names = {e["name"] for c in deployment["spec"]["template"]["spec"]["containers"] for e in c.get("env", [])}
+        given = [e["name"] for c in deployment["spec"]["template"]["spec"]["containers"] for e in c.get("env", [])]
+        if twice := sorted({n for n in given if given.count(n) > 1}):  # the last one would win
+            out.append(f"{svc.name}: gets {', '.join(twice)} more than once")
+        names = set(given)
         expected = set(variables(plan, svc, plan.primary_region))
         if missing := sorted(expected - names):
             out.append(f"{svc.name}: lacks {', '.join(missing)}, which it gets on AWS")
@@ -321,6 +330,70 @@ def _credentials(objs: list[dict[str, Any]], secrets: dict[str, tuple[str, ...]]
                     out.append(
                         f"{_name(o)}: {e['name']} reads {ref['name']}/{ref['key']}, which the render does not generate"
                     )
+        for v in pod.get("volumes", []):
+            if "secret" in v:
+                name = v["secret"].get("secretName")
+                keys = [item["key"] for item in v["secret"].get("items", [])]
+                for key in [k for k in keys if k not in secrets.get(name, ())] or ([] if name in secrets else [""]):
+                    out.append(
+                        f"{_name(o)}: volume {v['name']} mounts {name}{'/' + key if key else ''}, which the render "
+                        "does not generate"
+                    )
+    return out
+
+
+def ingress_paths(objs: list[dict[str, Any]]) -> list[str]:
+    """Exact and Prefix paths the Kubernetes API refuses (not absolute; `//`, `/./`, `/../`, `%2f`;
+    a final `/.` or `/..`: pkg/apis/networking/validation) or the pinned ingress-nginx's admission
+    webhook refuses (strict-validate-path-type, on by default: generators.kubernetes.network)."""
+    from generators.kubernetes.network import INGRESS_PREFIX_SEGMENT
+
+    out = []
+    for ingress in [o for o in objs if o["kind"] == "Ingress"]:
+        for rule in ingress["spec"].get("rules", []):
+            for p in rule.get("http", {}).get("paths", []):
+                path = p.get("path", "")
+                if p.get("pathType") not in ("Exact", "Prefix"):
+                    continue
+                api = path.startswith("/") and not any(s in path for s in ("//", "/./", "/../", "%2f", "%2F"))
+                api = api and not path.endswith(("/.", "/.."))
+                segments = [s for s in path.split("/")[1:] if s]
+                if not api or not all(INGRESS_PREFIX_SEGMENT.fullmatch(s) for s in segments):
+                    out.append(f"{_name(ingress)}: path {path!r} cannot be used with pathType {p.get('pathType')}")
+    return out
+
+
+def argv_secrets(
+    objs: list[dict[str, Any]],
+    secrets: dict[str, tuple[str, ...]],
+    values: dict[str, dict[str, str]] | None = None,
+) -> list[str]:
+    """Containers whose command or arguments hold a secret: a `$(VAR)` the kubelet expands or a
+    `$VAR`/`${VAR}` a shell expands, VAR read from a Secret (env or envFrom), or one of `values`
+    (the render's generated credentials, when the caller has them) written out."""
+    import re
+
+    out = []
+    for o, pod in _pods(objs):
+        for c in [*pod.get("initContainers", []), *pod["containers"]]:
+            secret_vars = {e["name"] for e in c.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})} | {
+                f"{src['secretRef'].get('prefix', '')}{key}"
+                for src in c.get("envFrom", [])
+                if "secretRef" in src
+                for key in secrets.get(src["secretRef"]["name"], ())
+            }
+            argv = [str(a) for a in [*c.get("command", []), *c.get("args", [])]]
+            for var in sorted(secret_vars):
+                reference = re.compile(rf"\$\({re.escape(var)}\)|\$\{{?{re.escape(var)}\b")
+                if any(reference.search(a) for a in argv):
+                    out.append(
+                        f"{_name(o)}: container {c['name']} puts the Secret-backed {var} on its command line; "
+                        "pass it in a file or the environment the program reads"
+                    )
+            for secret, keys in sorted((values or {}).items()):
+                for key, value in sorted(keys.items()):
+                    if len(value) >= 8 and any(value in a for a in argv):
+                        out.append(f"{_name(o)}: container {c['name']} has {secret}/{key}'s value on its command line")
     return out
 
 

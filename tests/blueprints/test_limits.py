@@ -148,3 +148,130 @@ def test_a_text_over_the_limit_is_refused_by_parse_too():
     with pytest.raises(BlueprintError) as caught:
         parse("x: " + "y" * (limits.MAX_FILE_BYTES + 1))
     assert caught.value.problems[0].rule == "limits"
+
+
+# --- scalars, numbers, tags and flow nesting: refused on the event stream, before YAML builds them ---
+
+SERVICE = "name: x\navailability: 99.9\nservices:\n  - {name: s, image: 'a:1', peak_rps: %s}\n"
+
+HOSTILE_SCALARS = {
+    "5,000 decimal digits": (SERVICE % ("1" * 5000), "a number of 5,000 characters"),
+    "0x and 20,000 hex digits": (SERVICE % ("0x" + "f" * 20_000), "a hexadecimal number"),
+    "0b and 20,000 binary digits": (SERVICE % ("0b" + "1" * 20_000), "a binary number"),
+    "0 and 20,000 octal digits": (SERVICE % ("0" + "7" * 20_000), "an octal number"),
+    "sexagesimal integer (300 KB)": (SERVICE % ("1" + ":59" * 100_000), "a base-60 (sexagesimal) number"),
+    "sexagesimal float": (SERVICE % ("1" + ":59" * 1000 + ".5"), "a base-60 (sexagesimal) number"),
+    "explicit !!int, quoted": (SERVICE % ("!!int '" + "1" * 5000 + "'"), "a number of 5,000 characters"),
+    "a number as a key": ("name: x\navailability: 99.9\n? " + "9" * 5000 + "\n: 1\n", "a number of 5,000"),
+    "a 900 KB value": ("name: x\navailability: 99.9\ndescription: " + "y" * 900_000 + "\n", "a value of 900,000"),
+}
+
+
+@pytest.mark.parametrize("label", list(HOSTILE_SCALARS))
+def test_oversized_numbers_and_scalars_are_located_problems(tmp_path, label):
+    text, message = HOSTILE_SCALARS[label]
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text)
+    code, problems = validate_in_a_bounded_child(path)
+    [problem] = problems
+    assert code == 2 and problem["rule"] == "limits" and message in problem["message"], problem
+    assert (problem["line"], problem["column"]) >= (3, 1)  # at the value, not at the top of the file
+
+
+def test_numbers_of_every_form_within_the_bound_still_load():
+    base = {**BASE["services"][0]}
+    for written, value in (("1_000", 1000), ("0x3E8", 1000), ("1e3", None), ("1:40", 100)):
+        text = yaml.safe_dump(make(services=[base]), sort_keys=False).replace("peak_rps: 1000", f"peak_rps: {written}")
+        if value is None:  # a float is not a whole number of requests
+            with pytest.raises(BlueprintError):
+                parse(text)
+        else:
+            assert parse(text).services[0].peak_rps == value
+    assert len(str(limits.MAX_PEAK_RPS)) < limits.MAX_NUMBER
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "[" * 1000 + "]" * 1000,  # past libyaml's own limit, on one line: it stops before any event
+        "[" * 100_000,  # never closed
+        "[" * 200 + "]" * 200,  # within libyaml's limit: the event stream's count refuses it
+        "{a: " * 1000 + "}" * 1000,
+        "[\n" * 1000 + "]" * 1000,
+    ],
+    ids=["1000-flow", "100000-unclosed", "200-flow", "1000-flow-maps", "1000-flow-lines"],
+)
+def test_flow_nesting_counts_like_block_nesting(tmp_path, nested):
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: x\navailability: 99.9\nservices: " + nested + "\n")
+    code, problems = validate_in_a_bounded_child(path)
+    [problem] = problems
+    assert code == 2 and problem["rule"] == "limits"
+    assert problem["message"] == f"the document nests deeper than {limits.MAX_DEPTH} levels"
+    assert problem["line"] >= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("name: !!binary ZGVtbw==\navailability: 99.9\n", "!!binary"),
+        ("name: x\navailability: 99.9\ndescription: !!timestamp 2024-01-01\n", "!!timestamp"),
+        ("name: x\navailability: 99.9\nregions: !!set {us-east-1}\n", "!!set"),
+        ("name: x\navailability: 99.9\nregions: !!omap [{us-east-1: 1}]\n", "!!omap"),
+        ("name: x\navailability: 99.9\ndescription: !mine text\n", "!mine"),
+    ],
+)
+def test_tags_outside_the_core_schema_are_refused(text, tag):
+    with pytest.raises(BlueprintError) as caught:
+        parse(text, "bp.yaml")
+    [problem] = caught.value.problems
+    assert problem.rule == "limits" and f"the tag {tag} " in problem.message
+    assert (problem.line, problem.column) > (1, 6)  # at the tagged value
+
+
+def test_core_tags_still_load():
+    text = yaml.safe_dump(BASE, sort_keys=False).replace("name: shop", "name: !!str shop", 1)
+    assert parse(text.replace("peak_rps: 1000", "peak_rps: !!int 1000")).name == "shop"
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "fragment"),
+    [
+        ("peak_rps", "true", "got true (true and false are not numbers)"),
+        ("cpu", "false", "got false (true and false are not numbers)"),
+        ("port", "'8080'", "got '8080'"),
+        ("public", "1", "valid boolean; got 1"),
+        ("image", "1.5", "valid string; got 1.5"),
+        ("port", "80.0", "valid integer; got 80.0"),
+    ],
+)
+def test_types_are_strict(field, written, fragment):
+    svc = {**BASE["services"][0], field: "PLACEHOLDER"}
+    text = yaml.safe_dump(make(services=[svc]), sort_keys=False).replace("PLACEHOLDER", written)
+    with pytest.raises(BlueprintError) as caught:
+        parse(text, "bp.yaml")
+    [problem] = caught.value.problems
+    assert problem.path == ("services", 0, field) and problem.rule == "schema"
+    assert fragment in problem.message, problem.message
+
+
+def test_top_level_numbers_are_strict_too():
+    with pytest.raises(BlueprintError) as caught:
+        parse(yaml.safe_dump(make(availability=True), sort_keys=False), "bp.yaml")
+    assert "not numbers" in caught.value.problems[0].message
+    # written forms keep working: durations, memory, whole floats for float fields
+    doc = make(rto="5m", availability=99)
+    doc["services"][0]["memory"] = "1Gi"
+    doc["services"][0]["cpu"] = 1
+    bp = parse_doc(doc)
+    assert (bp.rto, bp.services[0].memory, bp.services[0].cpu, bp.availability) == (300, 1024, 1.0, 99.0)
+
+
+def test_every_hostile_case_ends_as_json_with_ok_false(tmp_path):
+    """Under --json a hostile input is one JSON document with `ok: false` (never a traceback)."""
+    path = tmp_path / "hex.yaml"
+    path.write_text(HOSTILE_SCALARS["0x and 20,000 hex digits"][0])
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 2 and json.loads(done.stdout)["ok"] is False, done.stderr[-2000:]

@@ -109,12 +109,6 @@ TIMINGS: dict[str, Timing] = {
             "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html",
             verified=False,
         ),
-        Timing(
-            "dns-failover",
-            "Route 53 health check (30 s x 3 failures) + 60 s record TTL",
-            150,
-            _R53_HC,
-        ),
         Timing("aurora-global-lag", "Aurora Global Database storage replication (< 1 s)", 1, _AURORA_GLOBAL),
         Timing(
             "aurora-global-failover",
@@ -151,8 +145,53 @@ TIMINGS: dict[str, Timing] = {
         Timing("backup-restore-rto", "Backup & restore: rebuild from backups (hours)", 4 * 3600, _DR),
         Timing("backup-restore-rpo", "Backup & restore: last cross-region copy (daily)", 86400, _DR),
         Timing("pitr-rpo", "Point-in-time recovery: restorable to within 5 min", 300, _MULTI_AZ),
-        Timing("pilot-light-rto", "Pilot light: start compute, promote data (tens of minutes)", 1800, _DR),
-        Timing("warm-standby-rto", "Warm standby: scale out and promote (minutes)", 600, _DR),
+        Timing(
+            "pilot-light-rto",
+            "Pilot light suits recovery objectives of tens of minutes: an RTO this long or longer chooses it",
+            1800,
+            _DR,
+        ),
+        Timing(
+            "route53-health-detect",
+            "Route 53 health checks find an endpoint unhealthy: 3 failures x 30 s request interval",
+            90,
+            _R53_HC,
+        ),
+        Timing(
+            "alias-ttl",
+            "Resolvers drop a cached answer: an alias record to a load balancer has its 60 s TTL",
+            60,
+            "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html",
+        ),
+        Timing(
+            "cloudfront-origin-failover",
+            "CloudFront tries the secondary origin after the primary fails: 10 s connection timeout x 3 attempts",
+            30,
+            "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html",
+        ),
+        Timing(
+            "writer-record-failover",
+            "Route 53 answers a writer name's secondary record: its CloudWatch alarm (3 x 60 s of missing data) "
+            "turns the health check unhealthy, then the record's 30 s TTL",
+            210,
+            "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-types.html",
+        ),
+        Timing(
+            "route53-record-change",
+            "Change a Route 53 record (ChangeResourceRecordSets, a control-plane call served from us-east-1) "
+            "and let the 30 s TTL pass",
+            90,
+            "https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/global-services.html",
+            verified=False,
+        ),
+        Timing(
+            "ecs-scale-out",
+            "Scale an ECS service out: target tracking acts on 3 one-minute datapoints, then Fargate starts the "
+            "tasks (image pull and start, about 2 min; AWS publishes no bound)",
+            300,
+            "https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html",
+            verified=False,
+        ),
         Timing(
             "task-replacement",
             "Replace lost tasks in surviving zones (static stability: none needed)",
@@ -161,6 +200,14 @@ TIMINGS: dict[str, Timing] = {
         ),
     )
 }
+
+ROUTE53_CONTROL_REGION = "us-east-1"
+"""Where Route 53's control plane (record and health-check changes) is served from, whatever the
+zone: a recovery step that changes a record needs this region (AWS Fault Isolation Boundaries,
+"Global services"); answering queries and health checking are its global data plane."""
+ROUTE53_CONTROL_SOURCE = (
+    "https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/global-services.html"
+)
 
 MONTH_SECONDS = 30 * 86400
 """The month used for downtime budgets: 30 days, stated wherever a budget is shown."""
@@ -248,6 +295,20 @@ SETTINGS: dict[str, Setting] = {
             "1 to 4000 s); clients send keep-alives within it",
             _ALB_ATTRS,
         ),
+        Setting(
+            "health-check-interval",
+            30,
+            "Route 53's standard request interval (10 s is the fast, dearer one); with the failure threshold "
+            "it is how long a region loss takes to be seen, the first step of the RTO",
+            _R53_HC,
+        ),
+        Setting(
+            "health-check-failures",
+            3,
+            "Route 53's default failure threshold: three failed checks in a row, so one lost probe does not "
+            "move traffic",
+            _R53_HC,
+        ),
         Setting("deregistration-delay", 30, "short requests finish within 30 s of a task leaving", _TG_ATTRS),
         Setting(
             "deregistration-delay-long-lived",
@@ -258,4 +319,5 @@ SETTINGS: dict[str, Setting] = {
         ),
     )
 }
-"""Load-balancer settings by the connections a service holds."""
+"""Load-balancer and health-check settings: the generators set these values, the RTO is computed
+from them, and checks read them back from the deployed state."""

@@ -50,6 +50,9 @@ class Journey(Model):
     failover_cost: float = 0.0
     """Percentage points the regional failovers assumed a year cost this journey (multi-region
     active: DNS failover time for the users of the lost region)."""
+    reads: Decided[str] | None = None
+    """The consistency its reads have through their path (blueprints.consistency): what the CAP
+    record states per journey, never stronger than the weakest part it reads through."""
 
 
 class FailoverCost(Model):
@@ -98,10 +101,14 @@ class Network(Model):
     region: str
     cidr: str
     zones: list[str]
+    """The zones that serve: tasks, DB instances, cache nodes and NAT gateways are placed in these."""
     subnets: list[Subnet]
     nat_gateways: Decided[int]
     vpc: bool = True
     """A VPC exists: something runs in it (services, stores in the VPC)."""
+    subnet_zones: Decided[list[str]] | None = None
+    """The zones with subnets: the serving zones, and any more that AWS requires a load balancer or
+    a subnet group to span (blueprints.zone_minimums), which hold only those subnets (None: no VPC)."""
 
 
 class RegionCapacity(Model):
@@ -151,6 +158,20 @@ class ServicePlan(Model):
     """The CPU architecture the tasks run on (the image must be built for it)."""
 
 
+class Convergence(Model):
+    """How a store's state reaches the other regions of a multi-region plan, and within what bound:
+    the replication path that carries it (checks find `resource` in the deployed graph), or none."""
+
+    path: str | None
+    """The AWS mechanism that carries a write to the other regions (None: nothing does)."""
+    resource: str | None
+    """The resource type that path is deployed as (what `hld verify` looks for)."""
+    seconds: float | None
+    """Every region sees a write within this (None: never, e.g. messages stay in their region)."""
+    reason: str
+    source: str
+
+
 class StoreBase(Model):
     """What every data store's plan says: where it lives, how it survives a zone and a region, who
     uses it. Checks and what-ifs read these promises; a kind's own fields follow in its class."""
@@ -185,9 +206,8 @@ class StoreBase(Model):
     """How it appears in a journey's chain (with its writer's region when that matters)."""
     zone_loss_rto_seconds: float
     region_loss_rpo_seconds: float | None
-    region_promotion_seconds: float | None = None
-    """Seconds to make its copy in another region the writer after a region loss (None: every
-    region already writes, or there is no copy)."""
+    convergence: Convergence | None = None
+    """Multi-region plans: how its state reaches the other regions (blueprints.convergence)."""
 
     def headline(self) -> str:
         """The engine as a plan shows it (with its size and consistency where the kind has them)."""
@@ -202,7 +222,18 @@ class RelationalPlan(StoreBase):
     storage_gb: int
     writer_name: Decided[str] | None = None
     """The name applications reach the writer by when it can move to another region: Aurora's
-    global writer endpoint, or a private DNS name the promotion runbook repoints."""
+    global writer endpoint, or a private DNS name on a failover pair of records."""
+    replicas_serve_reads: bool = False
+    """The writer region's read replicas serve reads (else they only take over on a zone loss)."""
+
+    def read_host_in(self, region: str) -> bool:
+        """Services in `region` get a read host (`<DB>_READ_HOST`): the region's cross-region copy, or
+        in the writer's region the replicas that serve reads. Every reader the plan counts is named."""
+        if region not in self.regions:
+            return False
+        if region != self.writer_region:
+            return True
+        return self.replicas_serve_reads and self.read_replicas > 0
 
     def headline(self) -> str:
         return f"{self.engine.value} ({self.instance_class.value}), {self.consistency.value}"
@@ -328,6 +359,32 @@ class Objective(Model):
     detail: str
 
 
+class RecoveryStep(Model):
+    """One step of recovering from a region loss, as data: what happens, which AWS service does it,
+    on which plane and in which region that plane is served, how long it takes and the source of
+    that figure. A step on the lost region's control plane cannot run: the what-if fails there."""
+
+    stage: Literal["detect", "recover", "after"]
+    """Steps of one stage run side by side (the stage lasts as long as its slowest step); the stages
+    follow each other. `after`: restores what the recovery gave up, outside the RTO."""
+    action: str
+    service: str
+    """The AWS service that performs it (Route 53, RDS, ECS, CloudFront, ...)."""
+    plane: Literal["data", "control"]
+    region: str | None
+    """The region whose plane the step needs (None: a global data plane, e.g. Route 53 answering)."""
+    seconds: float
+    source: str
+    verified: bool = True
+    automated: bool
+    """True: AWS (or what hld deployed) does it by itself; False: an operator runs `command`."""
+    command: str | None = None
+    store: str | None = None
+    """The store it recovers (None: the system's entry: traffic, capacity)."""
+    on_journeys: bool = True
+    """The user journeys wait for it (it counts in the RTO); else it recovers a store off them."""
+
+
 class Dr(Model):
     strategy: Decided[str]
     zone_loss_rto_seconds: float | None
@@ -338,6 +395,8 @@ class Dr(Model):
     backup_copy_regions: list[str]
     runbook: list[str] = []
     """What an operator does on a region loss, step by step, for what does not fail over by itself."""
+    region_loss_steps: list[RecoveryStep] = []
+    """Every step of recovering from the loss of the primary region, the RTO their sum by stage."""
 
 
 class Edit(Model):

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict
 
 from blueprints.capacity import fullest_zone
 from blueprints.figures import TIMINGS
-from blueprints.plan_model import AnyStorePlan, Plan
+from blueprints.plan_model import AnyStorePlan, Plan, RecoveryStep
+from blueprints.steps import Entry, StoreWay, blocked, planned_entry, region_loss_steps, rto_of, store_way
 from blueprints.units import human_duration
 
 Disruption = Literal["zone-loss", "region-loss"]
@@ -45,6 +46,8 @@ class WhatIf(BaseModel):
     rto_seconds: float | None
     rpo_seconds: float | None
     summary: str
+    steps: list[RecoveryStep] = []
+    """A region loss's recovery steps (blueprints.steps), by the placement's mechanisms."""
 
 
 # --- recovery: the arithmetic the planner and the what-ifs share ------------------------------
@@ -58,12 +61,9 @@ def zone_recovery(single_zone: bool, failovers: list[float], records: bool) -> t
     return max(failovers or [0.0]), 0.0
 
 
-def region_recovery(strategy: str, promotions: list[float], lags: list[float]) -> tuple[float, float]:
-    """(RTO, RPO) of losing a region: DNS failover (active-active) or the standby's start-up (its
-    DR strategy), and any store promotion, whichever is slower; the largest replication lag of a
-    system of record."""
-    base = TIMINGS["dns-failover" if strategy == "multi-site-active-active" else f"{strategy}-rto"].seconds
-    return max([base, *promotions]), max(lags) if lags else 0.0
+def region_rpo_of(lags: list[float | None]) -> float:
+    """The data a region loss can take: the largest replication lag of a system of record."""
+    return max((lag for lag in lags if lag is not None), default=0.0)
 
 
 # --- placement ----------------------------------------------------------------------------------
@@ -84,7 +84,8 @@ class Placement(Protocol):
     def active(self) -> bool: ...
     def strategy(self) -> str: ...
     def zone_failover(self, store: AnyStorePlan) -> float: ...
-    def promotion(self, store: AnyStorePlan) -> float | None: ...
+    def entry(self) -> Entry: ...
+    def store_way(self, store: AnyStorePlan) -> StoreWay: ...
     def replication_lag(self, store: AnyStorePlan) -> float | None: ...
 
 
@@ -118,8 +119,11 @@ class PlannedPlacement:
     def zone_failover(self, store: AnyStorePlan) -> float:
         return store.zone_loss_rto_seconds
 
-    def promotion(self, store: AnyStorePlan) -> float | None:
-        return store.region_promotion_seconds
+    def entry(self) -> Entry:
+        return planned_entry(self.plan.edge)
+
+    def store_way(self, store: AnyStorePlan) -> StoreWay:
+        return store_way(store)
 
     def replication_lag(self, store: AnyStorePlan) -> float | None:
         return store.region_loss_rpo_seconds
@@ -134,6 +138,7 @@ def outcome(
     rpo_seconds: float | None,
     capacity: bool = True,
     note: str = "",
+    steps: list[RecoveryStep] | None = None,
 ) -> WhatIf:
     """The answer, with its one-line summary (`capacity`: say whether capacity holds peak)."""
     summary = f"losing {lost}: {sum(j.survives for j in journeys)}/{len(journeys)} journeys survive"
@@ -151,6 +156,7 @@ def outcome(
         rto_seconds=rto_seconds,
         rpo_seconds=rpo_seconds,
         summary=summary + note,
+        steps=steps or [],
     )
 
 
@@ -255,10 +261,24 @@ def region_loss(plan: Plan, placement: Placement, region: str) -> WhatIf:
             )
         )
     strategy = placement.strategy()
+    steps = recovery_steps(plan, placement, region) if multi else []
+    stuck = blocked(steps, region)
+    stuck_stores = {s.store for s in stuck if s.on_journeys and s.store}
     journeys = []
     for j in plan.availability.journeys:
         if not multi:
             journeys.append(JourneyImpact(journey=j.name, survives=False, detail="one region: nothing left to serve"))
+            continue
+        needs = sorted(stuck_stores & journey_stores(plan, j.service))
+        if needs or any(not s.store for s in stuck):
+            journeys.append(
+                JourneyImpact(
+                    journey=j.name,
+                    survives=False,
+                    detail=f"recovery needs {region}'s control plane, the region lost: "
+                    + "; ".join(s.action for s in stuck if not s.store or s.store in needs),
+                )
+            )
             continue
         how = (
             "other regions already serve it; DNS stops sending users to the lost region"
@@ -269,7 +289,38 @@ def region_loss(plan: Plan, placement: Placement, region: str) -> WhatIf:
     rto: float | None = None
     rpo: float | None = None
     if multi:
-        promotions = [p for s in plan.datastores if s.on_journeys if (p := placement.promotion(s)) is not None]
-        lags = [lag for s in plan.datastores if s.record if (lag := placement.replication_lag(s)) is not None]
-        rto, rpo = region_recovery(strategy, promotions, lags)
-    return outcome("region-loss", region, journeys, services, rto, rpo, capacity=multi, note=placement.note)
+        lags = [placement.replication_lag(s) for s in plan.datastores if s.record]
+        rto, rpo = rto_of(steps, region), region_rpo_of(lags)
+    note = placement.note
+    off = sorted({s.store for s in stuck if s.store and not s.on_journeys})
+    if off:
+        note = f"; not recoverable without {region}'s control plane: {', '.join(off)}" + note
+    return outcome("region-loss", region, journeys, services, rto, rpo, capacity=multi, note=note, steps=steps)
+
+
+def journey_stores(plan: Plan, service: str) -> set[str]:
+    """The stores a journey through `service` reaches: its own and those of the services it calls."""
+    seen, todo, stores = set(), [service], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        svc = plan.service(name)
+        stores |= set(svc.stores)
+        todo += svc.calls
+    return stores
+
+
+def recovery_steps(plan: Plan, placement: Placement, lost: str) -> list[RecoveryStep]:
+    """The steps of recovering from losing `lost`, by `placement`'s mechanisms."""
+    return region_loss_steps(
+        lost,
+        placement.regions(),
+        placement.active(),
+        placement.strategy(),
+        placement.entry(),
+        [placement.store_way(s) for s in plan.datastores],
+        [s.name for s in plan.services],
+        plan.dr.backup_retention_days,
+    )

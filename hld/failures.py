@@ -13,6 +13,7 @@ from typing import Any
 
 from blueprints.figures import TIMINGS
 from blueprints.plan_model import AnyStorePlan, Plan
+from blueprints.steps import Entry, Promotion, StoreWay, WriterName
 from blueprints.whatif import WhatIf, play
 from hld.graph import Graph, Resource, dig, first, prefixed, value, zones_of_subnets
 
@@ -90,17 +91,59 @@ class DeployedPlacement:
             return TIMINGS["elasticache-failover"].seconds
         return 0.0  # DynamoDB, SQS, S3: regional services across zones
 
-    def promotion(self, store: AnyStorePlan) -> float | None:
-        """Seconds to promote a store's copy in another region, by the deployed mechanism."""
-        prefix = f"{self.plan.name}-{store.name}"
-        if any(value(c, "global_cluster_identifier") for c in prefixed(self.graph, "aws:rds/cluster:Cluster", prefix)):
-            return TIMINGS["aurora-global-failover"].seconds
-        replicas = [
-            r
-            for r in prefixed(self.graph, "aws:rds/instance:Instance", prefix)
-            if str(value(r, "replicate_source_db") or "").startswith("arn:")
+    def entry(self) -> Entry:
+        """How the deployed entry fails a region over: an origin group of the distribution when no
+        routed API record exists, else Route 53 health checks (their deployed interval x threshold)."""
+        g = self.graph
+        routed = [
+            rec
+            for rec in g.of("aws:route53/record:Record")
+            if value(rec, "latency_routing_policies") or value(rec, "failover_routing_policies")
+            if value(rec, "aliases")
         ]
-        return TIMINGS["rds-replica-promotion"].seconds if replicas else None
+        groups = [d for d in g.of("aws:cloudfront/distribution:Distribution") if value(d, "origin_groups")]
+        probes = [h for h in g.of("aws:route53/healthCheck:HealthCheck") if value(h, "type") in ("HTTP", "HTTPS")]
+        detect = max(
+            (float(value(h, "request_interval") or 30) * float(value(h, "failure_threshold") or 3) for h in probes),
+            default=float("inf") if not groups else 0.0,
+        )
+        return Entry(
+            through_cdn=bool(groups) and not routed, detect_seconds=detect, ttl_seconds=TIMINGS["alias-ttl"].seconds
+        )
+
+    def store_way(self, store: AnyStorePlan) -> StoreWay:
+        """How the deployed resources move a store's writer: Aurora Global Database, or a cross-region
+        RDS replica whose writer name is a health-checked failover record (else a record to change)."""
+        g, prefix = self.graph, f"{self.plan.name}-{store.name}"
+        promotion: Promotion | None = None
+        writer: WriterName | None = None
+        address = getattr(store, "writer_name", None)
+        address = address.value if address is not None else None
+        if any(value(c, "global_cluster_identifier") for c in prefixed(g, "aws:rds/cluster:Cluster", prefix)):
+            promotion, writer = "aurora-global", "global-endpoint"
+        elif any(
+            str(value(r, "replicate_source_db") or "").startswith("arn:")
+            for r in prefixed(g, "aws:rds/instance:Instance", prefix)
+        ):
+            promotion = "rds-replica"
+            records = [r for r in g.of("aws:route53/record:Record") if address and value(r, "name") == address]
+            failover = {
+                str(dig(p, "type"))
+                for r in records
+                if value(r, "health_check_id")
+                or dig(first(value(r, "failover_routing_policies")), "type") == "SECONDARY"
+                for p in value(r, "failover_routing_policies") or []
+            }
+            writer = "failover-record" if {"PRIMARY", "SECONDARY"} <= failover else "record-change"
+        return StoreWay(
+            name=store.name,
+            on_journeys=store.on_journeys,
+            writer_region=store.writer_region,
+            regions=tuple(r for r in store.regions if r in self.regions()),
+            promotion=promotion,
+            writer_name=writer,
+            address=address,
+        )
 
     def replication_lag(self, store: AnyStorePlan) -> float | None:
         """Data a region loss can take with it: the deployed replication's lag (None: not replicated)."""

@@ -29,6 +29,8 @@ TF_TYPES: dict[str, str] = {
     "aws:cloudfront/distribution:Distribution": "aws_cloudfront_distribution",
     "aws:cloudfront/originAccessControl:OriginAccessControl": "aws_cloudfront_origin_access_control",
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
+    "random:index/randomPassword:RandomPassword": "random_password",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
     "aws:dynamodb/table:Table": "aws_dynamodb_table",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
     "aws:ec2/eip:Eip": "aws_eip",
@@ -222,6 +224,11 @@ def _address(resource: Resource) -> str:
     return f"{TF_TYPES[resource.type]}.{re.sub(r'[^A-Za-z0-9_]', '_', resource.name)}"
 
 
+def _provider(resource: Resource) -> str:
+    """The Terraform provider of a resource: its Pulumi package (aws, random)."""
+    return resource.type.split(":", 1)[0]
+
+
 def plan_json(graph: Graph, stack: str) -> dict[str, Any]:
     """The Terraform plan (planned values, resource changes, configuration with references)."""
     resources = [r for r in graph.resources if r.custom and r.type in TF_TYPES]
@@ -246,7 +253,7 @@ def plan_json(graph: Graph, stack: str) -> dict[str, Any]:
             "mode": "managed",
             "type": tf_type,
             "name": address.split(".", 1)[1],
-            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "provider_name": f"registry.terraform.io/hashicorp/{_provider(r)}",
         }
         planned.append({**common, "schema_version": 0, "values": values, "sensitive_values": {}})
         changes.append(
@@ -263,7 +270,7 @@ def plan_json(graph: Graph, stack: str) -> dict[str, Any]:
                 "mode": "managed",
                 "type": tf_type,
                 "name": common["name"],
-                "provider_config_key": "aws",
+                "provider_config_key": _provider(r),
                 "expressions": expressions,
                 "schema_version": 0,
             }
@@ -274,7 +281,10 @@ def plan_json(graph: Graph, stack: str) -> dict[str, Any]:
         "planned_values": {"root_module": {"resources": planned}},
         "resource_changes": changes,
         "configuration": {
-            "provider_config": {"aws": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws"}},
+            "provider_config": {
+                p: {"name": p, "full_name": f"registry.terraform.io/hashicorp/{p}"}
+                for p in sorted({"aws", *map(_provider, resources)})
+            },
             "root_module": {"resources": config},
         },
     }

@@ -23,9 +23,10 @@ from blueprints.intent import Intent, candidates, unmet_level
 from blueprints.model import Blueprint
 from blueprints.plan_model import Plan
 from blueprints.planner.controls import controls
+from blueprints.convergence import convergence
 from blueprints.planner.edge import edge, listener_rules
 from blueprints.planner.journeys import availability, failover_cost, journeys
-from blueprints.planner.network import network, peering
+from blueprints.planner.network import network, peering, spans
 from blueprints.planner.recovery import dr, objectives
 from blueprints.planner.services import service
 from blueprints.planner.settings import StackSettings
@@ -77,13 +78,14 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
     zones = {r: zones_of(r)[: intent.zones.value] for r in regions}
     journeys_by_store = journey_stores(bp)
     stores = [store(bp, s, intent, stack, journeys_by_store) for s in bp.datastores]
+    stores = [s.model_copy(update={"convergence": convergence(s, regions)}) for s in stores]
     planned_edge = edge(bp, intent)
     offered = offered_load(bp)
     services = [service(bp, s, intent, offered) for s in bp.services]
     cost = failover_cost(bp, intent)
     planned_journeys = journeys(bp, intent, stores, planned_edge, cost)
     planned_availability = availability(bp, planned_journeys, cost)
-    planned_dr = dr(bp, intent, stores, regions)
+    planned_dr = dr(bp, intent, stores, regions, planned_edge)
     planned_objectives = objectives(bp, intent, planned_dr, stores, journeys_by_store)
     planned = Plan(
         name=bp.name,
@@ -96,7 +98,10 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         regions=intent.regions,
         primary_region=regions[0],
         zones_per_region=intent.zones,
-        networks=[network(r, i, zones[r], stack, vpc=bool(bp.services)) for i, r in enumerate(regions)],
+        networks=[
+            network(r, i, zones[r], stack, vpc=bool(bp.services), needs=spans(r, services, stores))
+            for i, r in enumerate(regions)
+        ],
         peering=peering(intent, stores),
         services=services,
         datastores=stores,

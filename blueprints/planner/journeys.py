@@ -12,7 +12,8 @@ hit ratio the blueprint states.
 from __future__ import annotations
 
 from blueprints import availability as av
-from blueprints.figures import FIGURES_NOTE, MONTH_SECONDS, SLAS, TIMINGS, YEAR_SECONDS
+from blueprints.consistency import journey_reads
+from blueprints.figures import FIGURES_NOTE, MONTH_SECONDS, SETTINGS, SLAS, TIMINGS, YEAR_SECONDS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint, ObjectStore, Route, Service
 from blueprints.plan_model import AnyStorePlan, Availability, Budget, EdgePlan, FailoverCost, Journey, Part
@@ -46,15 +47,16 @@ def failover_cost(bp: Blueprint, intent: Intent) -> FailoverCost | None:
     the lost region, `redundancy.failovers_per_year` times a year (a stated assumption)."""
     if not intent.active or not any(s.public for s in bp.services):
         return None  # a static site fails over inside the CDN (an origin group), not through DNS
-    dns = TIMINGS["dns-failover"]
+    detect, ttl = TIMINGS["route53-health-detect"], TIMINGS["alias-ttl"]
+    seconds = SETTINGS["health-check-interval"].value * SETTINGS["health-check-failures"].value + ttl.seconds
     per_year = bp.redundancy.failovers_per_year
     target_budget = (1 - bp.availability / 100) * MONTH_SECONDS
     return FailoverCost(
-        seconds=dns.seconds,
+        seconds=seconds,
         per_year=per_year,
-        share_of_month_budget=dns.seconds / target_budget if target_budget else float("inf"),
-        points=per_year * dns.seconds / YEAR_SECONDS * 100,
-        source=f"{dns.what} ({dns.source})",
+        share_of_month_budget=seconds / target_budget if target_budget else float("inf"),
+        points=per_year * seconds / YEAR_SECONDS * 100,
+        source=f"{detect.what} ({detect.source}), then {ttl.what.lower()} ({ttl.source})",
     )
 
 
@@ -92,6 +94,12 @@ def journeys(
                 if edge.waf:
                     global_parts.insert(1, part("waf", "WAF (edge)", "global"))
             n = len(intent.regions.value) if intent.active else 1
+            reads = journey_reads(
+                [by_name[s] for s in sorted(route_stores(bp, svc, route))],
+                intent.multi_region,
+                cached,
+                edge.cdn.default_ttl if edge.cdn is not None else None,
+            )
             out.append(
                 _journey(
                     f"{svc.name}: {route.route}" if svc.public else f"{svc.name}: (internal)",
@@ -103,7 +111,7 @@ def journeys(
                     _hit_ratio(edge) if cached else None,
                     cached,
                     cost,
-                )
+                ).model_copy(update={"reads": reads})
             )
     for store in bp.datastores:
         if isinstance(store, ObjectStore) and store.public and edge.cdn is not None:

@@ -3,12 +3,13 @@ or region loss, and the blueprint's objectives against them."""
 
 from __future__ import annotations
 
+from blueprints import steps as recovery_steps
 from blueprints.figures import TIMINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint
-from blueprints.plan_model import AnyStorePlan, Decided, Dr, Objective, RelationalPlan
+from blueprints.plan_model import AnyStorePlan, Decided, Dr, EdgePlan, Objective, RecoveryStep
 from blueprints.units import format_duration, human_duration
-from blueprints.whatif import region_recovery, zone_recovery
+from blueprints.whatif import region_rpo_of, zone_recovery
 
 
 def passive_strategy(bp: Blueprint) -> str:
@@ -17,9 +18,9 @@ def passive_strategy(bp: Blueprint) -> str:
     return "warm-standby"
 
 
-def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[str]) -> Dr:
+def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[str], edge: EdgePlan) -> Dr:
     """The DR strategy, and what a zone or a region loss costs by the stores' own recovery
-    (the same functions the what-ifs use: blueprints.whatif.zone_recovery / region_recovery)."""
+    (the same functions the what-ifs use: blueprints.whatif.zone_recovery, blueprints.steps)."""
     single_zone = intent.level.value == "single-zone"
     zone_rto, zone_rpo = zone_recovery(
         single_zone, [s.zone_loss_rto_seconds for s in stores if s.on_journeys], any(s.record for s in stores)
@@ -27,6 +28,7 @@ def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[
     strategy: Decided[str]
     region_rto: float | None = None
     region_rpo: float | None = None
+    steps: list[RecoveryStep] = []
     if not intent.multi_region:
         strategy = Decided(
             value="backup-restore",
@@ -38,8 +40,9 @@ def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[
         if intent.active:
             strategy = Decided(
                 value="multi-site-active-active",
-                reason="replication: active: the full stack serves in every region; a region loss costs the DNS "
-                "failover (health checks and the record's TTL) and any promotion a single-writer store needs",
+                reason="replication: active: the full stack serves in every region; a region loss costs what its "
+                "recovery steps take: the entry's failover (health checks and the record's TTL, or CloudFront's "
+                "origin failover) and any promotion a single-writer store needs",
             )
         else:
             name = passive_strategy(bp)
@@ -49,16 +52,14 @@ def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[
                     f"passive with rto {format_duration(bp.rto)}: " if bp.rto is not None else "passive, rto unset: "
                 )
                 + (
-                    "data replicated, compute defined but scaled to zero (tens of minutes)"
+                    "data replicated, compute defined but scaled to zero: an operator raises it on a region loss"
                     if name == "pilot-light"
-                    else "data replicated, compute running at reduced capacity (minutes)"
+                    else "data replicated, compute running at reduced capacity: target tracking scales it out"
                 ),
             )
-        region_rto, region_rpo = region_recovery(
-            strategy.value,
-            [s.region_promotion_seconds for s in stores if s.on_journeys and s.region_promotion_seconds is not None],
-            [s.region_loss_rpo_seconds for s in stores if s.record and s.region_loss_rpo_seconds is not None],
-        )
+        steps = planned_steps(bp, intent, stores, regions, edge, strategy.value, regions[0])
+        region_rto = recovery_steps.rto_of(steps, regions[0])
+        region_rpo = region_rpo_of([s.region_loss_rpo_seconds for s in stores if s.record])
     return Dr(
         strategy=strategy,
         zone_loss_rto_seconds=zone_rto,
@@ -67,38 +68,30 @@ def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[
         region_loss_rpo_seconds=region_rpo,
         backup_retention_days=bp.security.backup_retention_days,
         backup_copy_regions=regions[1:] if intent.multi_region and not intent.active else [],
-        runbook=runbook(intent, stores, regions),
+        runbook=recovery_steps.runbook(steps),
+        region_loss_steps=steps,
     )
 
 
-def runbook(intent: Intent, stores: list[AnyStorePlan], regions: list[str]) -> list[str]:
-    """The region-loss steps hld does not automate: promoting a relational store's replica."""
-    if not intent.multi_region:
-        return []
-    steps = []
-    for store in stores:
-        if not isinstance(store, RelationalPlan):
-            continue
-        survivor = regions[1]
-        if store.engine.value == "aurora-postgresql":
-            steps += [
-                f"{store.name}: fail the global database over to {survivor} (`aws rds failover-global-cluster "
-                f"--allow-data-loss`, or a switchover when {regions[0]} still answers); the global writer endpoint "
-                "follows, so applications need no change",
-            ]
-        else:
-            promote = TIMINGS["rds-replica-promotion"]
-            steps += [
-                f"{store.name}: promote the read replica in {survivor} (`aws rds promote-read-replica`; about "
-                f"{round(promote.seconds / 60)} min" + (", an unverified figure" if not promote.verified else "") + ")",
-                f"{store.name}: point {store.writer_name.value if store.writer_name else 'the writer name'} at the "
-                "promoted instance (a CNAME in the private zone; TTL 30 s)",
-                f"{store.name}: turn on automated backups of the promoted instance (a replica has none) and "
-                "re-create replicas from it once the lost region is back",
-            ]
-    if steps and not intent.active:
-        steps.append(f"scale the standby region's services to their serving capacity ({', '.join(regions[1:])})")
-    return steps
+def planned_steps(
+    bp: Blueprint,
+    intent: Intent,
+    stores: list[AnyStorePlan],
+    regions: list[str],
+    edge: EdgePlan,
+    strategy: str,
+    lost: str,
+) -> list[RecoveryStep]:
+    return recovery_steps.region_loss_steps(
+        lost,
+        regions,
+        intent.active,
+        strategy,
+        recovery_steps.planned_entry(edge),
+        [recovery_steps.store_way(s) for s in stores],
+        [s.name for s in bp.services],
+        bp.security.backup_retention_days,
+    )
 
 
 def objectives(

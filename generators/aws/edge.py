@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from blueprints.figures import SETTINGS
 from blueprints.plan_model import PROBE, Plan
 from generators.aws.bucket import Bucket
 from generators.aws.common import CLOUDFRONT_TLS, Region, name
@@ -333,8 +334,8 @@ class Dns(pulumi.ComponentResource):
                     port=443 if edge.tls else 80,
                     type="HTTPS" if edge.tls else "HTTP",
                     resource_path=f"{svc.health}?{PROBE}={svc.name}",
-                    failure_threshold=3,
-                    request_interval=30,
+                    failure_threshold=SETTINGS["health-check-failures"].value,
+                    request_interval=SETTINGS["health-check-interval"].value,
                     tags={"Name": name(plan, "health", svc.name, r)},
                     opts=opts,
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from blueprints.consistency import consistent_reads, consistent_reads_variable
 from blueprints.plan_model import KeyValuePlan, Plan
 from generators.aws.common import Access, env_key, name, stateful
 from generators.aws.network import Network
@@ -55,7 +56,10 @@ class Table(pulumi.ComponentResource):
             else self.table.arn.apply(lambda a: a.replace(f":{self.store.regions[0]}:", f":{region}:"))
         )
         return Access(
-            env={f"{env_key(self.store.name)}_TABLE": self.table.name},
+            env={
+                f"{env_key(self.store.name)}_TABLE": self.table.name,
+                consistent_reads_variable(self.store.name): consistent_reads(self.store),
+            },
             actions=[
                 "dynamodb:GetItem",
                 "dynamodb:PutItem",

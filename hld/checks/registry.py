@@ -78,6 +78,11 @@ def tally(outcomes: Iterable[Outcome]) -> Tally:
     )
 
 
+class NotApplicable(Exception):
+    """Raised by a check whose property the design does not have (one region, no CDN): reported as
+    skipped with this reason, never as passed."""
+
+
 @dataclass(frozen=True)
 class Check:
     key: str
@@ -102,7 +107,11 @@ def evaluate(run: Run, checks: dict[str, Check], keys: Iterable[str] | None = No
             why = f"turned off by the blueprint ({c.control})" if governing.relaxed else governing.detail
             outcomes.append(Outcome(key, c.title, "skip", why))
             continue
-        found = c.run(run)
+        try:
+            found = c.run(run)
+        except NotApplicable as why:
+            outcomes.append(Outcome(key, c.title, "skip", f"not applicable: {why}"))
+            continue
         problems, proven = found if isinstance(found, tuple) else (found, c.doc)
         detail = f"{len(problems)} problem(s): {problems[0]}" if problems else proven
         outcomes.append(Outcome(key, c.title, "fail" if problems else "pass", detail, problems))

@@ -311,7 +311,7 @@ def test_a_second_writer_waits_for_the_first(tmp_path):
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.dup2(write_end, 2)
+        sys.stderr = os.fdopen(write_end, "w")  # the message, wherever the test runner put stderr
         try:
             write_tree(out, NEW, "t")
         finally:

@@ -100,21 +100,22 @@ def _plan(path):
 
 
 def test_a_regional_failover_costs_detection_plus_ttl_and_its_share_of_the_budget_is_stated():
-    from blueprints.figures import MONTH_SECONDS, TIMINGS, YEAR_SECONDS
+    from blueprints.figures import MONTH_SECONDS, SETTINGS, TIMINGS, YEAR_SECONDS
     from tests.helpers import EXAMPLES
 
     p = _plan(EXAMPLES / "url-shortener.yaml")
     cost = p.availability.failover
     assert cost is not None
-    dns = TIMINGS["dns-failover"]
-    assert cost.seconds == dns.seconds == 30 * 3 + 60  # interval x failure threshold + record TTL
+    seconds = SETTINGS["health-check-interval"].value * SETTINGS["health-check-failures"].value
+    seconds += TIMINGS["alias-ttl"].seconds
+    assert cost.seconds == seconds == 30 * 3 + 60  # interval x failure threshold + record TTL
     budget = (1 - 0.9999) * MONTH_SECONDS  # 4.32 min
-    assert cost.share_of_month_budget == pytest.approx(dns.seconds / budget)
+    assert cost.share_of_month_budget == pytest.approx(seconds / budget)
     assert cost.share_of_month_budget > 0.5  # more than half of a 99.99 % month
     assert "health-checks" in cost.source and cost.per_year == 1
     journey = p.availability.journeys[0]
     assert journey.failover_cost == pytest.approx(cost.points, abs=1e-6)
-    assert journey.failover_cost == pytest.approx(dns.seconds / YEAR_SECONDS * 100, abs=1e-6)
+    assert journey.failover_cost == pytest.approx(seconds / YEAR_SECONDS * 100, abs=1e-6)
     # the estimate is the parallel chain minus the failovers
     regional = av.series(*[p_.percent / 100 for p_ in journey.regional])
     chain = av.parallel(regional, regional) * av.series(*[g.percent / 100 for g in journey.global_parts])

@@ -72,19 +72,17 @@ def plan(
             f"RPO = replication lag ({lag.what}), not 0"
         )
         rpo: float | None = lag.seconds
-        promotion: float | None = TIMINGS["aurora-global-failover" if aurora else "rds-replica-promotion"].seconds
     elif single_zone:
-        mode, why, rpo, promotion = "single instance", "single-zone level", None, None
+        mode, why, rpo = "single instance", "single-zone level", None
     elif intent.serving_replicas:
         mode = (
             "Aurora readers in every other zone serve reads; one takes over on a zone loss"
             if aurora
             else "RDS Multi-AZ with read replicas in the other zones serving reads"
         )
-        why, rpo, promotion = (
+        why, rpo = (
             "replication: active in one region: replicas serve; a zone loss fails over with no committed "
             "write lost (RPO 0)",
-            None,
             None,
         )
     else:
@@ -104,7 +102,7 @@ def plan(
             )
         elif intent.level.value == "multi-zone":
             why = "replication: passive: the standby takes over on a zone loss and does not serve; " + why
-        rpo, promotion = None, None
+        rpo = None
     if aurora and not single_zone:
         replicas = max(replicas, 1)
     rto = 0.0 if single_zone else TIMINGS["aurora-failover" if aurora else "rds-multi-az-failover"].seconds
@@ -119,6 +117,7 @@ def plan(
         ),
         replication=Decided(value=mode, reason=why),
         read_replicas=replicas,
+        replicas_serve_reads=replicas > 0 and (intent.serving_replicas or consistency == "eventual"),
         instance_class=Decided(
             value=INSTANCE_CLASSES[("relational", environment)], reason=f"{stack.environment} stack"
         ),
@@ -136,7 +135,6 @@ def plan(
         else store.name,
         zone_loss_rto_seconds=rto,
         region_loss_rpo_seconds=rpo,
-        region_promotion_seconds=promotion,
         storage_gb=store.storage_gb,
     )
 
@@ -150,7 +148,8 @@ def _writer_name(bp: Blueprint, store: str, aurora: bool) -> Decided[str]:
         )
     return Decided(
         value=f"writer.{store}.{bp.name}.internal",
-        reason="a private DNS name (a CNAME to the writer) in every region's VPC: the promotion runbook "
-        "points it at the promoted replica, so applications keep their address (TLS: verify the CA, as "
-        "the certificate names the instance)",
+        reason="a private DNS name in every region's VPC: a failover pair of records, the writer and the "
+        "replica the runbook promotes, the writer's health check following a CloudWatch alarm on its metrics "
+        "(missing data breaches), so the name moves on Route 53's data plane when the writer's region is lost, "
+        "and applications keep their address (TLS: verify the CA, as the certificate names the instance)",
     )

@@ -1,7 +1,8 @@
 """The moto-backed offline cloud: `MotoMocks` (mocks.py) and one module per AWS service, mirroring
 moto's own backend-per-service layout, each registering the calls pulumi-aws makes for its
-resource types; the session and clients (clients.py), coverage notes (coverage.py) and the
-speed-ups that leave moto's behaviour unchanged (speedups.py)."""
+resource types; the session and clients (clients.py), each run's own moto state, set aside
+between calls (state.py), coverage notes (coverage.py) and the speed-ups that leave moto's
+behaviour unchanged, applied only while a run is under way (speedups.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hld.offline.moto import (  # noqa: F401 (each module registers its resource
     autoscaling,
     backup,
     cloudfront,
+    cloudwatch,
     dynamodb,
     ec2,
     ecs,

@@ -23,6 +23,10 @@ def _health_check(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[s
                 "FailureThreshold": num(i.get("failureThreshold")),
                 "ChildHealthChecks": i.get("childHealthchecks"),
                 "HealthThreshold": num(i.get("childHealthThreshold")),
+                "AlarmIdentifier": {"Region": i["cloudwatchAlarmRegion"], "Name": i["cloudwatchAlarmName"]}
+                if i.get("cloudwatchAlarmName")
+                else None,
+                "InsufficientDataHealthStatus": i.get("insufficientDataHealthStatus"),
             }
         ),
     )["HealthCheck"]

@@ -2,7 +2,10 @@
 
 Multi-AZ with automatic failover, a replica in every other zone, encrypted at rest
 with the region's KMS key and in transit (TLS required), in isolated subnets; clients
-authenticate with an AUTH token generated write-only into the group and a secret.
+authenticate with an AUTH token, generated once and kept in the stack's state (encrypted), written
+write-only into the group and into a secret under the region's key. The group pins a major.minor
+engine version and ignores engine-version changes: AWS's minor-upgrade campaigns move it, and
+`pulumi up` must not try to move it back.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import CachePlan, Plan
-from generators.aws.common import Access, env_key, name
+from generators.aws.common import Access, credential, env_key, name
 from generators.aws.firewall import Firewall
 from generators.aws.network import Network
 from generators.aws.versions import version
@@ -25,7 +28,8 @@ class Cache(pulumi.ComponentResource):
         opts = region.opts(self)
         subnets = aws.elasticache.SubnetGroup(
             name(plan, store.name, "subnets", r),
-            subnet_ids=network.subnets.ids("isolated"),
+            # the serving zones' only: ElastiCache requires no second zone (blueprints.zone_minimums)
+            subnet_ids=network.subnets.ids("isolated", network.zones),
             description=f"{store.name}: isolated subnets",
             opts=opts,
         )
@@ -34,11 +38,9 @@ class Cache(pulumi.ComponentResource):
         engine = store.engine.value
         encrypted = plan.control("encryption-at-rest").enabled
         self.token_arn: pulumi.Output[str] | None = None
-        auth: dict[str, pulumi.Input[str] | int] = {}
+        auth: dict[str, pulumi.Input[str] | pulumi.Input[int]] = {}
         if plan.edge.tls:  # AUTH needs TLS: a generated token, write-only, read by the tasks from a secret
-            token = aws.secretsmanager.get_random_password_output(
-                password_length=64, exclude_punctuation=True, opts=pulumi.InvokeOutputOptions(provider=region.provider)
-            ).random_password
+            token = credential(name(plan, store.name, "auth-token", r), 64, self)
             secret = aws.secretsmanager.Secret(
                 name(plan, store.name, "auth", r),
                 description=f"{store.name} AUTH token in {r} ({plan.stack})",
@@ -49,12 +51,12 @@ class Cache(pulumi.ComponentResource):
             aws.secretsmanager.SecretVersion(
                 name(plan, store.name, "auth-version", r),
                 secret_id=secret.id,
-                secret_string_wo=token,
-                secret_string_wo_version=1,
+                secret_string_wo=token.value,
+                secret_string_wo_version=token.version,
                 opts=opts,
             )
             self.token_arn = secret.arn
-            auth = {"auth_token_wo": token, "auth_token_wo_version": 1}
+            auth = token.write_only("auth_token")
         self.group = aws.elasticache.ReplicationGroup(
             name(plan, store.name, r, kind="aws:elasticache/replicationGroup:ReplicationGroup"),
             description=f"{plan.name} {store.name} ({engine})",
@@ -76,7 +78,7 @@ class Cache(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             apply_immediately=False,
             **auth,
-            opts=opts,
+            opts=region.opts(self, ignore_changes=["engineVersion"]),
         )
         self.store = store
         self.register_outputs({"endpoint": self.group.primary_endpoint_address})

@@ -1,6 +1,7 @@
 """hld:aws:Cluster and hld:aws:LoadBalancer (per region).
 
-The ALB spans every planned zone's public subnet. With TLS (the default) it
+The ALB spans every public subnet the plan gives the region: every planned zone's, and in a
+single-zone design a second zone's, as AWS requires two (nothing serves from it). With TLS (the default) it
 listens on 443 with a TLS 1.2+ policy and an ACM certificate for the domain (and
 its wildcard, for origin hostnames), and on 80 only to redirect to HTTPS.
 """
@@ -11,13 +12,15 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import Plan
-from generators.aws.common import TLS_POLICY, Region, name
+from generators.aws.common import TLS_POLICY, Region, aws_log_group, identifier, name
 from generators.aws.firewall import Firewall
 from generators.aws.network import Network
 
 
 class Cluster(pulumi.ComponentResource):
-    """The ECS cluster and the private DNS namespace services find each other in."""
+    """The ECS cluster and the private DNS namespace services find each other in. Container Insights
+    writes to `/aws/ecs/containerinsights/<cluster>/performance`: hld names the cluster itself and
+    makes that log group first, under the region's key, so ECS does not make it under AWS's key."""
 
     cluster: aws.ecs.Cluster
     namespace: aws.servicediscovery.PrivateDnsNamespace
@@ -26,10 +29,20 @@ class Cluster(pulumi.ComponentResource):
         region = network.region
         r = region.name
         super().__init__("hld:aws:Cluster", name(plan, "cluster", r), None, pulumi.ResourceOptions(parent=parent))
+        cluster_name = identifier(plan, "ecs", r, room=255)
+        insights = aws_log_group(
+            plan,
+            name(plan, "insights-logs", r),
+            f"/aws/ecs/containerinsights/{cluster_name}/performance",
+            region,
+            network.key.arn,
+            self,
+        )
         self.cluster = aws.ecs.Cluster(
             name(plan, "ecs", r),
+            name=cluster_name,
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
-            opts=region.opts(self),
+            opts=region.opts(self, depends_on=[insights]),
         )
         self.namespace = aws.servicediscovery.PrivateDnsNamespace(
             name(plan, "namespace", r),

@@ -55,7 +55,9 @@ def key_policy(account: str, region: str, cdn_reads: bool) -> dict[str, object]:
 
 
 class Network(pulumi.ComponentResource):
-    """Public, private and isolated subnets in every planned zone of one region.
+    """Public, private and isolated subnets in every planned zone of one region (and, as the plan's
+    `subnet_zones` decides, public and isolated ones in a zone that serves nothing, where AWS requires
+    the load balancer or a DB subnet group to span more zones than a single-zone design serves from).
 
     Public subnets hold the load balancer and NAT gateways; private ones the tasks
     (egress through NAT); isolated ones the data stores (no route out at all).

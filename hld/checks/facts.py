@@ -1,6 +1,9 @@
 """What the resources that hold a store's data say about surviving a zone and a region, by AWS
 resource type: the one place the checks know AWS types; the checks themselves go over the
 plan's promises (a store is multi-AZ, has a copy in each of its regions) and ask these facts.
+Also where each serving resource is placed (`SERVES_FROM`) and the zones its subnets cover
+(`spanned`), which the `zones` check holds against the plan's serving zones and against AWS's
+minimums (blueprints.zone_minimums).
 
 A store kind built from these types needs nothing here; a kind built on a new AWS type adds
 its facts here."""
@@ -11,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from blueprints.plan_model import AnyStorePlan, Plan
-from hld.graph import Graph, Resource, dig, first, prefixed, value
+from blueprints.zone_minimums import ZoneMinimum, subnet_ids, zone_minimum
+from hld.graph import Graph, Resource, dig, first, prefixed, value, zones_of_subnets
 
 
 @dataclass(frozen=True)
@@ -134,3 +138,51 @@ def holders(plan: Plan, graph: Graph, store: AnyStorePlan) -> dict[str, list[Res
     """The store's data-holding resources, by type (found through the store's components)."""
     found = {t: prefixed(graph, t, f"{plan.name}-{store.name}") for t in HOLDERS}
     return {t: rs for t, rs in found.items() if rs}
+
+
+def _in_zone(g: Graph, r: Resource) -> set[str]:
+    """The zone asked for; unasked, AWS may place it in any zone of its DB subnet group (its
+    cluster's, for an Aurora instance), whatever zone a cloud then reports (moto: always the
+    region's first, and a cross-region replica's source's)."""
+    if r.inputs.get("availabilityZone"):
+        return {str(r.inputs["availabilityZone"])}
+    owner = next((c for c in g.of("aws:rds/cluster:Cluster") if c.id == value(r, "cluster_identifier")), r)
+    group = value(owner, "db_subnet_group_name")
+    for found in g.of("aws:rds/subnetGroup:SubnetGroup"):
+        if group and found.region == r.region and group in (found.id, value(found, "name")):
+            return zones_of_subnets(g, value(found, "subnet_ids") or [])
+    zone = str(value(r, "availability_zone") or "")
+    return {zone} if zone and (not r.region or zone.startswith(r.region)) else set()
+
+
+def _nodes(_g: Graph, r: Resource) -> set[str]:
+    return {str(z) for z in value(r, "member_zones") or value(r, "preferred_cache_cluster_azs") or []}
+
+
+def _subnet(g: Graph, r: Resource) -> set[str]:
+    return zones_of_subnets(g, [str(value(r, "subnet_id"))])
+
+
+def _tasks(g: Graph, r: Resource) -> set[str]:
+    return zones_of_subnets(g, dig(first(value(r, "network_configuration")) or {}, "subnets") or [])
+
+
+SERVES_FROM: dict[str, Callable[[Graph, Resource], set[str]]] = {
+    "aws:ecs/service:Service": _tasks,
+    "aws:rds/instance:Instance": _in_zone,
+    "aws:rds/clusterInstance:ClusterInstance": _in_zone,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _nodes,
+    "aws:ec2/natGateway:NatGateway": _subnet,
+}
+"""The zones a serving resource may run in, by type: tasks where their subnets are, a DB instance in
+the zone asked for (else any of its subnet group's, AWS's choice, as for a Multi-AZ one's standby),
+cache nodes in theirs, a NAT gateway in its subnet's."""
+
+
+def spanned(g: Graph, r: Resource) -> tuple[ZoneMinimum, set[str]] | None:
+    """The resource's row of blueprints.zone_minimums and the zones its subnets cover (None: no row)."""
+    inputs = {**r.inputs, **r.state}
+    row = zone_minimum(r.type, inputs)
+    if row is None:
+        return None
+    return row, zones_of_subnets(g, subnet_ids(row, inputs))

@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 
 from hld.errors import CloudRejected
-from hld.offline.refusals import refusal
+from hld.offline.refusals import refusal, zone_refusal
 
 ACCOUNT = "123456789012"
 """The account id resources are created in (moto's default)."""
@@ -37,6 +37,8 @@ class OfflineCloud(pulumi.runtime.Mocks):
         self.regions: dict[str, str] = {}
         self.exercised: dict[str, bool] = {}
         self.rejected: list[str] = []
+        self.subnet_zones: dict[str, str] = {}
+        """Subnet id -> the zone the cloud placed it in (recorded as subnets are created)."""
         self.public_zones: list[str] = []
         """The account's public hosted zones (set by the runtime before a run: the zone a real
         account would hold for the stack's domain)."""
@@ -67,6 +69,10 @@ class OfflineCloud(pulumi.runtime.Mocks):
     def reader(self, generation: int) -> Callable[[str, str], Any] | None:
         """A boto3-client factory (service, region) onto this run's state, or None."""
         return None
+
+    def zone_of(self, subnet_id: str, region: str) -> str | None:
+        """The zone of a subnet this run created, as the cloud placed it (None: not one of them)."""
+        return self.subnet_zones.get(subnet_id)
 
     def reject(self, message: str) -> CloudRejected:
         self.rejected.append(message)
@@ -102,7 +108,7 @@ class OfflineCloud(pulumi.runtime.Mocks):
             raise self.reject(
                 f"AWS rejected {typ} {name!r} in {region}: InvalidParameterValue: final snapshot {problem}"
             )
-        if refused := refusal(typ, inputs):
+        if refused := refusal(typ, inputs) or zone_refusal(typ, inputs, lambda s: self.zone_of(s, region)):
             raise self.reject(f"AWS rejected {typ} {name!r} in {region}: {refused}")
         return out
 

@@ -4,6 +4,7 @@ shaped like the real ones, so references resolve. Fast; AWS itself is not consul
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import pulumi
@@ -30,6 +31,8 @@ class EchoMocks(OfflineCloud):
         if typ.startswith("aws:"):
             inputs = self.named(typ, name, inputs, region)
         rid, state = computed(typ, name, inputs, region)
+        if typ == "aws:ec2/subnet:Subnet" and inputs.get("availabilityZone"):
+            self.subnet_zones[rid] = str(inputs["availabilityZone"])
         return rid, {**inputs, **state}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -42,8 +45,28 @@ class EchoMocks(OfflineCloud):
         return {}, []
 
 
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+"""pulumi-random's password: made by the Pulumi engine's random provider, not by AWS (both clouds
+answer it here)."""
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_SPECIAL = "!#$%&*()-_=+[]{}<>:?"
+
+
+def generated_password(name: str, inputs: dict[str, Any]) -> str:
+    """What the random provider would generate for this RandomPassword: `length` characters of the
+    classes it allows, deterministic over its name and its inputs (new keepers, a new value: the
+    provider replaces the password when they change)."""
+    alphabet = _ALPHABET + (_SPECIAL if inputs.get("special", True) else "")
+    length = int(inputs.get("length", 16))
+    seed = json.dumps([name, inputs], sort_keys=True, default=str).encode()
+    stream = b"".join(hashlib.sha256(seed + bytes([i])).digest() for i in range(length // 32 + 1))
+    return "".join(alphabet[b % len(alphabet)] for b in stream[:length])
+
+
 def computed(typ: str, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
     """The id and the attributes AWS computes for a resource, from its inputs."""
+    if typ == RANDOM_PASSWORD:
+        return "none", {"result": generated_password(name, inputs)}
     service = typ.split(":")[1].split("/")[0]
     physical = (
         inputs.get("name")

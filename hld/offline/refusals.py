@@ -1,9 +1,11 @@
 """What AWS refuses at creation beyond names, applied by both offline clouds before a resource is
-created: engine versions it no longer creates (generators.aws.versions), and what a read
-replica cannot have. Each refusal is worded as AWS words it."""
+created: engine versions it no longer creates (generators.aws.versions), what a read replica
+cannot have, a zone asked of a Multi-AZ instance, and subnets covering fewer zones than AWS
+requires (blueprints.zone_minimums). Each refusal is worded as AWS words it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 ENGINE_TYPES = {
@@ -30,9 +32,34 @@ def refusal(typ: str, inputs: dict[str, Any]) -> str | None:
                 f"InvalidParameterCombination: Cannot find version {wanted} for {engine} (creatable as of "
                 f"{row.checked}: {', '.join(row.creatable)})"
             )
+    if typ == "aws:rds/instance:Instance" and inputs.get("multiAz") and inputs.get("availabilityZone"):
+        return (
+            "InvalidParameterCombination: Requesting a specific availability zone is not valid for Multi-AZ instances."
+        )
     if replica:
         if inputs.get("finalSnapshotIdentifier") or inputs.get("skipFinalSnapshot") is False:
             return "InvalidParameterCombination: a read replica takes no final snapshot (skip_final_snapshot)"
         if str(inputs.get("replicateSourceDb", "")).startswith("arn:") and inputs.get("backupRetentionPeriod"):
             return "InvalidParameterCombination: a cross-region read replica is created without backups"
+    return None
+
+
+def zone_refusal(typ: str, inputs: dict[str, Any], zone_of: Callable[[str], str | None]) -> str | None:
+    """Why AWS would refuse this resource for the zones its subnets cover (its row of
+    blueprints.zone_minimums), or None; `zone_of` answers a subnet id's zone as the cloud placed it
+    (None: a subnet the cloud does not know, which the cloud itself refuses)."""
+    from blueprints.zone_minimums import subnet_ids, zone_minimum
+
+    row = zone_minimum(typ, inputs)
+    if row is None:
+        return None
+    ids = subnet_ids(row, inputs)
+    placed = [z for z in (zone_of(s) for s in ids) if z]
+    zones = sorted(set(placed))
+    if len(placed) < len(ids):
+        return None
+    if row.one_per_zone and len(placed) > len(zones):
+        return row.crowded
+    if len(zones) < row.zones:
+        return row.refusal.format(zones=", ".join(zones) or "none", count=len(ids))
     return None

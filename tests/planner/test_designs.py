@@ -16,7 +16,7 @@ def planned(stem: str):
     return plan(load(DESIGNS / f"{stem}.yaml"))
 
 
-@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat"])
+@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat", "guestbook"])
 def test_each_design_meets_its_targets(stem):
     p = planned(stem)
     assert p.ok, p.unmet

@@ -65,6 +65,17 @@ class MotoMocks(OfflineCloud):
         """A stable token for a resource of this stack (caller references, not names)."""
         return f"{name}-{hashlib.sha1(f'{self.stack}/{name}'.encode()).hexdigest()[:7]}"
 
+    def zone_of(self, subnet_id: str, region: str) -> str | None:
+        """The subnet's zone as moto's EC2 placed it (None: a subnet moto does not hold)."""
+        from botocore.exceptions import ClientError
+
+        with MOTO_LOCK:
+            try:
+                [subnet] = self.client("ec2", region).describe_subnets(SubnetIds=[subnet_id])["Subnets"]
+            except (ClientError, ValueError):
+                return None
+        return str(subnet["AvailabilityZone"])
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         typ, name, inputs = args.typ, args.name, dict(args.inputs)
         if typ == "pulumi:providers:aws":

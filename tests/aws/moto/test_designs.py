@@ -19,7 +19,7 @@ def deployed(stem: str) -> testing.Tested:
     return testing.synth(DESIGNS / f"{stem}.yaml", cloud="moto")
 
 
-MEETING = ["regional-api", "wiki", "static-site", "chat"]
+MEETING = ["regional-api", "wiki", "static-site", "chat", "guestbook"]
 
 
 @pytest.mark.parametrize("stem", MEETING)

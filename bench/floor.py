@@ -17,9 +17,12 @@ def snake(key: str) -> str:
 
 
 def resource_class(token: str) -> Any:
-    """aws:rds/instance:Instance -> pulumi_aws.rds.Instance"""
-    _, module, cls = token.split(":")
-    return getattr(importlib.import_module(f"pulumi_aws.{module.split('/')[0]}"), cls)
+    """aws:rds/instance:Instance -> pulumi_aws.rds.Instance; random:index/randomPassword:RandomPassword
+    -> pulumi_random.RandomPassword"""
+    package, module, cls = token.split(":")
+    module = module.split("/")[0]
+    path = f"pulumi_{package}" if module == "index" else f"pulumi_{package}.{module}"
+    return getattr(importlib.import_module(path), cls)
 
 
 def direct_program(graph: Graph) -> Callable[[], None]:

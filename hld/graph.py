@@ -37,6 +37,8 @@ class Resource:
     """URNs this resource waits on: its depends_on and the resources its inputs come from (what
     the Pulumi engine orders creation by)."""
     ignore_changes: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Input (camelCase) -> the URNs of the resources its value comes from."""
 
     def summary(self) -> dict[str, Any]:
         return {

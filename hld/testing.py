@@ -200,6 +200,7 @@ def synth(
     try:
         program = transformed(transforms, changed) if transforms else offline.entry_point
         result = checked(run(config, name, mocks_for(cloud, name), program=program))
+        result.plan  # noqa: B018 (planned now: a blueprint given as data is a file only until this returns)
         if transforms and not changed:
             # a test that breaks nothing proves nothing: the usual cause is a type written as the
             # graph shows it (aws.rds.Cluster) where transforms see Pulumi's token

@@ -26,13 +26,24 @@ def controls(bp: Blueprint) -> list[Control]:
     site = any(isinstance(s, ObjectStore) and s.public for s in bp.datastores)
     in_vpc = Relational in kinds or Cache in kinds
     stateful = bool(kinds - {Cache}) or services  # stores, or the services' log groups
+    # every log group AWS writes to: hld makes each under the region's key (AWS's own would be used
+    # for one it makes itself); secrets: database credentials, cache AUTH tokens (with TLS)
+    logs = _join(
+        [
+            "the services' and Container Insights'" if services else "",
+            "the databases' exports" if Relational in kinds else "",
+            "VPC flow logs" if services or in_vpc else "",
+        ]
+    )
+    secrets = Relational in kinds or (Cache in kinds and sec.tls == "required")
     at_rest = [
         "databases" if Relational in kinds else "",
         "tables" if KeyValue in kinds else "",
         "caches" if Cache in kinds else "",
         "queues" if Queue in kinds else "",
         "buckets" if ObjectStore in kinds else "",
-        "logs" if services else "",
+        "secrets" if secrets else "",
+        f"logs ({logs})" if logs else "",
     ]
     backed_up = [
         "databases" if Relational in kinds else "",
@@ -81,7 +92,10 @@ def controls(bp: Blueprint) -> list[Control]:
             True,
             _join(
                 [
-                    "database passwords managed by Secrets Manager" if Relational in kinds else "",
+                    "database passwords in Secrets Manager (managed by RDS, or generated once, kept in the "
+                    "stack's state as a secret and written write-only)"
+                    if Relational in kinds
+                    else "",
                     "nothing secret in config or outputs",
                 ]
             ),

@@ -4,12 +4,15 @@ One writer, in the primary region. Read replicas in other zones of the primary;
 for multi-region, an asynchronous cross-region read replica (RDS) or an Aurora
 Global Database secondary cluster in every other region. Encrypted with the
 region's KMS key, TLS forced by the parameter group, the master password managed
-by Secrets Manager, backups kept, deletion protected, a final snapshot on delete.
+by Secrets Manager (under the region's key), backups kept, deletion protected, a final snapshot
+on delete. The log group each instance or cluster exports to is made first, under the region's key.
+
+Engine versions: an RDS instance pins the major only (the provider keeps the prefix against the
+minor AWS upgrades to); Aurora pins a full version (its global databases need one) and ignores
+engine-version changes, so after AWS upgrades the minor, `pulumi up` never tries to downgrade it.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -18,9 +21,13 @@ from blueprints.plan_model import Plan, RelationalPlan
 from generators.aws.common import (
     DB_ADMIN,
     Access,
+    Credential,
     Region,
+    aws_log_group,
+    credential,
     env_key,
     ident,
+    identifier,
     name,
     physical,
     stateful,
@@ -29,6 +36,13 @@ from generators.aws.firewall import Firewall
 from generators.aws.network import Network
 from generators.aws.tags import ROLE_TAG
 from generators.aws.versions import version
+
+EXPORTS = ("postgresql",)
+"""The PostgreSQL logs every instance and cluster exports to CloudWatch Logs."""
+UPGRADED_BY_AWS = ("engineVersion",)
+"""What AWS changes on an Aurora cluster with automatic minor upgrades (and on its global cluster and
+instances), which the program must not undo: the provider would read the upgraded minor back and
+try to set the pinned one again, a downgrade AWS refuses."""
 
 
 class Database(pulumi.ComponentResource):
@@ -44,6 +58,9 @@ class Database(pulumi.ComponentResource):
         self.plan, self.store, self.networks, self.firewalls = plan, store, networks, firewalls
         self.replica_groups: dict[str, aws.ec2.SecurityGroup] = {}
         self.endpoints: dict[str, pulumi.Output[str]] = {}
+        self.readers: dict[str, pulumi.Output[str]] = {}
+        """The writer region's read replicas, as services reach them: Aurora's reader endpoint, or
+        RDS replicas' addresses comma-separated (libpq takes a host list)."""
         self.secret_arn: pulumi.Output[str] | None = None
         self.replicated_secret = False
         self.writer: pulumi.Input[str] | None = None
@@ -62,6 +79,9 @@ class Database(pulumi.ComponentResource):
         self.register_outputs({"endpoints": self.endpoints})
 
     def _subnet_group(self, network: Network) -> aws.rds.SubnetGroup:
+        """Every isolated subnet of the region: AWS requires a DB subnet group to cover two zones
+        (blueprints.zone_minimums), so a single-zone network has one in a zone that serves nothing
+        and the instances are placed in the serving zone."""
         return aws.rds.SubnetGroup(
             name(self.plan, self.store.name, "subnets", network.region.name),
             subnet_ids=network.subnets.ids("isolated"),
@@ -153,15 +173,18 @@ class Database(pulumi.ComponentResource):
         # RDS cannot manage the master password of a source with read replicas: hld's own secret then,
         # replicated to every region of the store with that region's key
         password = (
-            self._own_secret()
+            self._own_secret().write_only("password")
             if replicated
             else {
                 "manage_master_user_password": True,
                 "master_user_secret_kms_key_id": primary_net.key.arn if self.encrypted else None,
             }
         )
+        writer_id = identifier(plan, store.name, primary.name)
+        writer_logs = self._exported_logs("instance", writer_id, primary_net)
         writer = aws.rds.Instance(
             name(plan, store.name, primary.name, kind="aws:rds/instance:Instance"),
+            identifier=writer_id,
             engine="postgres",
             engine_version=self.version,
             instance_class=store.instance_class.value,
@@ -172,6 +195,9 @@ class Database(pulumi.ComponentResource):
             username=DB_ADMIN,
             **password,
             multi_az=store.multi_az,
+            # a Single-AZ writer in the serving zone (its subnet group also covers a zone that serves
+            # nothing); a Multi-AZ one takes no zone, AWS refuses one (hld.offline.refusals)
+            availability_zone=None if store.multi_az else primary_net.zones[0],
             db_subnet_group_name=groups[primary.name].name,
             parameter_group_name=params[primary.name].name,
             publicly_accessible=False,
@@ -181,37 +207,43 @@ class Database(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             performance_insights_enabled=True,
             performance_insights_kms_key_id=primary_net.key.arn if self.encrypted else None,
-            enabled_cloudwatch_logs_exports=["postgresql"],
+            enabled_cloudwatch_logs_exports=list(EXPORTS),
             iam_database_authentication_enabled=True,
             **self._common(primary_net),
-            opts=stateful(plan, primary.opts(self)),
+            opts=stateful(plan, primary.opts(self, depends_on=writer_logs)),
         )
         self.endpoints[primary.name] = writer.address
-        if len(store.regions) > 1:
-            self.writer = self._writer_record(writer.address)
         if not replicated:
             self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
         self.arns.append(writer.arn)
+        in_region = []
         for i in range(store.read_replicas):
             zone = primary_net.zones[(i + 1) % len(primary_net.zones)]
-            aws.rds.Instance(
-                name(plan, store.name, "replica", zone, kind="aws:rds/instance:Instance"),
-                replicate_source_db=writer.identifier,
-                instance_class=writer.instance_class,
-                availability_zone=zone,
-                parameter_group_name=params[primary.name].name,
-                publicly_accessible=False,
-                skip_final_snapshot=True,
-                auto_minor_version_upgrade=True,
-                vpc_security_group_ids=[self.firewalls[primary.name].groups[store.name].id],
-                deletion_protection=self.safe,
-                opts=primary.opts(self),
+            in_region.append(
+                aws.rds.Instance(
+                    name(plan, store.name, "replica", zone, kind="aws:rds/instance:Instance"),
+                    replicate_source_db=writer.identifier,
+                    instance_class=writer.instance_class,
+                    availability_zone=zone,
+                    parameter_group_name=params[primary.name].name,
+                    publicly_accessible=False,
+                    skip_final_snapshot=True,
+                    auto_minor_version_upgrade=True,
+                    vpc_security_group_ids=[self.firewalls[primary.name].groups[store.name].id],
+                    deletion_protection=self.safe,
+                    opts=primary.opts(self),
+                )
             )
+        if in_region:
+            self.readers[primary.name] = pulumi.Output.all(*[r.address for r in in_region]).apply(",".join)
         for r in store.regions[1:]:
             network = self.networks[r]
             region = network.region
+            replica_id = identifier(plan, store.name, "replica", r)
+            replica_logs = self._exported_logs("instance", replica_id, network)
             replica = aws.rds.Instance(
                 name(plan, store.name, "replica", r, kind="aws:rds/instance:Instance"),
+                identifier=replica_id,
                 replicate_source_db=writer.arn,
                 instance_class=writer.instance_class,
                 multi_az=store.multi_az,
@@ -224,13 +256,15 @@ class Database(pulumi.ComponentResource):
                 auto_minor_version_upgrade=True,
                 performance_insights_enabled=True,
                 performance_insights_kms_key_id=network.key.arn if self.encrypted else None,
-                enabled_cloudwatch_logs_exports=["postgresql"],
+                enabled_cloudwatch_logs_exports=list(EXPORTS),
                 iam_database_authentication_enabled=True,
                 **self._common(network),
-                opts=stateful(plan, region.opts(self)),
+                opts=stateful(plan, region.opts(self, depends_on=replica_logs)),
             )
             self.endpoints[r] = replica.address
             self.arns.append(replica.arn)
+        if len(store.regions) > 1:
+            self.writer = self._writer_record(writer, self.endpoints[store.regions[1]])
 
     def _aurora(
         self,
@@ -241,7 +275,11 @@ class Database(pulumi.ComponentResource):
         primary_net = self.networks[store.writer_region]
         primary = primary_net.region
         global_cluster = None
-        password: dict[str, object] = {"manage_master_user_password": True}
+        # the managed master secret under the region's key (RDS uses AWS's own key when none is named)
+        password: dict[str, object] = {
+            "manage_master_user_password": True,
+            "master_user_secret_kms_key_id": primary_net.key.arn if self.encrypted else None,
+        }
         if len(store.regions) > 1:
             global_cluster = aws.rds.GlobalCluster(
                 name(plan, store.name, "global"),
@@ -250,13 +288,15 @@ class Database(pulumi.ComponentResource):
                 engine_version=self.version,
                 storage_encrypted=self.encrypted,
                 deletion_protection=self.safe,
-                opts=stateful(plan, primary.opts(self)),
+                opts=stateful(plan, primary.opts(self, ignore_changes=list(UPGRADED_BY_AWS))),
             )
             # Managed master passwords are not supported for Aurora Global Database clusters
-            own = self._own_secret()
-            password = {"master_password_wo": own["password_wo"], "master_password_wo_version": 1}
+            password = self._own_secret().write_only("master_password")
+        writer_id = identifier(plan, store.name, primary.name)
+        writer_logs = self._exported_logs("cluster", writer_id, primary_net)
         writer = aws.rds.Cluster(
             name(plan, store.name, primary.name),
+            cluster_identifier=writer_id,
             engine="aurora-postgresql",
             engine_version=self.version,
             database_name=ident(store.name),
@@ -267,15 +307,16 @@ class Database(pulumi.ComponentResource):
             backup_retention_period=self.retention,
             skip_final_snapshot=False,
             final_snapshot_identifier=physical(plan, store.name, "final"),
-            enabled_cloudwatch_logs_exports=["postgresql"],
+            enabled_cloudwatch_logs_exports=list(EXPORTS),
             iam_database_authentication_enabled=True,
             **password,
             **self._common(primary_net),
-            opts=stateful(plan, primary.opts(self)),
+            opts=stateful(plan, primary.opts(self, depends_on=writer_logs, ignore_changes=list(UPGRADED_BY_AWS))),
         )
         if global_cluster is None:
             self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
         self.endpoints[primary.name] = writer.endpoint
+        self.readers[primary.name] = writer.reader_endpoint
         if global_cluster is not None:
             self.writer = global_cluster.endpoint  # moves to the promoted region with the writer
         self.arns.append(writer.arn)
@@ -283,8 +324,11 @@ class Database(pulumi.ComponentResource):
         for r in store.regions[1:]:
             network = self.networks[r]
             region = network.region
+            secondary_id = identifier(plan, store.name, r)
+            secondary_logs = self._exported_logs("cluster", secondary_id, network)
             secondary = aws.rds.Cluster(
                 name(plan, store.name, r),
+                cluster_identifier=secondary_id,
                 engine="aurora-postgresql",
                 engine_version=self.version,
                 global_cluster_identifier=global_cluster.id if global_cluster else None,
@@ -293,14 +337,18 @@ class Database(pulumi.ComponentResource):
                 backup_retention_period=self.retention,
                 skip_final_snapshot=False,
                 final_snapshot_identifier=physical(plan, store.name, "final", r),
-                enabled_cloudwatch_logs_exports=["postgresql"],
+                enabled_cloudwatch_logs_exports=list(EXPORTS),
                 iam_database_authentication_enabled=True,
                 **self._common(network),
                 # a secondary joins once the primary has a writer instance; after a failover AWS
                 # moves the replication source, which the program must not undo
                 opts=stateful(
                     plan,
-                    region.opts(self, depends_on=[writer, *instances], ignore_changes=["replicationSourceIdentifier"]),
+                    region.opts(
+                        self,
+                        depends_on=[writer, *instances, *secondary_logs],
+                        ignore_changes=["replicationSourceIdentifier", *UPGRADED_BY_AWS],
+                    ),
                 ),
             )
             self.endpoints[r] = secondary.reader_endpoint
@@ -324,14 +372,34 @@ class Database(pulumi.ComponentResource):
                     auto_minor_version_upgrade=True,
                     performance_insights_enabled=True,
                     performance_insights_kms_key_id=network.key.arn if self.encrypted else None,
-                    opts=region.opts(self),
+                    opts=region.opts(self, ignore_changes=list(UPGRADED_BY_AWS)),
                 )
             )
         return out
 
-    def _writer_record(self, address: pulumi.Output[str]) -> str:
-        """A private zone in every region's VPC with `writer.<store>.<system>.internal`, a CNAME to the
-        writer: the promotion runbook repoints it, and applications keep their address."""
+    def _exported_logs(self, kind: str, ident_: str, network: Network) -> list[aws.cloudwatch.LogGroup]:
+        """The log groups RDS exports an instance's or a cluster's logs to (`kind`: instance or cluster),
+        under the names RDS gives them, `/aws/rds/<kind>/<identifier>/<log>`: made before the
+        database (which depends on them), under the region's key, so RDS finds them and does not make
+        its own under AWS's key with no retention."""
+        return [
+            aws_log_group(
+                self.plan,
+                name(self.plan, self.store.name, "logs", network.region.name),
+                f"/aws/rds/{kind}/{ident_}/{log}",
+                network.region,
+                network.key.arn,
+                self,
+            )
+            for log in EXPORTS
+        ]
+
+    def _writer_record(self, writer: aws.rds.Instance, standby: pulumi.Output[str]) -> str:
+        """A private zone in every region's VPC with `writer.<store>.<system>.internal`: a failover pair
+        of records, the writer (PRIMARY) and the replica the runbook promotes (SECONDARY). The primary's
+        health check follows a CloudWatch alarm on the writer's metrics that treats missing data as
+        breaching and is unhealthy on insufficient data, so a region loss moves the name on Route 53's
+        data plane: no record change (a control-plane call served from us-east-1) is in the recovery."""
         plan, store = self.plan, self.store
         primary = self.networks[store.writer_region].region
         assert store.writer_name is not None
@@ -342,28 +410,54 @@ class Database(pulumi.ComponentResource):
             vpcs=[aws.route53.ZoneVpcArgs(vpc_id=self.networks[r].vpc.id, vpc_region=r) for r in store.regions],
             opts=primary.opts(self),
         )
-        aws.route53.Record(
-            name(plan, store.name, "writer"),
-            zone_id=zone.zone_id,
-            name=store.writer_name.value,
-            type="CNAME",
-            ttl=30,
-            records=[address],
+        alarm = aws.cloudwatch.MetricAlarm(
+            name(plan, store.name, "writer-alarm"),
+            alarm_description=f"{store.name}: the writer in {primary.name} stopped reporting (missing data "
+            "breaches); the writer name's health check follows this alarm",
+            namespace="AWS/RDS",
+            metric_name="CPUUtilization",
+            dimensions={"DBInstanceIdentifier": writer.identifier},
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=3,
+            threshold=0,
+            comparison_operator="LessThanThreshold",
+            treat_missing_data="breaching",
             opts=primary.opts(self),
         )
+        check = aws.route53.HealthCheck(
+            name(plan, store.name, "writer-health"),
+            type="CLOUDWATCH_METRIC",
+            cloudwatch_alarm_name=alarm.name,
+            cloudwatch_alarm_region=primary.name,
+            insufficient_data_health_status="Unhealthy",
+            tags={"Name": name(plan, store.name, "writer-health")},
+            opts=primary.opts(self),
+        )
+        for role, address, health in (("PRIMARY", writer.address, check.id), ("SECONDARY", standby, None)):
+            aws.route53.Record(
+                name(plan, store.name, "writer", role.lower()),
+                zone_id=zone.zone_id,
+                name=store.writer_name.value,
+                type="CNAME",
+                ttl=30,
+                records=[address],
+                set_identifier=role.lower(),
+                health_check_id=health,
+                failover_routing_policies=[aws.route53.RecordFailoverRoutingPolicyArgs(type=role)],
+                opts=primary.opts(self),
+            )
         return store.writer_name.value
 
-    def _own_secret(self) -> dict[str, Any]:
-        """A generated master password, write-only into the database and into a secret replicated
-        to every region of the store (each replica under its region's key), so a task reads its own
-        region's copy, and still can when the primary region is lost. Never in the Pulumi state."""
+    def _own_secret(self) -> Credential:
+        """A generated master password (generators.aws.common.credential: one value kept in the stack's
+        state, encrypted), written write-only into the database and into a secret replicated to every
+        region of the store (each replica under its region's key), so a task reads its own region's
+        copy, and still can when the primary region is lost. Write-only keeps it out of the provider's
+        state; Pulumi keeps it among the inputs, as a secret (see `credential`)."""
         plan, store = self.plan, self.store
         primary = self.networks[store.writer_region]
-        generated = aws.secretsmanager.get_random_password_output(
-            password_length=40,
-            exclude_punctuation=True,
-            opts=pulumi.InvokeOutputOptions(provider=primary.region.provider),
-        ).random_password
+        generated = credential(name(plan, store.name, "admin-password"), 40, self)
         secret = aws.secretsmanager.Secret(
             name(plan, store.name, "admin"),
             description=f"{store.name} admin credentials ({plan.stack})",
@@ -382,13 +476,13 @@ class Database(pulumi.ComponentResource):
         aws.secretsmanager.SecretVersion(
             name(plan, store.name, "admin-version"),
             secret_id=secret.id,
-            secret_string_wo=pulumi.Output.json_dumps({"username": DB_ADMIN, "password": generated}),
-            secret_string_wo_version=1,
+            secret_string_wo=pulumi.Output.json_dumps({"username": DB_ADMIN, "password": generated.value}),
+            secret_string_wo_version=generated.version,
             opts=primary.region.opts(self),
         )
         self.secret_arn = secret.arn
         self.replicated_secret = True
-        return {"password_wo": generated, "password_wo_version": 1}
+        return generated
 
     def access(self, region: str) -> Access:
         key = env_key(self.store.name)
@@ -398,8 +492,10 @@ class Database(pulumi.ComponentResource):
             f"{key}_PORT": str(self.store.port),
             f"{key}_DB": ident(self.store.name),
         }
-        if region in self.endpoints and region != self.store.writer_region:
-            env[f"{key}_READ_HOST"] = self.endpoints[region]
+        if self.store.read_host_in(region):
+            env[f"{key}_READ_HOST"] = (
+                self.endpoints[region] if region != self.store.writer_region else self.readers[region]
+            )
         secrets: dict[str, pulumi.Input[str]] = {}
         if self.secret_arn is not None:
             writer = self.store.writer_region

@@ -6,7 +6,12 @@ provider accepts a prefix (RDS instances with auto minor upgrade), hld pins the 
 creates the newest minor it offers, and the provider keeps "16" against the actual 16.x (its
 `engine_version_actual`), so no diff appears after AWS upgrades the minor. Aurora global
 clusters need a full version (the provider overwrites a partial one with the actual version and
-then tries to upgrade to it), so Aurora pins a version its global databases support.
+then tries to upgrade to it), so Aurora pins a version its global databases support, and its
+clusters, instances and global cluster ignore engine-version changes: after AWS upgrades the
+minor (automatic minor upgrades are on), `pulumi up` does not try to set the pinned one again, a
+downgrade AWS refuses. ElastiCache takes major.minor (7.1, 8.0) and its minor-upgrade campaigns
+move it: its groups ignore engine-version changes too. The `engine-versions` check
+(hld.checks.deployable) fails any resource that pins otherwise.
 
 The offline cloud refuses any other version (hld.offline.refusals), the way AWS answers a version
 it does not create.

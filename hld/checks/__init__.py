@@ -1,13 +1,14 @@
 """Named checks over one offline run (the AWS target) and over the Kubernetes render.
 
     registry.py    what a check is, Outcome, Tally, evaluate
-    security.py    the HLD-RULES §7 controls
+    security.py    the HLD-RULES §7 controls (and every log and secret under the region's key)
     promises.py    availability, zones, regions, static stability, DR, recovery objectives, losses
     properties.py  each promise as the property that delivers it; invariants recomputed
     edges.py       every data-flow edge in every region: network, identity (calls in moto), key,
                    secret, discovery
     deployable.py  what real AWS needs beyond what the offline cloud refuses: order, key policies,
-                   peering routes, backup permissions, stack-qualified names, replication
+                   peering routes, backup permissions, stack-qualified names, replication,
+                   engine versions AWS upgrades
     kubernetes.py  the Kubernetes target: strict schemas and cross-object checks
 
 Checks sit above the offline runtime: they read a run's graph and the plan, never the reverse.

@@ -1,6 +1,6 @@
-"""The HLD-RULES §7 controls, one check each: TLS, encryption at rest, private data, network
-following the data flow, managed secrets, non-root containers, deletion protection, backups,
-dead-letter queues, WAF."""
+"""The HLD-RULES §7 controls, one check each: TLS, encryption at rest (and every log and secret under
+the region's key), private data, network following the data flow, managed secrets, non-root
+containers, deletion protection, backups, dead-letter queues, WAF."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ STATEFUL = (
 ROOT_USERS = ("", "0", "root", "0:0")
 NOT_SECRETS = ("manageMasterUserPassword", "masterUserSecretKmsKeyId", "masterPasswordWoVersion")
 """Attributes whose names mention passwords but hold none."""
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+"""A password kept as a resource in the stack's state (pulumi-random)."""
+INSIGHTS = ("enabled", "enhanced")
+"""containerInsights settings under which ECS writes the cluster's performance log group."""
 
 
 def _referenced(graph: Graph, type_: str, key: str) -> dict[str, list[Resource]]:
@@ -162,6 +166,101 @@ def encryption_at_rest(run: Run) -> list[str]:
     return out
 
 
+def _key_regions(g: Graph) -> dict[str, str | None]:
+    """Each customer-managed key of the graph, by ARN and by id, -> its region."""
+    out: dict[str, str | None] = {}
+    for key in g.of("aws:kms/key:Key"):
+        for ref in (value(key, "arn"), value(key, "key_id"), key.id):
+            if ref:
+                out[str(ref)] = key.region
+    return out
+
+
+def _log_destinations(g: Graph) -> list[tuple[Resource, str, str, bool]]:
+    """(writer, log group name, region, made by AWS when missing) for every log group a resource of
+    the graph writes to."""
+    out: list[tuple[Resource, str, str, bool]] = []
+    for db in g.of("aws:rds/instance:Instance") + g.of("aws:rds/cluster:Cluster"):
+        cluster = db.type == "aws:rds/cluster:Cluster"
+        ident = value(db, "cluster_identifier" if cluster else "identifier")
+        for log in value(db, "enabled_cloudwatch_logs_exports") or []:
+            kind = "cluster" if cluster else "instance"
+            out.append((db, f"/aws/rds/{kind}/{ident}/{log}", str(db.region), True))
+    for ecs in g.of("aws:ecs/cluster:Cluster"):
+        if any(
+            dig(s, "name") == "containerInsights" and dig(s, "value") in INSIGHTS for s in value(ecs, "settings") or []
+        ):
+            out.append((ecs, f"/aws/ecs/containerinsights/{value(ecs, 'name')}/performance", str(ecs.region), True))
+    for task in g.of("aws:ecs/taskDefinition:TaskDefinition"):
+        for container in doc(value(task, "container_definitions")) or []:
+            logging = container.get("logConfiguration") or {}
+            options = logging.get("options") or {}
+            if logging.get("logDriver") == "awslogs" and options.get("awslogs-group"):
+                where = str(options.get("awslogs-region") or task.region)
+                out.append((task, str(options["awslogs-group"]), where, False))
+    arns = {str(value(lg, "arn")).removesuffix(":*"): lg for lg in g.of("aws:cloudwatch/logGroup:LogGroup")}
+    for flow in g.of("aws:ec2/flowLog:FlowLog"):
+        if value(flow, "log_destination_type") in (None, "cloud-watch-logs"):
+            arn = str(value(flow, "log_destination") or "").removesuffix(":*")
+            target = arns.get(arn)
+            group = str(value(target, "name")) if target else arn.split(":log-group:")[-1]
+            out.append((flow, group, str(flow.region), False))
+    return out
+
+
+def keyed_logs_and_secrets(run: Run) -> list[str]:
+    """Every log group a resource writes to is made by hld, under its region's customer-managed key,
+    before the resource that writes to it: the groups RDS and Aurora export to
+    (`/aws/rds/instance|cluster/<identifier>/<log>`), Container Insights'
+    (`/aws/ecs/containerinsights/<cluster>/performance`), the tasks' awslogs groups, the flow logs'.
+    (AWS makes a missing one itself, under its own key and kept forever, and hld's CreateLogGroup
+    then fails.) Every Secrets Manager secret, each of its replicas, and every master user secret RDS
+    manages names the key of its own region (RDS and Secrets Manager use AWS's own key otherwise).
+    Read from the writers and the keys in the deployed state, not from the plan."""
+    g, out = run.graph, []
+    keys = _key_regions(g)
+    groups = {(str(value(lg, "name")), lg.region): lg for lg in g.of("aws:cloudwatch/logGroup:LogGroup")}
+    for writer, group, region, made_by_aws in _log_destinations(g):
+        found = groups.get((group, region))
+        if found is None:
+            out.append(
+                f"{writer.name}: writes to the log group {group} in {region}, which is not made here"
+                + (" (AWS makes it, under its own key, kept forever)" if made_by_aws else "")
+            )
+            continue
+        key = value(found, "kms_key_id")
+        if not key or keys.get(str(key)) != region:
+            out.append(f"{found.name}: {group} is not under {region}'s customer-managed key ({key or 'AWS-owned'})")
+        if made_by_aws and not g.waits_on(writer, found):
+            out.append(
+                f"{writer.name}: may be created before {found.name}: AWS then makes {group} under its own key, "
+                "and CreateLogGroup fails (ResourceAlreadyExistsException)"
+            )
+    for secret in g.of("aws:secretsmanager/secret:Secret"):
+        key = value(secret, "kms_key_id")
+        if not key or keys.get(str(key)) != secret.region:
+            out.append(
+                f"{secret.name}: not under {secret.region}'s customer-managed key ({key or 'aws/secretsmanager'})"
+            )
+        for replica in value(secret, "replicas") or []:
+            where, key = dig(replica, "region"), dig(replica, "kms_key_id")
+            if not key or keys.get(str(key)) != where:
+                out.append(f"{secret.name}: its replica in {where} is not under that region's customer-managed key")
+    for db in g.of("aws:rds/instance:Instance") + g.of("aws:rds/cluster:Cluster"):
+        if value(db, "manage_master_user_password") is not True:
+            continue
+        named = value(db, "master_user_secret_kms_key_id")
+        reported = [dig(s, "kms_key_id") for s in db.state.get("masterUserSecrets") or [] if dig(s, "kms_key_id")]
+        for key in [named, *reported]:
+            if not key or keys.get(str(key)) != db.region:
+                out.append(
+                    f"{db.name}: the master user secret RDS manages is not under {db.region}'s customer-managed "
+                    f"key ({key or 'aws/secretsmanager'})"
+                )
+                break
+    return out
+
+
 def private_data(run: Run) -> list[str]:
     """Databases not publicly accessible and in isolated subnets, caches in isolated subnets and
     answering only clients with their AUTH token, tasks without public IPs in private subnets, S3
@@ -238,15 +337,19 @@ def data_flow_network(run: Run) -> list[str]:
 def managed_secrets(run: Run) -> list[str]:
     """Database master passwords managed by Secrets Manager (or write-only where RDS cannot manage it:
     a source with replicas, Aurora Global), in a secret each region reads locally;
-    no password in any resource's state or in the stack outputs."""
+    no password in any resource's plain state or in the stack outputs. Every write-only secret
+    (`*Wo`: database passwords, AUTH tokens, secret values) is a password kept as a resource in the
+    stack's state (a pulumi-random RandomPassword it depends on, not an invoke that generates a new
+    value on every preview), and its `*WoVersion` is that password's rotation (its keepers), so a
+    new password is written and a replaced database gets the one its secret holds."""
     g, out = run.graph, []
     for db in _writers(g):
-        write_only = bool(db.inputs.get("passwordWoVersion"))  # sent to AWS, never kept in state
+        # write-only: out of the provider's state (Pulumi keeps it among the inputs, as a secret), so read from the inputs
+        write_only = bool(db.inputs.get("passwordWoVersion"))
         if value(db, "manage_master_user_password") is not True and not write_only:
             out.append(f"{db.name}: master password is not managed by Secrets Manager")
     for cluster in g.of("aws:rds/cluster:Cluster"):
         managed = value(cluster, "manage_master_user_password") is True
-        # write-only: sent to AWS, never kept in state, so read from the inputs
         write_only = bool(cluster.inputs.get("masterPasswordWoVersion") or cluster.inputs.get("masterPasswordWo"))
         secondary = bool(value(cluster, "global_cluster_identifier")) and not value(cluster, "master_username")
         if not (managed or write_only or secondary):
@@ -259,6 +362,7 @@ def managed_secrets(run: Run) -> list[str]:
                 out.append(f"{r.name}: {key} holds a secret in plain state")
     for key in _secret_keys(run.outputs):
         out.append(f"stack output {key} looks like a secret")
+    out += _write_only_sources(g)
     for task in g.of("aws:ecs/taskDefinition:TaskDefinition"):
         containers = value(task, "container_definitions")
         for container in json.loads(containers) if isinstance(containers, str) else containers or []:
@@ -270,6 +374,39 @@ def managed_secrets(run: Run) -> list[str]:
                         "(that region's key does not decrypt it, and a region loss takes it away)"
                     )
     return out
+
+
+def _write_only_sources(g: Graph) -> list[str]:
+    out = []
+    passwords = {p.urn: p for p in g.of(RANDOM_PASSWORD)}
+    for r in g.resources:
+        for key in sorted(k for k in r.inputs if k.endswith("Wo")):
+            # what this input's value comes from (all of the resource's dependencies where a reader of
+            # the state has no per-input ones)
+            feeds = r.property_dependencies.get(key, r.dependencies if not r.property_dependencies else ())
+            sources = [passwords[u] for u in feeds if u in passwords]
+            if not sources:
+                out.append(
+                    f"{r.name}: {key} is not a password kept in the stack's state (a value made anew on every "
+                    "preview: a replaced resource gets one its secret never saw)"
+                )
+                continue
+            rotations = {str(dig(value(p, "keepers"), "rotation")) for p in sources}
+            version = r.inputs.get(f"{key}Version")
+            if version is None or f"{float(version):g}" not in {f"{float(x):g}" for x in rotations if _number(x)}:
+                out.append(
+                    f"{r.name}: {key}Version {version} does not follow the rotation of {sources[0].name} "
+                    f"({', '.join(sorted(rotations))}): a new password would never be written"
+                )
+    return out
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _secret_keys(data: Any, prefix: str = "") -> list[str]:
@@ -416,6 +553,12 @@ def waf(run: Run) -> list[str]:
 CHECKS: tuple[Check, ...] = (
     control("tls", tls_in_transit),
     control("encryption-at-rest", encryption_at_rest),
+    Check(
+        "keyed-logs-and-secrets",
+        "Every log and secret under the region's key",
+        "encryption-at-rest",
+        keyed_logs_and_secrets,
+    ),
     control("private-data", private_data),
     control("data-flow-network", data_flow_network),
     control("managed-secrets", managed_secrets),

@@ -56,6 +56,7 @@ class Registration:
     id: str = ""
     dependencies: tuple[str, ...] = ()
     ignore_changes: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -93,6 +94,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 id=str(response.id or ""),
                 dependencies=tuple(request.dependencies),
                 ignore_changes=tuple(request.ignoreChanges),
+                property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
             )
         )
         return response
@@ -369,6 +371,7 @@ def _graph(monitor: RecordingMonitor, mocks: OfflineCloud) -> Graph:
                 id=reg.id,
                 dependencies=reg.dependencies,
                 ignore_changes=reg.ignore_changes,
+                property_dependencies=reg.property_dependencies,
             )
         )
     return Graph(_tree_order(resources))

@@ -18,4 +18,7 @@ COVERAGE_NOTES: dict[str, str] = {
     "after creation (moto looks a replica's subnet group up in the source's region)",
     "aws:route53/record:Record": "the domain's public hosted zone is assumed to exist; moto gets one "
     "created for it on lookup",
+    "random:index/randomPassword:RandomPassword": "recorded only: pulumi-random generates it inside the "
+    "Pulumi engine, through no AWS API; the offline clouds answer a value of its length and alphabet, new "
+    "when its keepers change",
 }

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from hld.graph import first
+from hld.offline.moto.logs import written_by_aws
 from hld.offline.moto.mocks import MotoMocks, handles
 from hld.offline.moto.shapes import drop_none, num, pascal_lower
 
@@ -16,6 +17,9 @@ def _ecs_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
         clusterName=i["name"],
         settings=[{"name": s["name"], "value": s["value"]} for s in i.get("settings") or []],
     )["cluster"]
+    if any(s["name"] == "containerInsights" and s["value"] != "disabled" for s in i.get("settings") or []):
+        # Container Insights writes the cluster's performance events from the start
+        written_by_aws(m, r, f"/aws/ecs/containerinsights/{cluster['clusterName']}/performance")
     return cluster["clusterArn"], {"arn": cluster["clusterArn"], "name": cluster["clusterName"]}
 
 

@@ -8,6 +8,16 @@ from hld.offline.moto.mocks import MotoMocks, handles
 from hld.offline.moto.shapes import drop_none
 
 
+def written_by_aws(m: MotoMocks, region: str, group: str) -> None:
+    """What an AWS service does when it starts writing to a log group that does not exist (RDS log
+    exports, ECS Container Insights): it makes it, under AWS's own key, kept forever. A log group hld
+    makes later under that name is then refused (ResourceAlreadyExistsException), as in AWS."""
+    logs = m.client("logs", region)
+    found = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    if not any(g["logGroupName"] == group for g in found):
+        logs.create_log_group(logGroupName=group)
+
+
 @handles("aws:cloudwatch/logGroup:LogGroup")
 def _log_group(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     logs = m.client("logs", r)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hld.offline.moto.logs import written_by_aws
 from hld.offline.moto.mocks import MotoMocks, handles
 from hld.offline.moto.shapes import drop_none, num, tag_list
 
@@ -131,7 +132,15 @@ def _db_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[st
                 }
             ),
         )["DBInstance"]
+    _exports(m, r, "instance", identifier, i)
     return identifier, _instance_state(d)
+
+
+def _exports(m: MotoMocks, r: str, kind: str, identifier: str, i: dict[str, Any]) -> None:
+    """RDS starts exporting logs once the instance or cluster is up: to /aws/rds/<kind>/<id>/<log>,
+    made by RDS when it is missing (hld.offline.moto.logs.written_by_aws)."""
+    for log in i.get("enabledCloudwatchLogsExports") or []:
+        written_by_aws(m, r, f"/aws/rds/{kind}/{identifier}/{log}")
 
 
 @handles("aws:rds/globalCluster:GlobalCluster")
@@ -168,6 +177,7 @@ def _db_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str
                 "EngineVersion": i.get("engineVersion"),
                 "MasterUsername": i.get("masterUsername"),
                 "ManageMasterUserPassword": i.get("manageMasterUserPassword"),
+                "MasterUserSecretKmsKeyId": i.get("masterUserSecretKmsKeyId"),
                 "MasterUserPassword": i.get("masterPasswordWo") or i.get("masterPassword"),
                 "DatabaseName": i.get("databaseName"),
                 "DBSubnetGroupName": i.get("dbSubnetGroupName"),
@@ -183,6 +193,7 @@ def _db_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str
             }
         ),
     )["DBCluster"]
+    _exports(m, r, "cluster", ident, i)
     secret = c.get("MasterUserSecret")
     return ident, {
         "arn": c["DBClusterArn"],
@@ -194,7 +205,7 @@ def _db_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str
         "deletionProtection": c.get("DeletionProtection", False),
         "backupRetentionPeriod": c.get("BackupRetentionPeriod", 0),
         "masterUserSecrets": [{"secretArn": secret["SecretArn"], "kmsKeyId": secret.get("KmsKeyId")}] if secret else [],
-        "masterPasswordWo": None,  # write-only: never in state
+        "masterPasswordWo": None,  # write-only: not in the provider's state
     }
 
 

@@ -25,4 +25,5 @@ def _secret_version(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple
     value = i.get("secretStringWo") or i.get("secretString") or ""
     out = m.client("secretsmanager", r).put_secret_value(SecretId=i["secretId"], SecretString=value)
     state = {"arn": out["ARN"], "versionId": out["VersionId"]}
-    return f"{out['ARN']}|{out['VersionId']}", state | {"secretStringWo": None}  # write-only: never in state
+    # write-only: not in the provider's state (Pulumi keeps it among the inputs, as a secret)
+    return f"{out['ARN']}|{out['VersionId']}", state | {"secretStringWo": None}

@@ -376,3 +376,50 @@ def test_a_cross_region_replica_is_created_without_backups_or_a_final_snapshot()
     assert refusal(
         "aws:rds/instance:Instance", {"replicateSourceDb": "arn:aws:rds:us-east-1:1:db:x", "backupRetentionPeriod": 7}
     )
+
+
+# 13. logs and secrets under the region's key, one password in state (issue 24 §1) -----------------
+
+
+def test_the_log_groups_aws_writes_to_are_under_the_regions_key_and_the_secret_holds_the_password_in_moto():
+    result = fresh("url-shortener-prod")
+    g = result.graph
+    keys = {k.region: value(k, "arn") for k in g.of("aws:kms/key:Key")}
+    for region in ("us-east-1", "us-west-2"):
+        logs = result.client("logs", region)
+        found = {x["logGroupName"]: x for x in logs.describe_log_groups()["logGroups"]}
+        made_by_aws = [n for n in found if n.startswith(("/aws/rds/", "/aws/ecs/containerinsights/"))]
+        assert len(made_by_aws) == 2, made_by_aws  # the database's (writer or replica) and Container Insights'
+        assert all(found[n].get("kmsKeyId") == keys[region] for n in made_by_aws)
+    [password] = [p for p in g.of("random:index/randomPassword:RandomPassword") if "admin" in p.name]
+    [secret] = [s for s in g.of("aws:secretsmanager/secret:Secret") if "admin" in s.name]
+    stored = result.client("secretsmanager", "us-east-1").get_secret_value(SecretId=secret.id)["SecretString"]
+    assert json.loads(stored)["password"] == password.state["result"]
+    row = next(r for r in result.coverage().rows() if r["type"] == password.type)
+    assert row["recorded"] == 3 and row["note"].startswith("recorded only")  # no AWS API makes it
+
+
+def test_a_log_group_made_after_the_database_that_exports_to_it_is_refused_in_moto():
+    """RDS makes the group it exports to when it is missing: hld's CreateLogGroup afterwards is
+    refused, as AWS refuses it (the order `keyed-logs-and-secrets` requires)."""
+    import pulumi_aws as aws
+
+    from hld.offline import run
+    from hld.offline.moto import MotoMocks
+
+    def program():
+        db = aws.rds.Instance(
+            "db",
+            identifier="orders-prod-db",
+            engine="postgres",
+            engine_version="16",
+            instance_class="db.t4g.micro",
+            allocated_storage=20,
+            username="hld_admin",
+            manage_master_user_password=True,
+            enabled_cloudwatch_logs_exports=["postgresql"],
+        )
+        aws.cloudwatch.LogGroup("logs", name=db.identifier.apply(lambda i: f"/aws/rds/instance/{i}/postgresql"))
+
+    with pytest.raises(CloudRejected, match=r"ResourceAlreadyExistsException"):
+        run({}, "order", MotoMocks("order"), program=program)

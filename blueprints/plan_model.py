@@ -130,6 +130,15 @@ class RoutePlan(Model):
     """The CDN may serve one user's response to another (`cache: public`)."""
 
 
+class EdgeAccess(Model):
+    """What one of a service's edges does to its data store (blueprints.access): the targets grant
+    exactly this (IAM actions and resources; a relational store's per-service database user)."""
+
+    store: str
+    kind: str
+    access: Decided[str]
+
+
 class ServicePlan(Model):
     name: str
     description: str
@@ -149,6 +158,9 @@ class ServicePlan(Model):
     task_memory: int
     capacity: Decided[list[RegionCapacity]]
     target_cpu: int
+    max_scale_out: float = 3.0
+    """The blueprint's `scaling.max_scale_out`, as given: the autoscaling maximum is this x the
+    static-stability minimum (what `verify` recomputes the maximum from)."""
     requests_per_target: Decided[int]
     connections: Decided[str]
     """short, or long-lived (websockets, streaming): what the load balancer and ingress allow for."""
@@ -156,6 +168,12 @@ class ServicePlan(Model):
     """How long a task being replaced keeps its connections before the load balancer drops them."""
     architecture: Decided[str] = Decided(value="x86_64", reason="default")
     """The CPU architecture the tasks run on (the image must be built for it)."""
+    access: list[EdgeAccess] = Field(default_factory=list)
+    """What each of its store edges does, stated or inferred, with the reason."""
+
+    def access_to(self, store: str) -> str:
+        """The access mode of its edge to `store`."""
+        return next(a.access.value for a in self.access if a.store == store)
 
 
 class Convergence(Model):
@@ -214,6 +232,14 @@ class StoreBase(Model):
         return self.engine.value
 
 
+class DatabaseUser(Model):
+    """A service's own database user, granted its edge's access (blueprints.access.bootstrap_sql)."""
+
+    service: str
+    user: str
+    access: str
+
+
 class RelationalPlan(StoreBase):
     kind: Literal["relational"] = "relational"
     consistency: Decided[str]
@@ -225,6 +251,10 @@ class RelationalPlan(StoreBase):
     global writer endpoint, or a private DNS name on a failover pair of records."""
     replicas_serve_reads: bool = False
     """The writer region's read replicas serve reads (else they only take over on a zone loss)."""
+    users: list[DatabaseUser] = Field(default_factory=list)
+    """One database user per service that uses it (`<DB>_USER`): services never connect as the master."""
+    bootstrap: Decided[list[str]] | None = None
+    """The SQL that makes the users on AWS, once, as the master user (IAM authentication: rds_iam)."""
 
     def read_host_in(self, region: str) -> bool:
         """Services in `region` get a read host (`<DB>_READ_HOST`): the region's cross-region copy, or
@@ -487,6 +517,33 @@ class CostEstimate(Model):
         return "met" if self.complete else "unchecked"
 
 
+class QuotaNeed(Model):
+    """What the design needs of one AWS quota (blueprints.quotas) in one region (or the account),
+    at the static-stability minimum and at the autoscaling maximum, beside AWS's figure."""
+
+    quota: str
+    """The key of blueprints.quotas.QUOTAS."""
+    region: str
+    """A region, or `account` for a global service's quota."""
+    minimum: float
+    maximum: float
+    limit: int
+    """What the need is compared with: AWS's default, or a new account's lower figure."""
+    over: bool
+    """The maximum needs more than `limit`: a warning, not an error (AWS raises quotas on request)."""
+    how: str
+    """How the need is counted from the plan."""
+
+
+class Quotas(Model):
+    needs: list[QuotaNeed]
+    warnings: list[str]
+    """Each need above its quota, with the request that raises it: `hld plan` warns and still succeeds."""
+    notes: list[str] = []
+    """What a new account may need besides (CloudFront's account verification)."""
+    checked: str
+
+
 class Plan(Model):
     name: str
     description: str
@@ -510,6 +567,8 @@ class Plan(Model):
     objectives: list[Objective]
     cost: CostEstimate | None = None
     """The monthly cost estimate (blueprints.cost)."""
+    quotas: Quotas | None = None
+    """The AWS quotas the design needs per region beside AWS's defaults (blueprints.planner.quotas)."""
     unmet: list[Unmet]
     figures_note: str
 

@@ -201,8 +201,10 @@ def plan(file: FileArg, as_json: JsonOpt = False, environment: EnvOpt = Environm
 
     Shows regions, zones, engines, replication, DR strategy, capacity, scaling bounds,
     CDN and security controls; the SLA-based availability per user journey (with the
-    sources of the figures); the downtime budget; RTO/RPO. Exit 1 when the plan
-    cannot meet the blueprint's own targets (it says which, and what would).
+    sources of the figures); the downtime budget; RTO/RPO; the AWS quotas the design
+    needs per region beside AWS's defaults, with a warning (not a failure) and the
+    increase request where it needs more. Exit 1 when the plan cannot meet the
+    blueprint's own targets (it says which, and what would).
     """
     from hld import pipeline
 

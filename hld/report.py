@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from blueprints.figures import MONTH_SECONDS, SLAS
-from blueprints.plan_model import Availability, Decided, FailoverCost, Journey, Plan
+from blueprints.plan_model import Availability, Decided, FailoverCost, Journey, Plan, RecoveryStep
 from blueprints.planner.journeys import pct
 from blueprints.units import human_duration
 from blueprints.whatif import WhatIf, region_loss_text
@@ -150,6 +150,29 @@ def cost_view(plan: Plan, rows: list[Any], steps: list[str]) -> Group:
     return Group(*parts)
 
 
+def quotas_view(plan: Plan) -> list[Any]:
+    """The quotas the design needs beside AWS's, then a warning for each it needs more of (they do not
+    fail the plan: AWS raises quotas on request) and what a new account may need besides."""
+    from blueprints.planner.quotas import rows
+    from blueprints.quotas import QUOTAS
+
+    if plan.quotas is None or not plan.quotas.needs:
+        return []
+    table = _table(
+        f"AWS quotas the design needs, minimum..autoscaling maximum (AWS's figures of {plan.quotas.checked})",
+        "quota",
+        "needs",
+        "AWS quota",
+    )
+    for row in rows(plan):
+        table.add_row(*row)
+    sources = sorted({QUOTAS[n.quota].source for n in plan.quotas.needs})
+    parts: list[Any] = [table, Text("Quota sources: " + " ".join(sources), style="dim")]
+    parts += [Text(f"Warning: {w}", style="yellow") for w in plan.quotas.warnings]
+    parts += [Text(f"Note: {n}", style="dim") for n in plan.quotas.notes]
+    return parts
+
+
 def _secs(value: float | None) -> str:
     return "not survived" if value is None else f"{value:g} s"
 
@@ -173,6 +196,8 @@ def plan_view(plan: Plan) -> Group:
             f"{net.cidr}, zones {', '.join(net.zones)}, {net.nat_gateways.value} NAT",
             net.nat_gateways.reason,
         )
+        if net.subnet_zones and net.subnet_zones.value != net.zones:
+            knobs.add_row(f"subnet zones {net.region}", ", ".join(net.subnet_zones.value), net.subnet_zones.reason)
     parts.append(knobs)
 
     avail = plan.availability
@@ -212,6 +237,21 @@ def plan_view(plan: Plan) -> Group:
             svc.capacity.reason,
         )
     parts.append(services if plan.services else Text("Services: none (the CDN serves the public object store)"))
+    if any(svc.access for svc in plan.services):
+        access = _table("Data-flow access (each role is granted exactly this)", "service", "store", "access", "why")
+        for svc in plan.services:
+            for use in svc.access:
+                access.add_row(svc.name, use.store, use.access.value, _why(use.access))
+        parts.append(access)
+    for store in plan.datastores:
+        if getattr(store, "bootstrap", None) is not None:
+            users = ", ".join(f"{u.user} ({u.access}, {u.service})" for u in getattr(store, "users", []))
+            parts.append(
+                Text(
+                    f"Database users of {store.name}: {users}. Made once by an operator after the first "
+                    "`pulumi up` (the SQL: plan --json datastores[].bootstrap, or the HLD document)."
+                )
+            )
 
     stores = _table("Data stores", "store", "engine", "replication", "why")
     for store in plan.datastores:
@@ -276,9 +316,13 @@ def plan_view(plan: Plan) -> Group:
         objectives.add_row(o.name.upper(), o.disruption, _mark(o.met), o.detail)
     parts.append(objectives)
 
+    if plan.dr.region_loss_steps:
+        parts.append(_steps_table(f"Recovery from losing {plan.primary_region}", plan.dr.region_loss_steps))
     if plan.dr.runbook:
         parts.append(Text("Region-loss runbook (what does not fail over by itself):", style="bold"))
         parts += [Text(f"  {i}. {step}") for i, step in enumerate(plan.dr.runbook, 1)]
+
+    parts += quotas_view(plan)
 
     used = sorted({p.sla for j in avail.journeys for p in j.regional + j.global_parts})
     sources = _table("Figures used", "component", "deployment", "SLA")
@@ -337,8 +381,31 @@ def whatif_view(result: WhatIf) -> Group:
         if result.rpo_seconds
         else "0 s"
     )
+    if result.steps:
+        parts.append(_steps_table(f"Recovery from losing {result.lost}", result.steps))
     parts.append(Text(f"Expected RTO {rto}, RPO {rpo}"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _steps_table(title: str, steps: list[RecoveryStep]) -> Table:
+    """Recovery steps: the stage, what happens, on which plane of which region, how long, by whom."""
+    table = _table(
+        f"{title} (RTO: the slowest journey step of each stage, summed)",
+        "stage",
+        "step",
+        "plane (region)",
+        "time",
+        "by",
+    )
+    for s in steps:
+        table.add_row(
+            s.stage,
+            s.action,
+            f"{s.service} {s.plane} ({s.region or 'global'})",
+            _secs(s.seconds) + ("" if s.verified else " (unverified)"),
+            ("automatic" if s.automated else "operator") + ("" if s.on_journeys else ", off the journeys"),
+        )
+    return table
 
 
 def _brief(value: Any) -> str:

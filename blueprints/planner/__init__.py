@@ -12,21 +12,23 @@ first that meets every target is kept. One module per decision area:
     recovery.py   DR strategy, recovery on zone and region loss, objectives
     controls.py   the security and data-safety controls
     unmet.py      what the plan misses, and what would meet it
+    quotas.py     the AWS quotas the design needs, beside AWS's defaults
 """
 
 from __future__ import annotations
 
 from blueprints.capacity import offered_load
+from blueprints.convergence import convergence
 from blueprints.cost import estimate
 from blueprints.figures import FIGURES_NOTE, zones_of
 from blueprints.intent import Intent, candidates, unmet_level
 from blueprints.model import Blueprint
 from blueprints.plan_model import Plan
 from blueprints.planner.controls import controls
-from blueprints.convergence import convergence
 from blueprints.planner.edge import edge, listener_rules
 from blueprints.planner.journeys import availability, failover_cost, journeys
 from blueprints.planner.network import network, peering, spans
+from blueprints.planner.quotas import quotas
 from blueprints.planner.recovery import dr, objectives
 from blueprints.planner.services import service
 from blueprints.planner.settings import StackSettings
@@ -114,5 +116,5 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         unmet=[],
         figures_note=FIGURES_NOTE,
     )
-    planned = planned.model_copy(update={"cost": estimate(bp, planned)})
+    planned = planned.model_copy(update={"cost": estimate(bp, planned), "quotas": quotas(planned)})
     return planned.model_copy(update={"unmet": misses(bp, planned)})

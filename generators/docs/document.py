@@ -21,6 +21,7 @@ from typing import Any
 
 from blueprints.figures import SLAS
 from blueprints.plan_model import Plan, RoutePlan
+from blueprints.planner.quotas import rows as quota_rows
 from blueprints.problems import printable
 from blueprints.units import human_duration
 from blueprints.whatif import explain, region_loss_text
@@ -282,6 +283,7 @@ def context(plan: Plan, svg: str | None) -> dict[str, Any]:
         "duration": lambda s: "not recoverable by the plan" if s is None else human_duration(s) if s else "0 s",
         "region_loss": region_loss_text(plan),
         "cdn_caching": _cdn_caching(plan),
+        "quota_rows": quota_rows(plan),
     }
 
 

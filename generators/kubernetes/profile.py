@@ -15,7 +15,8 @@ LAPTOP_REQUEST = {"cpu": "100m", "memory": "128Mi"}
 """A service's request on a laptop: enough to schedule and serve a demo, far below the plan's task
 size (which stays its limit, so a pod may burst to what it has on AWS)."""
 LAPTOP_SCALE_OUT = 2
-"""A laptop HPA may double each service (one more replica per zone) and no more."""
+"""A laptop HPA may double each service (one more replica per zone) and no more, nor past the plan's
+maximum."""
 
 KIND_SYSTEM_CONTROL_PLANE = (850, 240)
 """(millicores, MiB) the control plane's own pods request on kind 1.33: kube-apiserver 250m,
@@ -32,7 +33,7 @@ def bounds(plan: Plan, svc: ServicePlan, kind: KindOptions) -> tuple[int, int, i
     if kind.profile == "production":
         return cap.min_replicas, cap.max_replicas, cap.drain_floor
     zones = len(plan.zones(plan.primary_region))
-    return zones, zones * LAPTOP_SCALE_OUT, drain_floor(zones, zones)
+    return zones, max(zones, min(zones * LAPTOP_SCALE_OUT, cap.max_replicas)), drain_floor(zones, zones)
 
 
 def cpu(task_cpu: int) -> str:

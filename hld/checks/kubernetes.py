@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from blueprints.capacity import fullest_zone
-from blueprints.plan_model import Plan
+from blueprints.plan_model import Plan, ServicePlan
 from generators.kubernetes.common import PULL_POLICY, RESTRICTED, ZONE_KEY, KindOptions
-from generators.kubernetes.profile import bounds
+from generators.kubernetes.profile import LAPTOP_SCALE_OUT
 
 
 def schema_problems(objs: list[dict[str, Any]], version: str) -> list[str]:
@@ -29,10 +29,10 @@ def _matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 
 def _objects(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, Any], kind: KindOptions) -> list[str]:
-    """Selectors match pod labels; Service target ports exist on the containers; HPAs and PDBs
-    target existing workloads, HPAs with the plan's bounds; every service spreads over the zones
-    (maxSkew 1, DoNotSchedule); a PDB lets a zone's share of pods drain and no more;
-    NetworkPolicies admit exactly the declared data flow; kind's zones are the planned ones."""
+    """Selectors match pod labels; Service target ports exist on the containers; PDBs target
+    existing workloads; every service spreads over the zones (maxSkew 1, DoNotSchedule); a PDB lets
+    a zone's share of pods drain and no more; kind's zones are the planned ones. (Autoscalers:
+    `_autoscaling`.)"""
     out: list[str] = []
     workloads = [o for o in objs if o["kind"] in ("Deployment", "StatefulSet")]
     pods = {o["metadata"]["name"]: o["spec"]["template"] for o in workloads}
@@ -60,19 +60,6 @@ def _objects(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, Any], ki
         for p in svc["spec"]["ports"]:
             if p["targetPort"] not in ports:
                 out.append(f"Service/{name}: target port {p['targetPort']!r} is not a container port")
-    for hpa in [o for o in objs if o["kind"] == "HorizontalPodAutoscaler"]:
-        ref = hpa["spec"]["scaleTargetRef"]
-        if not any(w["kind"] == ref["kind"] and w["metadata"]["name"] == ref["name"] for w in workloads):
-            out.append(f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: no {ref['kind']} {ref['name']}")
-        planned = next((s for s in plan.services if s.name == ref["name"]), None)
-        if planned is not None:
-            low, high, _ = bounds(plan, planned, kind)
-            found = (hpa["spec"].get("minReplicas"), hpa["spec"]["maxReplicas"])
-            if found != (low, high):
-                out.append(
-                    f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: scales {found[0]}..{found[1]}, the plan "
-                    f"({kind.profile} profile) needs {low}..{high}"
-                )
     for pdb in [o for o in objs if o["kind"] == "PodDisruptionBudget"]:
         name = pdb["metadata"]["name"]
         targets = [
@@ -104,6 +91,241 @@ def _objects(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, Any], ki
         out.append(
             f"kind-cluster.yaml: worker zones {sorted(kind_zones)} are not the planned {plan.zones(plan.primary_region)}"
         )
+    return out
+
+
+def planned_bounds(plan: Plan, svc: ServicePlan, kind: KindOptions) -> tuple[int, int]:
+    """(minimum, maximum) replicas of a service on kind, from the plan's primary region: the plan's own
+    bounds in the production profile; on a laptop one replica per zone, up to LAPTOP_SCALE_OUT per
+    zone and never above the plan's maximum."""
+    cap = next(c for c in svc.capacity.value if c.region == plan.primary_region)
+    if kind.profile == "production":
+        return cap.min_replicas, cap.max_replicas
+    zones = len(plan.zones(plan.primary_region))
+    return zones, max(zones, min(zones * LAPTOP_SCALE_OUT, cap.max_replicas))
+
+
+def _autoscaling(plan: Plan, objs: list[dict[str, Any]], kind: KindOptions) -> list[str]:
+    """Each service has one HorizontalPodAutoscaler; it targets the service's Deployment, scales on
+    CPU utilisation at the plan's target (the metric ECS target tracking uses), between the bounds of
+    `planned_bounds`; every autoscaler targets a workload the render makes."""
+    out: list[str] = []
+    workloads = {(o["kind"], o["metadata"]["name"]) for o in objs if o["kind"] in ("Deployment", "StatefulSet")}
+    hpas = [o for o in objs if o["kind"] == "HorizontalPodAutoscaler"]
+    for hpa in hpas:
+        name, ref = hpa["metadata"]["name"], hpa["spec"]["scaleTargetRef"]
+        if (ref.get("kind"), ref.get("name")) not in workloads or ref.get("apiVersion") != "apps/v1":
+            out.append(
+                f"HorizontalPodAutoscaler/{name}: no {ref.get('apiVersion')} {ref.get('kind')} {ref.get('name')}"
+            )
+    for svc in plan.services:
+        mine = [h for h in hpas if h["spec"]["scaleTargetRef"].get("name") == svc.name]
+        if len(mine) != 1:
+            out.append(f"{svc.name}: {len(mine)} HorizontalPodAutoscalers target it (one scales a service)")
+            continue
+        hpa = mine[0]
+        name, spec = hpa["metadata"]["name"], hpa["spec"]
+        if spec["scaleTargetRef"].get("kind") != "Deployment":
+            out.append(
+                f"HorizontalPodAutoscaler/{name}: scales a {spec['scaleTargetRef'].get('kind')}, not the Deployment"
+            )
+        want = [
+            {
+                "type": "Resource",
+                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": svc.target_cpu}},
+            }
+        ]
+        if spec.get("metrics") != want:
+            found = ", ".join(_metric(m) for m in spec.get("metrics", [])) or "no metric"
+            out.append(
+                f"HorizontalPodAutoscaler/{name}: scales on {found}, the plan on cpu Utilization "
+                f"{svc.target_cpu} (scaling.target_cpu)"
+            )
+        low, high = planned_bounds(plan, svc, kind)
+        found_bounds = (spec.get("minReplicas", 1), spec.get("maxReplicas"))
+        if found_bounds != (low, high):
+            out.append(
+                f"HorizontalPodAutoscaler/{name}: scales {found_bounds[0]}..{found_bounds[1]}, the plan "
+                f"({kind.profile} profile) needs {low}..{high}"
+            )
+    return out
+
+
+def _metric(m: dict[str, Any]) -> str:
+    """An autoscaler's metric, said: `cpu Utilization 60`, `memory AverageValue 500Mi`."""
+    source = m.get("resource") or m.get("containerResource") or {}
+    target = source.get("target", {})
+    value = target.get("averageUtilization", target.get("averageValue", target.get("value", "")))
+    return " ".join(str(x) for x in (source.get("name", m.get("type")), target.get("type"), value) if x != "")
+
+
+def _port_of(container: dict[str, Any], port: Any) -> int | None:
+    """The container port a probe's `port` (a number or a port name) reaches, if the container has it."""
+    for p in container.get("ports", []):
+        if port in (p.get("name"), p.get("containerPort")):
+            return int(p["containerPort"])
+    return None
+
+
+PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
+
+
+def _probes(plan: Plan, objs: list[dict[str, Any]]) -> list[str]:
+    """A service's three probes are HTTP GETs of its health path on its container port (what the
+    load balancer's health check asks on AWS); every probe of every container (services and
+    stand-ins) reaches a port its container declares."""
+    out: list[str] = []
+    services = {s.name: s for s in plan.services}
+    for o, pod in _pods(objs):
+        for c in pod["containers"]:
+            if o["kind"] == "Deployment" and o["metadata"]["name"] in services and c["name"] == o["metadata"]["name"]:
+                continue  # a service's container: its probes are checked against the plan below
+            for kind in PROBES:
+                probe = c.get(kind)
+                if probe is None:
+                    continue
+                action = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc")
+                if action is not None and _port_of(c, action.get("port")) is None:
+                    out.append(
+                        f"{_name(o)}: container {c['name']}'s {kind} asks port {action.get('port')!r}, not one it declares"
+                    )
+        svc = services.get(o["metadata"]["name"]) if o["kind"] == "Deployment" else None
+        if svc is None:
+            continue
+        container = next((c for c in pod["containers"] if c["name"] == svc.name), None)
+        if container is None:
+            out.append(f"{_name(o)}: no container {svc.name}")
+            continue
+        for kind in PROBES:
+            probe = container.get(kind)
+            get = (probe or {}).get("httpGet")
+            if get is None:
+                out.append(
+                    f"{_name(o)}: {kind} is not an HTTP GET of {svc.health}" if probe else f"{_name(o)}: no {kind}"
+                )
+                continue
+            if get.get("path") != svc.health:
+                out.append(f"{_name(o)}: {kind} asks {get.get('path')!r}, the service's health path is {svc.health!r}")
+            if _port_of(container, get.get("port")) != svc.port:
+                out.append(f"{_name(o)}: {kind} asks port {get.get('port')!r}, the service listens on {svc.port}")
+            if get.get("scheme", "HTTP") != "HTTP":
+                out.append(f"{_name(o)}: {kind} asks over {get['scheme']}, the service serves HTTP")
+    return out
+
+
+def _millicores(value: Any) -> float:
+    text = str(value)
+    return float(text[:-1]) if text.endswith("m") else float(text) * 1000
+
+
+_MEMORY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+def _mebibytes(value: Any) -> float:
+    text = str(value)
+    for suffix, factor in sorted(_MEMORY.items(), key=lambda kv: -len(kv[0])):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor / 2**20
+    return float(text) / 2**20
+
+
+def _resources(plan: Plan, objs: list[dict[str, Any]], kind: KindOptions) -> list[str]:
+    """Every container (init containers too) requests and limits CPU and memory, and no limit is
+    below its request (the API server refuses such a pod; the strict schema does not). A service's
+    limits are the plan's task size (what Fargate gives the task: the profile keeps it as the limit
+    in both profiles); in the production profile its requests are the task size too (Fargate reserves
+    the whole task), on a laptop they may be less (generators.kubernetes.profile.LAPTOP_REQUEST)."""
+    out: list[str] = []
+    services = {s.name: s for s in plan.services}
+    parse = {"cpu": _millicores, "memory": _mebibytes}
+    for o, pod in _pods(objs):
+        for c in [*pod.get("initContainers", []), *pod["containers"]]:
+            res = c.get("resources", {})
+            requests, limits = res.get("requests", {}), res.get("limits", {})
+            for r in ("cpu", "memory"):
+                if r not in requests or r not in limits:
+                    what = " and ".join(x for x, d in (("request", requests), ("limit", limits)) if r not in d)
+                    out.append(f"{_name(o)}: container {c['name']} sets no {r} {what}")
+                elif parse[r](limits[r]) < parse[r](requests[r]):
+                    out.append(
+                        f"{_name(o)}: container {c['name']}'s {r} limit {limits[r]} is below its request {requests[r]} "
+                        "(the API server refuses the pod)"
+                    )
+        svc = services.get(o["metadata"]["name"]) if o["kind"] == "Deployment" else None
+        container = next((c for c in pod["containers"] if svc and c["name"] == svc.name), None)
+        if svc is None or container is None:
+            continue
+        task = {"cpu": svc.task_cpu.value * 1000 / 1024, "memory": float(svc.task_memory)}
+        shown = {"cpu": f"{svc.task_cpu.value} CPU units", "memory": f"{svc.task_memory} MiB"}
+        res = container.get("resources", {})
+        for r in ("cpu", "memory"):
+            limit, request = res.get("limits", {}).get(r), res.get("requests", {}).get(r)
+            if limit is not None and parse[r](limit) != task[r]:
+                side = "above" if parse[r](limit) > task[r] else "below"
+                out.append(f"{_name(o)}: {r} limit {limit} is {side} the plan's task size ({shown[r]})")
+            if kind.profile == "production" and request is not None and parse[r](request) != task[r]:
+                out.append(
+                    f"{_name(o)}: {r} request {request} is not the plan's task size ({shown[r]}), which the "
+                    "production profile reserves as Fargate does"
+                )
+    return out
+
+
+WRITABLE_ROOT: dict[str, str] = {}
+"""Images (by repository) that may run with a writable root filesystem, each with why. None: every
+image hld runs writes only to /tmp and to the folders its stand-in declares (standins.STAND_INS: data,
+runtime), each mounted as a volume."""
+
+
+def _read_only_root(objs: list[dict[str, Any]]) -> list[str]:
+    """Every container's root filesystem is read-only (unless WRITABLE_ROOT says why not), and what
+    it writes is a writable volume: /tmp for every container, and a stand-in's data and runtime
+    folders (standins.STAND_INS), else the program fails on its first write."""
+    from generators.kubernetes.standins import STAND_INS, image_repo
+
+    out: list[str] = []
+    for o, pod in _pods(objs):
+        writable = {v["name"] for v in pod.get("volumes", []) if "emptyDir" in v or "persistentVolumeClaim" in v}
+        writable |= {t["metadata"]["name"] for t in o["spec"].get("volumeClaimTemplates", [])}
+        for c in [*pod.get("initContainers", []), *pod["containers"]]:
+            if image_repo(c["image"]) in WRITABLE_ROOT:
+                continue
+            if c.get("securityContext", {}).get("readOnlyRootFilesystem") is not True:
+                out.append(f"{_name(o)}: container {c['name']} may write its root filesystem (readOnlyRootFilesystem)")
+            stand_in = next((s for s in STAND_INS.values() if s.image == c["image"]), None)
+            paths = ["/tmp"] + ([stand_in.data, *(path for _, path in stand_in.runtime)] if stand_in else [])
+            mounts = {m["mountPath"]: m for m in c.get("volumeMounts", [])}
+            for path in dict.fromkeys(paths):
+                m = mounts.get(path)
+                if m is None or m["name"] not in writable or m.get("readOnly"):
+                    out.append(f"{_name(o)}: container {c['name']} writes {path}, which is not a writable volume")
+    return out
+
+
+TOKEN_EXCEPTIONS: dict[str, str] = {}
+"""Workloads (by name) that may mount a Kubernetes API token, each with why. None: no service or
+stand-in calls the Kubernetes API (the add-ons that do, ingress-nginx and metrics-server, come with
+their own accounts from their manifests)."""
+
+
+def _service_account_token(objs: list[dict[str, Any]]) -> list[str]:
+    """No pod gets an API token: its own automountServiceAccountToken is false, or unset on an account
+    of the render's that is false (the default account mounts one); every ServiceAccount the render
+    makes is false; every account a pod names is one the render makes (else the API refuses the pod)."""
+    out: list[str] = []
+    accounts = {o["metadata"]["name"]: o for o in objs if o["kind"] == "ServiceAccount"}
+    for name, account in sorted(accounts.items()):
+        if account.get("automountServiceAccountToken") is not False:
+            out.append(f"ServiceAccount/{name}: mounts its API token in every pod that runs as it")
+    for o, pod in _pods(objs):
+        account = pod.get("serviceAccountName", "default")
+        if account != "default" and account not in accounts:
+            out.append(f"{_name(o)}: runs as ServiceAccount {account}, which the render does not make")
+        mounted = pod.get("automountServiceAccountToken")
+        if mounted is None:
+            mounted = accounts.get(account, {}).get("automountServiceAccountToken", True)
+        if mounted is not False and o["metadata"]["name"] not in TOKEN_EXCEPTIONS:
+            out.append(f"{_name(o)}: mounts a Kubernetes API token it never uses (automountServiceAccountToken)")
     return out
 
 
@@ -164,8 +386,36 @@ def cross_checks(
     return [
         (
             "objects",
-            "selectors, ports, autoscalers, zone spread and disruption budgets agree",
+            "selectors, ports, zone spread and disruption budgets agree",
             _objects(plan, objs, cluster, kind),
+        ),
+        (
+            "autoscaling",
+            f"each service's autoscaler scales its Deployment on the planned CPU target, within the plan's bounds "
+            f"({kind.profile} profile)",
+            _autoscaling(plan, objs, kind),
+        ),
+        (
+            "probes",
+            "every service's startup, readiness and liveness probes ask its health path on its container port; "
+            "every probe's port is its container's",
+            _probes(plan, objs),
+        ),
+        (
+            "resources",
+            "every container requests and limits CPU and memory, limits at least its requests; a service's "
+            f"limits are the plan's task size ({kind.profile} profile)",
+            _resources(plan, objs, kind),
+        ),
+        (
+            "read-only-root",
+            "every container's root filesystem is read-only, and what it writes is a writable volume",
+            _read_only_root(objs),
+        ),
+        (
+            "service-account-token",
+            "no pod mounts a Kubernetes API token (no workload of hld's calls the API); every named account exists",
+            _service_account_token(objs),
         ),
         (
             "network",

@@ -372,3 +372,203 @@ def test_a_static_site_answers_before_it_is_published_and_jobs_end():
     script = job["spec"]["template"]["spec"]["containers"][0]["command"][-1]
     assert "mc pipe local/site/index.html" in script and "mc stat local/site/index.html" in script
     assert all(o["spec"]["activeDeadlineSeconds"] <= 600 for o in objs if o["kind"] == "Job")
+
+
+def pod(objs, name):
+    return next(o for o in objs if o["metadata"]["name"] == name and "template" in o.get("spec", {}))["spec"][
+        "template"
+    ]["spec"]
+
+
+def only(path, edit, kind: KindOptions | None = None) -> tuple[str, list[str]]:
+    """The one named check that `edit` makes fail, and the problems it adds (a render passes every
+    check: test_every_render_passes_every_named_check_on_a_laptop)."""
+    before, after = failing(path, None, kind), failing(path, edit, kind)
+    changed = {name: [p for p in problems if p not in before.get(name, [])] for name, problems in after.items()}
+    changed = {name: problems for name, problems in changed.items() if problems}
+    assert len(changed) == 1, changed
+    return next(iter(changed.items()))
+
+
+BIG = {"cpus": 64.0, "memory_gib": 256.0}
+
+
+def test_probes_ask_the_services_health_path_on_its_port():
+    def probe(objs, name, which, **get):
+        c = pod(objs, name)["containers"][0]
+        c[which] = {**c[which], "httpGet": {**c[which]["httpGet"], **get}}  # the three probes share one check
+
+    def path(objs, _c, _m):
+        probe(objs, "shortener", "readinessProbe", path="/")
+
+    def port(objs, _c, _m):
+        probe(objs, "shortener", "livenessProbe", port=9090)
+
+    def tcp(objs, _c, _m):
+        pod(objs, "analytics")["containers"][0]["startupProbe"] = {"tcpSocket": {"port": "http"}}
+
+    def stand_in(objs, _c, _m):
+        pod(objs, "url-cache")["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": "cache"}}
+
+    assert only(URL, path) == (
+        "probes",
+        ["Deployment/shortener: readinessProbe asks '/', the service's health path is '/healthz'"],
+    )
+    assert only(URL, port) == (
+        "probes",
+        ["Deployment/shortener: livenessProbe asks port 9090, the service listens on 8080"],
+    )
+    assert only(URL, tcp) == ("probes", ["Deployment/analytics: startupProbe is not an HTTP GET of /healthz"])
+    assert only(URL, stand_in) == (
+        "probes",
+        ["Deployment/url-cache: container cache's readinessProbe asks port 'cache', not one it declares"],
+    )
+
+
+def test_autoscalers_scale_the_deployment_on_the_planned_cpu_target():
+    def memory(objs, _c, _m):
+        hpa = next(o for o in objs if o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "shortener")
+        hpa["spec"]["metrics"][0]["resource"]["name"] = "memory"
+
+    def target(objs, _c, _m):
+        hpa = next(o for o in objs if o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "analytics")
+        hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] = 90
+
+    def gone(objs, _c, _m):
+        objs[:] = [
+            o for o in objs if not (o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "analytics")
+        ]
+
+    name, [problem] = only(URL, memory)
+    assert (name, problem) == (
+        "autoscaling",
+        "HorizontalPodAutoscaler/shortener: scales on memory Utilization 60, the plan on cpu Utilization 60 "
+        "(scaling.target_cpu)",
+    )
+    assert only(URL, target) == (
+        "autoscaling",
+        [
+            "HorizontalPodAutoscaler/analytics: scales on cpu Utilization 90, the plan on cpu Utilization 60 "
+            "(scaling.target_cpu)"
+        ],
+    )
+    assert only(URL, gone) == (
+        "autoscaling",
+        ["analytics: 0 HorizontalPodAutoscalers target it (one scales a service)"],
+    )
+
+
+def test_a_laptop_autoscaler_never_scales_past_the_plans_maximum(tmp_path):
+    """With max_scale_out 1 a service of one replica per zone may not scale on AWS: nor on kind."""
+    doc = yaml.safe_load(URL.read_text())
+    doc["scaling"]["max_scale_out"] = 1
+    path = tmp_path / "fixed.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    p = planned(str(path))
+    [cap] = [c for c in p.service("analytics").capacity.value if c.region == p.primary_region]
+    hpa = next(o for o in objects(p) if o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "analytics")
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 3) == (cap.min_replicas, cap.max_replicas)
+    assert "autoscaling" not in failing(path)
+
+    def doubled(objs, _c, _m):
+        next(o for o in objs if o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "analytics")[
+            "spec"
+        ]["maxReplicas"] = 6
+
+    assert only(path, doubled) == (
+        "autoscaling",
+        ["HorizontalPodAutoscaler/analytics: scales 3..6, the plan (laptop profile) needs 3..3"],
+    )
+
+
+def test_limits_are_at_least_the_requests_and_a_service_limit_is_its_task_size():
+    def below(objs, _c, _m):
+        pod(objs, "url-cache")["containers"][0]["resources"]["limits"]["memory"] = "128Mi"
+
+    def above(objs, _c, _m):
+        pod(objs, "shortener")["containers"][0]["resources"]["limits"]["memory"] = "4Gi"
+
+    def unlimited(objs, _c, _m):
+        del pod(objs, "dynamodb-local-bootstrap")["containers"][0]["resources"]["limits"]["cpu"]
+
+    assert only(URL, below) == (
+        "resources",
+        [
+            "Deployment/url-cache: container cache's memory limit 128Mi is below its request 256Mi (the API server refuses the pod)"
+        ],
+    )
+    assert only(URL, above) == (
+        "resources",
+        ["Deployment/shortener: memory limit 4Gi is above the plan's task size (1024 MiB)"],
+    )
+    assert only(URL, unlimited) == (
+        "resources",
+        ["Job/dynamodb-local-bootstrap: container bootstrap sets no cpu limit"],
+    )
+
+    production = KindOptions(profile="production", **BIG)
+
+    def reserved_less(objs, _c, _m):
+        pod(objs, "analytics")["containers"][0]["resources"]["requests"]["cpu"] = "100m"
+
+    assert "resources" not in failing(URL, kind=production)
+    assert only(URL, reserved_less, production) == (
+        "resources",
+        [
+            "Deployment/analytics: cpu request 100m is not the plan's task size (256 CPU units), which the "
+            "production profile reserves as Fargate does"
+        ],
+    )
+
+
+def test_root_filesystems_are_read_only_and_what_a_container_writes_is_a_volume():
+    def writable(objs, _c, _m):
+        pod(objs, "shortener")["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = False
+
+    def no_tmp(objs, _c, _m):
+        spec = pod(objs, "dynamodb-local-bootstrap")
+        spec["containers"][0]["volumeMounts"] = []
+
+    def no_runtime(objs, _c, _m):
+        c = pod(objs, "click-stats")["containers"][0]
+        c["volumeMounts"] = [m for m in c["volumeMounts"] if m["mountPath"] != "/var/run/postgresql"]
+
+    assert only(URL, writable) == (
+        "read-only-root",
+        ["Deployment/shortener: container shortener may write its root filesystem (readOnlyRootFilesystem)"],
+    )
+    assert only(URL, no_tmp) == (
+        "read-only-root",
+        ["Job/dynamodb-local-bootstrap: container bootstrap writes /tmp, which is not a writable volume"],
+    )
+    assert only(URL, no_runtime) == (
+        "read-only-root",
+        ["StatefulSet/click-stats: container relational writes /var/run/postgresql, which is not a writable volume"],
+    )
+
+
+def test_no_pod_mounts_an_api_token_and_every_account_exists():
+    def pod_token(objs, _c, _m):
+        pod(objs, "shortener")["automountServiceAccountToken"] = True
+
+    def default_account(objs, _c, _m):
+        del pod(objs, "elasticmq")["automountServiceAccountToken"]
+
+    def account_token(objs, _c, _m):
+        next(o for o in objs if o["kind"] == "ServiceAccount")["automountServiceAccountToken"] = True
+
+    def ghost(objs, _c, _m):
+        pod(objs, "analytics")["serviceAccountName"] = "ghost"
+
+    expected = "Deployment/shortener: mounts a Kubernetes API token it never uses (automountServiceAccountToken)"
+    assert only(URL, pod_token) == ("service-account-token", [expected])
+    assert only(URL, default_account) == (
+        "service-account-token",
+        ["Deployment/elasticmq: mounts a Kubernetes API token it never uses (automountServiceAccountToken)"],
+    )
+    name, problems = only(URL, account_token)
+    assert name == "service-account-token" and problems[0].endswith("mounts its API token in every pod that runs as it")
+    assert only(URL, ghost) == (
+        "service-account-token",
+        ["Deployment/analytics: runs as ServiceAccount ghost, which the render does not make"],
+    )

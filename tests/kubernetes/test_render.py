@@ -134,7 +134,7 @@ def test_cross_checks_catch_broken_objects():
     assert any("Deployment/analytics: selector does not match" in p for p in _broken(selector))
     assert any("Service/shortener: target port 'web'" in p for p in _broken(target_port))
     assert any("minAvailable 14 blocks draining a zone" in p for p in _broken(pdb))
-    assert any("HorizontalPodAutoscaler/analytics: no Deployment gone" in p for p in _broken(hpa))
+    assert any("autoscaling: HorizontalPodAutoscaler/analytics: no apps/v1 Deployment gone" in p for p in _broken(hpa))
     assert any("admits shortener to click-stats on 5432" in p for p in _broken(extra_flow))
     assert any("worker zones" in p for p in _broken(zones))
 
@@ -154,7 +154,7 @@ def test_cross_checks_catch_a_loose_budget_wrong_bounds_and_a_soft_spread():
         "objects: PodDisruptionBudget/shortener: minAvailable 1 lets a drain evict more than a zone's share "
         "(15 pods over 3 zones keep 10)"
     ]
-    assert any(p.startswith("objects: HorizontalPodAutoscaler/shortener: scales 15..3") for p in _broken(bounds))
+    assert any(p.startswith("autoscaling: HorizontalPodAutoscaler/shortener: scales 15..3") for p in _broken(bounds))
     assert any(p.startswith("objects: Deployment/shortener: not spread over the zones") for p in _broken(soft))
 
 

@@ -1,7 +1,7 @@
 """What `pulumi up` on real AWS needs beyond what the offline cloud refuses at creation: the order
 the provider documents, key policies that let each service use its key, routes that carry the
 declared flows across regions, permissions AWS Backup needs, names that stay apart between stacks,
-and replication in every direction that is written.
+replication in every direction that is written, and engine versions the program never fights AWS over.
 
 Each check reads the run's graph (with the dependencies the Pulumi engine orders creation by) and
 names the resource and what AWS would answer.
@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from blueprints.plan_model import AnyStorePlan
 from generators.aws.naming import stack_label
-from hld.checks.registry import Check, Run
+from hld.checks.registry import Check, NotApplicable, Run
 from hld.graph import Graph, Resource, dig, value
 
 
@@ -130,9 +131,23 @@ def _subnet_tiers(g: Graph) -> dict[str, str]:
 
 
 def peering_routes(run: Run) -> list[str]:
-    """Across a VPC peering, every route table of the private and isolated subnets on both sides has
-    a route to the other side's CIDR through it: a store's replies leave from the isolated subnets."""
-    g, out = run.graph, []
+    """Where tasks in one region reach a store's single writer in another (the blueprint's uses, the
+    regions the services run in), a VPC peering carries the flow, and every route table of the private
+    and isolated subnets on both sides has a route to the other side's CIDR through it: a store's
+    replies leave from the isolated subnets. Not applicable where no flow crosses regions in the VPCs."""
+    g, plan, out = run.graph, run.plan, []
+    links = g.of("aws:ec2/vpcPeeringConnection:VpcPeeringConnection")
+    afar = sorted(
+        s.name
+        for s in plan.datastores
+        if s.in_vpc
+        and s.single_writer
+        and any(c.region != s.writer_region for u in s.used_by for c in plan.service(u).capacity.value)
+    )
+    if not links and not afar:
+        raise NotApplicable("no flow crosses regions inside the VPCs (no writer that another region's tasks reach)")
+    if afar and not links:
+        out.append(f"{plan.name}: {', '.join(afar)} reached from other regions, but no VPC peering carries the flow")
     vpcs = {v.id: v for v in g.of("aws:ec2/vpc:Vpc")}
     tiers = _subnet_tiers(g)
     tables: dict[str, set[str]] = {}
@@ -140,7 +155,7 @@ def peering_routes(run: Run) -> list[str]:
         if tiers.get(str(value(assoc, "subnet_id"))) in ("private", "isolated"):
             tables.setdefault(str(value(assoc, "route_table_id")), set()).add(tiers[str(value(assoc, "subnet_id"))])
     routes = g.of("aws:ec2/route:Route")
-    for link in g.of("aws:ec2/vpcPeeringConnection:VpcPeeringConnection"):
+    for link in links:
         for here, there in (
             (value(link, "vpc_id"), value(link, "peer_vpc_id")),
             (value(link, "peer_vpc_id"), value(link, "vpc_id")),
@@ -184,12 +199,14 @@ def backup_permissions(run: Run) -> list[str]:
 
 
 STACK_NAMED = {
-    "aws:kms/alias:Alias": "name",
-    "aws:rds/globalCluster:GlobalCluster": "global_cluster_identifier",
-    "aws:rds/instance:Instance": "final_snapshot_identifier",
-    "aws:rds/cluster:Cluster": "final_snapshot_identifier",
+    "aws:kms/alias:Alias": ("name",),
+    "aws:rds/globalCluster:GlobalCluster": ("global_cluster_identifier",),
+    "aws:rds/instance:Instance": ("final_snapshot_identifier", "identifier"),
+    "aws:rds/cluster:Cluster": ("final_snapshot_identifier", "cluster_identifier"),
+    "aws:ecs/cluster:Cluster": ("name",),
 }
-"""Names hld sets itself (no random suffix) that must be unique in an account and region."""
+"""Names hld sets itself (no random suffix) that must be unique in an account and region (an
+identifier only where hld sets it: in-region read replicas and Aurora instances are auto-named)."""
 
 
 def stack_names(run: Run) -> list[str]:
@@ -197,39 +214,110 @@ def stack_names(run: Run) -> list[str]:
     never take each other's alias, global cluster or final snapshot."""
     g, out = run.graph, []
     stack = stack_label(run.plan.stack)
-    for typ, prop in STACK_NAMED.items():
+    for typ, props in STACK_NAMED.items():
         for r in g.of(typ):
-            physical = value(r, prop)
-            if physical and f"-{stack}" not in str(physical):
-                out.append(f"{r.name}: {prop} {physical!r} does not carry the stack {stack!r}")
+            for prop in props:
+                physical = value(r, prop)
+                if physical and _set_here(r, prop) and f"-{stack}" not in str(physical):
+                    out.append(f"{r.name}: {prop} {physical!r} does not carry the stack {stack!r}")
     return out
 
 
+def _set_here(r: Resource, prop: str) -> bool:
+    """hld set this name itself (else the provider made it, with a random suffix): every one of
+    STACK_NAMED but an RDS instance's identifier, which hld sets where the instance exports logs
+    (their log group is named after it)."""
+    if r.type == "aws:rds/instance:Instance" and prop == "identifier":
+        return bool(value(r, "enabled_cloudwatch_logs_exports"))
+    return True
+
+
 def replication_directions(run: Run) -> list[str]:
-    """An object store written in several regions replicates from every written region to every
-    other; one written only in the primary replicates from it to the others (the plan says which)."""
+    """An object store of a multi-region design replicates from every written region to every other;
+    one written only in the primary replicates from it to the others (the plan says which). Not
+    applicable without an object store or in one region."""
+    out: list[str] = []
+    stores = [s for s in run.plan.datastores if s.kind == "object" and len(run.plan.regions.value) >= 2]
+    if not stores:
+        raise NotApplicable("no object store in several regions")
+    for store in stores:
+        out += replication_gaps(run, store)
+    return out
+
+
+def replication_gaps(run: Run, store: AnyStorePlan) -> list[str]:
+    """The regions an object store's writes do not replicate to, from each region that writes it."""
     g, plan, out = run.graph, run.plan, []
     configs = g.of("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
     buckets = {str(value(b, "bucket")): b for b in g.of("aws:s3/bucket:Bucket")}
-    for store in plan.datastores:
-        if store.kind != "object" or len(store.regions) < 2:
+    written = store.regions if plan.replication.value == "active" else store.regions[:1]
+    by_region = {b.region: b for b in buckets.values() if b.name.startswith(f"{plan.name}-{store.name}-")}
+    for source in written:
+        bucket = by_region.get(source)
+        if bucket is None:
             continue
-        written = store.regions if plan.replication.value == "active" else store.regions[:1]
-        by_region = {b.region: b for b in buckets.values() if b.name.startswith(f"{plan.name}-{store.name}-")}
-        for source in written:
-            bucket = by_region.get(source)
-            if bucket is None:
+        config = [c for c in configs if str(value(c, "bucket")) in (bucket.id, value(bucket, "bucket"))]
+        targets = {
+            str(dig(rule, "destination", "bucket"))
+            for c in config
+            for rule in value(c, "rules") or []
+            if dig(rule, "status") == "Enabled"
+        }
+        for other in store.regions:
+            if other != source and other in by_region and str(value(by_region[other], "arn")) not in targets:
+                out.append(f"{store.name}: writes in {source} do not replicate to {other}")
+    return out
+
+
+VERSIONED = {
+    "aws:rds/instance:Instance": "postgres",
+    "aws:rds/cluster:Cluster": "aurora-postgresql",
+    "aws:rds/clusterInstance:ClusterInstance": "aurora-postgresql",
+    "aws:rds/globalCluster:GlobalCluster": "aurora-postgresql",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "redis",
+}
+"""Resources whose engine AWS upgrades on its own (automatic minor version upgrades are on unless
+turned off; a global cluster's version follows its members'), with the engine AWS assumes."""
+PREFIX_KEPT = frozenset({"aws:rds/instance:Instance"})
+"""Types whose provider keeps a major-version prefix against the version AWS upgrades to (pulumi-aws
+rds.Instance engine_version: "If auto_minor_version_upgrade is enabled, you can provide a prefix of
+the version such as 8.0 (for 8.0.36)"; the actual one is engine_version_actual). Aurora and
+ElastiCache read the upgraded version back into engine_version, and would diff against the pin."""
+
+
+def _auto_upgraded(g: Graph, r: Resource) -> bool:
+    if r.type == "aws:rds/globalCluster:GlobalCluster":
+        return True
+    if r.type == "aws:rds/cluster:Cluster":
+        members = [
+            i
+            for i in g.of("aws:rds/clusterInstance:ClusterInstance")
+            if value(i, "cluster_identifier") in {r.id, value(r, "cluster_identifier")}
+        ]
+        return any(value(m, "auto_minor_version_upgrade") is not False for m in members) or not members
+    return value(r, "auto_minor_version_upgrade") is not False
+
+
+def engine_versions(run: Run) -> list[str]:
+    """Nothing fights a version AWS upgrades: a database or cache AWS upgrades on its own (automatic
+    minor version upgrades) pins only a major version where the provider keeps a prefix against the
+    upgraded one (an RDS instance: "16" for 16.x), or ignores engine-version changes (Aurora clusters,
+    their instances and global cluster, ElastiCache groups), else the next `pulumi up` after an
+    upgrade tries to downgrade it, which AWS refuses. Read from what the program asks (its inputs and
+    ignore_changes), whatever the plan says."""
+    g, out = run.graph, []
+    for typ, engine in VERSIONED.items():
+        for r in g.of(typ):
+            pinned = r.inputs.get("engineVersion")
+            if not pinned or "engineVersion" in r.ignore_changes or not _auto_upgraded(g, r):
                 continue
-            config = [c for c in configs if str(value(c, "bucket")) in (bucket.id, value(bucket, "bucket"))]
-            targets = {
-                str(dig(rule, "destination", "bucket"))
-                for c in config
-                for rule in value(c, "rules") or []
-                if dig(rule, "status") == "Enabled"
-            }
-            for other in store.regions:
-                if other != source and other in by_region and str(value(by_region[other], "arn")) not in targets:
-                    out.append(f"{store.name}: writes in {source} do not replicate to {other}")
+            if typ in PREFIX_KEPT and "." not in str(pinned):
+                continue
+            out.append(
+                f"{r.name}: pins {r.inputs.get('engine') or engine} {pinned} while AWS upgrades its minor "
+                "version, and does not ignore engine-version changes: the next `pulumi up` after an upgrade "
+                "would try to downgrade it (AWS refuses)"
+            )
     return out
 
 
@@ -240,5 +328,6 @@ CHECKS: tuple[Check, ...] = (
     Check("backup-permissions", "AWS Backup may back up what it selects", None, backup_permissions),
     Check("stack-names", "Set names carry the stack", None, stack_names),
     Check("replication-directions", "Objects replicate from every region written", None, replication_directions),
+    Check("engine-versions", "No engine version AWS upgrades is pinned against it", None, engine_versions),
 )
 """The checks that `pulumi up` would pass on real AWS, beyond what the offline cloud refuses."""

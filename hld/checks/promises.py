@@ -9,8 +9,8 @@ from blueprints.capacity import fullest_zone
 from blueprints.plan_model import Plan
 from blueprints.units import format_duration, human_duration
 from generators.aws.tags import TIER_TAG
-from hld.checks.facts import HOLDERS, holders
-from hld.checks.registry import Check, Run
+from hld.checks.facts import HOLDERS, SERVES_FROM, holders, spanned
+from hld.checks.registry import Check, NotApplicable, Run
 from hld.failures import what_if
 from hld.graph import dig, first, prefixed, tags, value, zones_of_subnets
 
@@ -60,9 +60,24 @@ def availability(run: Run) -> list[str]:
 def zones(run: Run) -> list[str]:
     """Subnets in every planned zone; every service and load balancer spans the region's planned
     zones; databases Multi-AZ (or instances in >= 2 zones), caches with a replica per zone and
-    automatic failover, as planned (zones read back from the subnets the cloud placed)."""
+    automatic failover, as planned (zones read back from the subnets the cloud placed). Tasks, DB
+    and cache instances and NAT gateways serve only from the planned zones (a single-zone design's
+    second zone serves nothing), and every load balancer and subnet group covers the zones AWS
+    requires of it (blueprints.zone_minimums), whatever the plan says."""
     plan, g, out = run.plan, run.graph, []
     planned = {net.region: set(net.zones) for net in plan.networks}
+    for r in g.resources:
+        found = spanned(g, r)
+        if found is not None and len(found[1]) < found[0].zones:
+            row, covered = found
+            out.append(
+                f"{r.name}: subnets in {sorted(covered)}, fewer than the {row.zones} zones AWS requires of a "
+                f"{row.resource.split(' (')[0]}"
+            )
+        serving = planned.get(r.region or "", set())
+        serves = SERVES_FROM.get(r.type)
+        if serves is not None and (outside := serves(g, r) - serving):
+            out.append(f"{r.name}: serves from {sorted(outside)}, outside the planned zones {sorted(serving)}")
     for region, want in [(n.region, set(n.zones)) for n in plan.networks if n.vpc]:
         for tier in ("public", "private", "isolated"):
             have = {
@@ -128,7 +143,9 @@ def static_stability(run: Run) -> list[str]:
     plan, g = run.plan, run.graph
     out: list[str] = []
     if plan.level.value == "single-zone":
-        return out
+        raise NotApplicable("single-zone: the design promises no zone loss")
+    if not any(svc.peak_rps for svc in plan.services):
+        raise NotApplicable("no service states a peak (peak_rps) to carry")
     capacity = _serving(plan)
     for svc in plan.services:
         for c in svc.capacity.value:
@@ -220,7 +237,7 @@ def objectives(run: Run) -> list[str]:
     plan, out = run.plan, []
     required: dict[str, int | None] = {o.name: o.required_seconds for o in plan.objectives}
     if all(v is None for v in required.values()):
-        return []
+        raise NotApplicable("the blueprint states no RTO or RPO")
     if plan.level.value == "multi-region":
         losses = [("region-loss", r) for r in plan.regions.value]
     else:
@@ -281,6 +298,8 @@ def losses(run: Run) -> list[str]:
         played += [("zone-loss", z) for r in plan.regions.value for z in plan.zones(r)]
     if must_survive(plan, "region-loss"):
         played += [("region-loss", r) for r in plan.regions.value]
+    if not played:
+        raise NotApplicable(f"{plan.level.value}: the design promises to survive no loss")
     for disruption, lost in played:
         try:
             impact = what_if(plan, run.graph, disruption, lost)
@@ -294,7 +313,9 @@ def losses(run: Run) -> list[str]:
 def budget(run: Run) -> list[str]:
     """The design costs no more a month than the blueprint's `cost.monthly_max` (blueprints.cost)."""
     cost = run.plan.cost
-    if cost is None or cost.budget_status in ("none", "met"):
+    if cost is None or cost.budget_status == "none":
+        raise NotApplicable("the blueprint sets no budget (cost.monthly_max)")
+    if cost.budget_status == "met":
         return []
     if cost.budget_status == "unchecked":
         return [

@@ -34,7 +34,8 @@ def failing(run: Run, key: str) -> list[str]:
 def test_plan_checks_pass_on_every_stack_under_mocks_too():
     for stack in STACKS:
         result = synthesized(stack)
-        assert all(o.status == "pass" for o in result.checks(PLAN)), stack
+        outcomes = result.checks(PLAN)
+        assert all(o.status == "pass" or o.detail.startswith("not applicable: ") for o in outcomes), stack
 
 
 def test_availability_fails_when_a_journey_part_is_missing():

@@ -58,6 +58,26 @@ def fargate_size(cpu: float, memory_mib: int) -> tuple[int, int]:
     return units, high
 
 
+def fargate_rounding(cpu: float, memory_mib: int) -> str | None:
+    """Why `fargate_size` gives more than asked, in words (None: the request is a Fargate size)."""
+    units, mem = fargate_size(cpu, memory_mib)
+    want_cpu = math.ceil(cpu * 1024)
+    if units == want_cpu and mem == memory_mib:
+        return None
+    why = []
+    if units > want_cpu:
+        fits = next((u for u, _, high, _ in FARGATE_SIZES if u >= want_cpu), units)
+        if fits < units:
+            below, high = max((u, h) for u, _, h, _ in FARGATE_SIZES if u < units)
+            why.append(f"{below} CPU units hold at most {high} MiB, so {memory_mib} MiB needs {units}")
+        else:
+            why.append(f"Fargate's CPU sizes are {', '.join(str(u) for u, *_ in FARGATE_SIZES)} units")
+    if mem > memory_mib:
+        low, step = next((lo, st) for u, lo, _, st in FARGATE_SIZES if u == units)
+        why.append(f"{units} CPU units take {low} MiB or more, in steps of {step} MiB")
+    return f"rounded up from {cpu} vCPU ({want_cpu} units) / {memory_mib} MiB: " + "; ".join(why)
+
+
 def subnet_layout(vpc_cidr: str, zones: int) -> dict[str, list[str]]:
     """Private /19 per zone from the first 3/4 of the /16; public and isolated /22s after it."""
     vpc = ipaddress.IPv4Network(vpc_cidr)

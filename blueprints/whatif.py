@@ -48,6 +48,14 @@ class WhatIf(BaseModel):
     summary: str
     steps: list[RecoveryStep] = []
     """A region loss's recovery steps (blueprints.steps), by the placement's mechanisms."""
+    objectives: list[str] = []
+    """The expected RTO and RPO against the blueprint's `rto` and `rpo` (what it requires, if anything)."""
+    must_survive: bool = False
+    """The blueprint's level says the design survives this kind of loss: a zone above single-zone, a
+    region in a multi-region design."""
+    misses: list[str] = []
+    """What the loss breaks of what the blueprint asks (a journey lost, RTO or RPO over the blueprint's):
+    with `must_survive`, `hld explain` exits 1."""
 
 
 # --- recovery: the arithmetic the planner and the what-ifs share ------------------------------
@@ -184,11 +192,49 @@ def play(plan: Plan, placement: Placement, disruption: Disruption, lost: str | N
     journeys, which stores the journeys use)."""
     lost = lost or default_target(plan, disruption)
     if disruption == "zone-loss":
-        return zone_loss(plan, placement, lost)
-    return region_loss(plan, placement, lost)
+        return judged(plan, zone_loss(plan, placement, lost))
+    return judged(plan, region_loss(plan, placement, lost))
+
+
+def must_survive(plan: Plan, disruption: Disruption) -> bool:
+    """The blueprint's level says the design survives this kind of loss: a zone above single-zone,
+    a region in a multi-region design."""
+    if disruption == "zone-loss":
+        return plan.level.value != "single-zone"
+    return plan.level.value == "multi-region"
+
+
+def judged(plan: Plan, result: WhatIf) -> WhatIf:
+    """`result` with its RTO and RPO compared with the blueprint's, and what it misses."""
+    required: dict[str, int] = {o.name: o.required_seconds for o in plan.objectives if o.required_seconds is not None}
+    lines: list[str] = []
+    misses = [f"journey {j.journey!r} is lost" for j in result.journeys if not j.survives]
+    for name, expected in (("rto", result.rto_seconds), ("rpo", result.rpo_seconds)):
+        need = required.get(name)
+        shown = "not recoverable" if expected is None else human_duration(expected) if expected else "0 s"
+        if need is None:
+            lines.append(f"{name.upper()} {shown}; the blueprint sets no `{name}`")
+            continue
+        met = expected is not None and expected <= need
+        lines.append(
+            f"{name.upper()} {shown} against the blueprint's {human_duration(need)}: {'met' if met else 'MISSED'}"
+        )
+        if not met:
+            misses.append(f"{name.upper()} {shown} is over the blueprint's `{name}` of {human_duration(need)}")
+    return result.model_copy(
+        update={"objectives": lines, "must_survive": must_survive(plan, result.disruption), "misses": misses}
+    )
+
+
+def has_zonal_parts(plan: Plan) -> bool:
+    """Something of the design sits in a zone: a service's tasks, or a store in the VPC (a database,
+    a cache). A static site's bucket and distribution span zones at every level."""
+    return bool(plan.services) or any(s.kind in ("relational", "cache") for s in plan.datastores)
 
 
 def zone_loss(plan: Plan, placement: Placement, zone: str) -> WhatIf:
+    if not has_zonal_parts(plan):
+        return nothing_zonal(plan, placement, zone)
     regions = placement.regions()
     region = next((r for r in regions if zone in placement.zones(r)), None)
     if region is None:
@@ -238,6 +284,26 @@ def zone_loss(plan: Plan, placement: Placement, zone: str) -> WhatIf:
     return outcome("zone-loss", zone, journeys, services, rto, rpo, note=placement.note)
 
 
+def nothing_zonal(plan: Plan, placement: Placement, zone: str) -> WhatIf:
+    """A zone loss of a design with nothing in one zone (a static site): survived trivially. The zone
+    must still be one of the plan's, in a region the placement has."""
+    regions = placement.regions()
+    if not any(zone in plan.zones(r) for r in regions):
+        zones = sorted(z for r in regions for z in plan.zones(r))
+        verb, adjective = placement.missing
+        raise ValueError(f"zone {zone!r} {verb}; {adjective} zones: {', '.join(zones)}")
+    journeys = [
+        JourneyImpact(
+            journey=j.name,
+            survives=True,
+            detail="nothing in this design is in one zone (S3 stores across >= 3 zones, CloudFront is "
+            "global): a zone loss is survived trivially",
+        )
+        for j in plan.availability.journeys
+    ]
+    return outcome("zone-loss", zone, journeys, [], 0.0, 0.0, capacity=False, note="; nothing zonal" + placement.note)
+
+
 def region_loss(plan: Plan, placement: Placement, region: str) -> WhatIf:
     regions = placement.regions()
     if region not in regions:
@@ -285,6 +351,8 @@ def region_loss(plan: Plan, placement: Placement, region: str) -> WhatIf:
             if active
             else f"after failover to the standby ({strategy})"
         )
+        if not any(s.name == j.service for s in plan.services):  # a static site: the CDN's origin group
+            how = "CloudFront's origin group serves from the bucket in the other region"
         journeys.append(JourneyImpact(journey=j.name, survives=True, detail=how))
     rto: float | None = None
     rpo: float | None = None
@@ -306,6 +374,9 @@ def journey_stores(plan: Plan, service: str) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
+        if not any(s.name == name for s in plan.services):
+            stores.add(name)  # a static site's journey: the public object store the CDN serves
+            continue
         svc = plan.service(name)
         stores |= set(svc.stores)
         todo += svc.calls

@@ -265,17 +265,22 @@ def explain(
     environment: EnvOpt = Environment.production,
 ) -> None:
     """Play a zone or region loss through the plan: journeys that survive, capacity left vs
-    peak, expected RTO/RPO."""
+    peak, expected RTO/RPO against the blueprint's `rto` and `rpo`. Exit 1 when the design must
+    survive that loss (a zone above single-zone, a region in a multi-region design) and loses a
+    journey or misses its RTO or RPO."""
     from hld import pipeline
 
     with _bad_input(as_json):
         outcome = pipeline.explain(file, what_if.value, lost, environment.value)
+    missed = outcome.must_survive and bool(outcome.misses)
     if as_json:
-        _emit_json({"ok": True, **outcome.model_dump(mode="json")})
-        return
-    from hld.report import console, whatif_view
+        _emit_json({"ok": not missed, **outcome.model_dump(mode="json")})
+    else:
+        from hld.report import console, whatif_view
 
-    console().print(whatif_view(outcome))
+        console().print(whatif_view(outcome))
+    if missed:
+        raise typer.Exit(1)
 
 
 class Target(StrEnum):

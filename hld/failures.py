@@ -14,7 +14,7 @@ from typing import Any
 from blueprints.figures import TIMINGS
 from blueprints.plan_model import AnyStorePlan, Plan
 from blueprints.steps import Entry, Promotion, StoreWay, WriterName
-from blueprints.whatif import WhatIf, play
+from blueprints.whatif import WhatIf, has_zonal_parts, play
 from hld.graph import Graph, Resource, dig, first, prefixed, value, zones_of_subnets
 
 
@@ -33,6 +33,10 @@ class DeployedPlacement:
         return found[0] if found else None
 
     def regions(self) -> list[str]:
+        """The planned regions with subnets; in a design with nothing zonal (a static site: no VPC),
+        those with any resource (its buckets, keys)."""
+        if not has_zonal_parts(self.plan):
+            return [r for r in self.plan.regions.value if any(res.region == r for res in self.graph.resources)]
         return [r for r in self.plan.regions.value if self.zones(r)]
 
     def zones(self, region: str) -> list[str]:

@@ -496,11 +496,20 @@ class Built:
             ]
             if built.ok
             else [
-                f"fix what failed ({', '.join(built.failed)}): {out}/verify.json and {out}/kubernetes/problems.json "
-                "say what each check found",
+                f"fix what failed ({', '.join(built.failed)}): "
+                + _found_in(out, built.rendered.problems)
+                + " what each check found",
                 "run hld build again; deploy only a build that passes",
             ],
         }
+
+
+def _found_in(out: Path, kubernetes_problems: list[str]) -> str:
+    """Where a failed build's findings are: verify.json, and kubernetes/problems.json only when the
+    render failed its checks (a render that passed wrote manifests instead)."""
+    if kubernetes_problems:
+        return f"{out}/verify.json and {out}/kubernetes/problems.json say"
+    return f"{out}/verify.json says"
 
 
 def _render_report(rendered: Rendered) -> str:

@@ -14,6 +14,23 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 """Methods whose requests carry a body the service accepts (the WAF's 8 KB body rule spares them)."""
 
 
+def through_ceiling(waf: bool) -> float:
+    """The most a journey through the CDN can reach, in percent: CloudFront's SLA, in series with
+    the WAF's on the distribution when there is one (every other part only lowers it)."""
+    ceiling = SLAS["cloudfront"].percent / 100
+    if waf:
+        ceiling *= SLAS["waf"].percent / 100
+    return round(ceiling * 100, 6)
+
+
+def through_text(waf: bool) -> str:
+    """`through_ceiling` in words, with its figures."""
+    cdn = f"CloudFront's {SLAS['cloudfront'].percent}% SLA"
+    if not waf:
+        return cdn
+    return f"{cdn} x the WAF's {SLAS['waf'].percent}% ({through_ceiling(waf):.4g}%)"
+
+
 def edge(bp: Blueprint, intent: Intent) -> EdgePlan:
     edge = bp.edge
     public = [s for s in bp.services if s.public]
@@ -26,16 +43,31 @@ def edge(bp: Blueprint, intent: Intent) -> EdgePlan:
         if cdn.dynamic:
             dynamic = Decided(value=cdn.dynamic, reason="set in the blueprint", derived=False)
         elif not public:
-            dynamic = Decided(value="bypass", reason="no services: the CDN serves the public object store only")
-        elif bp.availability > cap.percent:
+            ceiling = through_ceiling(edge.waf)
             dynamic = Decided(
                 value="bypass",
-                reason=f"target {bp.availability}% is above CloudFront's {cap.percent}% SLA, which would cap "
-                "every journey through it: dynamic routes resolve straight to the load balancers; the CDN "
-                "serves the routes marked `cache: public`",
+                reason="no services: the CDN serves the public object store only; its journey is capped at "
+                + through_text(edge.waf)
+                + (
+                    f", below the target {bp.availability}%: no redundancy level reaches it"
+                    if bp.availability >= ceiling
+                    else ""
+                ),
+            )
+        elif bp.availability >= through_ceiling(edge.waf):
+            dynamic = Decided(
+                value="bypass",
+                reason=f"target {bp.availability}% is at or above {through_text(edge.waf)}, which caps every "
+                "journey through it (the rest of the chain only lowers it), so going through would make the "
+                "target unreachable: dynamic routes resolve straight to the load balancers; the CDN serves "
+                "the routes marked `cache: public`",
             )
         else:
-            dynamic = Decided(value="through", reason=f"target is within CloudFront's {cap.percent}% SLA")
+            dynamic = Decided(
+                value="through",
+                reason=f"target {bp.availability}% is below {through_text(edge.waf)}, the most a journey "
+                "through the CDN can reach",
+            )
         directives = [f"max-age={cdn.default_ttl}"]
         if cdn.stale_while_revalidate is not None:
             directives.append(f"stale-while-revalidate={cdn.stale_while_revalidate}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from blueprints.access import infer
 from blueprints.capacity import (
     FARGATE_SOURCE,
     design_rps,
     drain_floor,
+    fargate_rounding,
     fargate_size,
     max_replicas,
     offered_load,
@@ -13,8 +15,8 @@ from blueprints.capacity import (
 )
 from blueprints.figures import SETTINGS
 from blueprints.intent import Intent
-from blueprints.model import Blueprint, Service
-from blueprints.plan_model import Decided, RegionCapacity, RoutePlan, ServicePlan
+from blueprints.model import Blueprint, Service, UseRef
+from blueprints.plan_model import Decided, EdgeAccess, RegionCapacity, RoutePlan, ServicePlan
 from blueprints.planner.recovery import passive_strategy
 
 
@@ -51,11 +53,14 @@ def service(
         task_cpu=Decided(
             value=units,
             reason=f"smallest Fargate size holding {svc.cpu} vCPU and {svc.memory} MiB: "
-            f"{units} CPU units / {memory} MiB ({FARGATE_SOURCE})",
+            f"{units} CPU units / {memory} MiB"
+            + (f" ({rounded})" if (rounded := fargate_rounding(svc.cpu, svc.memory)) else "")
+            + f" ({FARGATE_SOURCE})",
         ),
         task_memory=memory,
         capacity=planned,
         target_cpu=bp.scaling.target_cpu,
+        max_scale_out=bp.scaling.max_scale_out,
         requests_per_target=Decided(
             value=rpt or svc.rps_per_replica * 60,
             reason="set in the blueprint"
@@ -79,7 +84,15 @@ def service(
             "when the image is multi-arch)",
             derived="architecture" not in svc.model_fields_set,
         ),
+        access=[access(bp, svc, e) for e in edges if bp.store(e.name) is not None],
     )
+
+
+def access(bp: Blueprint, svc: Service, edge: UseRef) -> EdgeAccess:
+    """What `svc`'s edge to a data store does (blueprints.access), with the reason."""
+    value, reason, derived = infer(bp, svc, edge)
+    kind = bp.store(edge.name).kind  # type: ignore[union-attr]
+    return EdgeAccess(store=edge.name, kind=kind, access=Decided(value=value, reason=reason, derived=derived))
 
 
 def capacity(
@@ -93,15 +106,22 @@ def capacity(
     if intent.active:
         survivors = len(regions) - 1
         design = design_rps(peak, len(regions), True) if peak else 0
-        why = (
-            f"active-active: each region sized for peak / {survivors} surviving region(s) "
-            f"= {design} rps, and each zone for a zone loss: ceil(rps / {svc.rps_per_replica} / ({zones} - 1))"
+        why = f"active-active: each region sized for peak / {survivors} surviving region(s) = {design} rps, " + (
+            f"and each zone for a zone loss: ceil(rps / {svc.rps_per_replica} / ({zones} - 1))"
+            if zones > 1
+            else f"in its one zone: ceil(rps / {svc.rps_per_replica})"
         )
-    else:
+    elif zones > 1:
         design = peak or 0
         why = (
             f"static stability: ceil(peak {design} rps / {svc.rps_per_replica} per replica / "
             f"({zones} - 1) surviving zones) per zone"
+        )
+    else:
+        design = peak or 0
+        why = (
+            f"one zone: ceil(peak {design} rps / {svc.rps_per_replica} per replica) in it (no zone left to "
+            "survive a zone loss in: the zone is restored, not failed over)"
         )
     if not peak:
         why = "no peak_rps given: one replica per zone (spread), scaled out on CPU"
@@ -119,14 +139,9 @@ def capacity(
         else:
             rpz, region_rps = 0, 0
         minimum = rpz * zones
-        upper = (
-            max_replicas(minimum, bp.scaling.max_scale_out)
-            if minimum
-            else max_replicas(
-                replicas_per_zone(design, svc.rps_per_replica, zones) * zones if peak else zones,
-                bp.scaling.max_scale_out,
-            )
-        )
+        # a standby scales to what the serving regions may: max_scale_out x the minimum it serves with
+        serving = (replicas_per_zone(design, svc.rps_per_replica, zones) if peak else 1) * zones
+        upper = max_replicas(serving, bp.scaling.max_scale_out)
         out.append(
             RegionCapacity(
                 region=region,

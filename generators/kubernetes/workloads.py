@@ -52,12 +52,24 @@ def service_env(plan: Plan, svc: ServicePlan) -> list[dict[str, Any]]:
     ]
     stores = [plan.store(s) for s in svc.stores]
     for store in stores:
-        env += store_env(plan, store, region)
+        env += store_env(plan, store, region, svc.name)
     for callee in svc.calls:
         env.append({"name": f"{env_key(callee)}_URL", "value": f"http://{callee}"})
     if svc.public and plan.edge.cdn:
         env.append({"name": "CACHE_CONTROL", "value": plan.edge.cdn.cache_control})
     return env + sdk_env(plan, stores)
+
+
+K8S_DEFAULT_GRACE_SECONDS = 30
+"""Kubernetes' default terminationGracePeriodSeconds (the Pod spec's documented default)."""
+
+
+def grace(svc: ServicePlan) -> dict[str, int]:
+    """A pod leaving keeps its connections as long as a task leaving the AWS target group does (the
+    deregistration delay: 300 s for long-lived connections, blueprints.figures); omitted where that is
+    Kubernetes' own default."""
+    delay = svc.deregistration_delay_seconds
+    return {} if delay == K8S_DEFAULT_GRACE_SECONDS else {"terminationGracePeriodSeconds": delay}
 
 
 def service_objects(plan: Plan, svc: ServicePlan, kind: KindOptions) -> list[dict[str, Any]]:
@@ -98,6 +110,7 @@ def service_objects(plan: Plan, svc: ServicePlan, kind: KindOptions) -> list[dic
                         "topologySpreadConstraints": _spread(svc.name),
                         "containers": [container],
                         "volumes": [{"name": "tmp", "emptyDir": {}}],
+                        **grace(svc),
                     },
                 },
             },

@@ -111,3 +111,36 @@ def test_every_schema_fix_says_what_to_do_not_only_what_the_field_means():
                     p.render()
                 )
     assert seen > 30
+
+
+def test_every_bad_route_of_one_list_is_reported_at_once():
+    text = ONE_OF_EACH.replace('routes: ["GET /"]', 'routes: ["GET /a?b", "FETCH /x", "GET /ok", "GET /c$"]')
+    found = problems(text)
+    assert {("schema", f"services.0.routes.{i}") for i in (0, 1, 3)} <= found
+    assert ("schema", "services.0.routes.2") not in found
+
+
+CAP_CONFLICT = """\
+name: shop
+availability: 99.9
+consistency: strong
+rpo: 0s
+redundancy: {level: multi-region, replication: active}
+bogus: 1
+services:
+  - name: api
+    image: ghcr.io/x/api:1
+    public: true
+    routes: ["GET /"]
+    uses: [db, nothere]
+datastores:
+  - name: db
+    kind: relational
+"""
+
+
+def test_a_cap_conflict_is_reported_beside_an_unknown_field_and_an_undeclared_use():
+    found = problems(CAP_CONFLICT)
+    assert ("schema", "bogus") in found
+    assert ("data-flow", "services.0.uses.1") in found
+    assert ("CAP/RPO", "rpo") in found  # the coherence rule over the parts that are valid

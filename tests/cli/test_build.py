@@ -41,6 +41,9 @@ def test_build_exits_1_when_the_design_misses_its_target(tmp_path):
     summary = json.loads(result.stdout)
     assert summary["tally"]["failed"] == ["availability"]
     assert not summary["next"][0].startswith("pulumi") and "availability" in summary["next"][0]
+    # the render passed: its manifests are written, and the next step names only verify.json
+    assert not summary["kubernetes_problems"] and "problems.json" not in summary["next"][0]
+    assert summary["next"][0].endswith("/o/verify.json says what each check found")
 
 
 def test_build_bad_input_exits_2_and_writes_nothing(tmp_path):
@@ -78,3 +81,15 @@ def test_build_writes_no_manifests_that_fail_their_checks(tmp_path):
     assert not found["ok"] and [c["check"] for c in found["checks"] if c["status"] == "fail"] == ["fits-budget"]
     assert (out / "docs" / "HLD.md").exists() and (out / "verify.json").exists()
     assert not any(step.startswith("pulumi") for step in summary["next"])
+    assert "verify.json and " in summary["next"][0] and "/kubernetes/problems.json say" in summary["next"][0]
+
+
+def test_a_static_site_in_two_regions_builds_cleanly(tmp_path):
+    # nothing zonal, no services: every check passes (losses included), manifests and HLD.md written
+    out = tmp_path / "press"
+    site = ROOT / "tests" / "data" / "designs" / "static-site-waf.yaml"
+    result = runner.invoke(app, ["build", str(site), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["ok"] and summary["failed"] == [] and "losses" not in summary["tally"]["skipped"]
+    assert (out / "kubernetes" / "kustomization.yaml").exists() and (out / "docs" / "HLD.md").exists()

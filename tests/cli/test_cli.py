@@ -115,6 +115,32 @@ def test_schema_is_published_and_current():
     assert result.stdout == shipped, "run `make golden` to refresh blueprints/schema/blueprint.schema.json"
 
 
+def test_the_schema_states_every_bound_in_json_schema_keywords_editors_enforce():
+    import jsonschema
+
+    from blueprints.schema import schema
+
+    doc = schema()
+    jsonschema.Draft202012Validator.check_schema(doc)
+
+    def leaked(node, in_properties=False):
+        if isinstance(node, list):
+            return [k for item in node for k in leaked(item)]
+        if not isinstance(node, dict):
+            return []
+        own = [] if in_properties else [k for k in ("le", "ge", "lt", "gt") if k in node]
+        return own + [k for key, v in node.items() for k in leaked(v, key == "properties" and not in_properties)]
+
+    assert leaked(doc) == []
+    validator = jsonschema.Draft202012Validator(doc)
+    base = {"name": "shop", "availability": 99.9, "services": [{"name": "api", "image": "ghcr.io/x/api:1"}]}
+    for bad in ({"rto": 10**8}, {"services": [{"name": "api", "image": "ghcr.io/x/api:1", "memory": 256}]}):
+        assert not validator.is_valid({**base, **bad}), bad  # a Duration's and a Memory's bounds hold
+    assert validator.is_valid({**base, "rto": "5m"})
+    cdn = doc["$defs"]["Cdn"]["properties"]
+    assert cdn["min_ttl"]["maximum"] == cdn["stale_if_error"]["anyOf"][0]["maximum"] == 31536000
+
+
 def test_schema_out_writes_file(tmp_path):
     out = tmp_path / "s.json"
     assert run("schema", "--out", str(out)).exit_code == 0
@@ -143,7 +169,7 @@ def test_console_script_runs():
     assert out.returncode == 0 and "valid" in out.stdout
 
 
-@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat"])
+@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "static-site-waf", "chat"])
 def test_designs_written_by_others_validate_plan_and_explain(stem, tmp_path):
     from tests.helpers import DESIGNS
 
@@ -179,3 +205,22 @@ def test_plan_json_carries_each_fix_as_edits_and_what_it_reaches():
     assert fix["relaxes"] and fix["meets"] and fix["edits"] == [{"path": ["availability"], "value": 99.998}]
     text = run("plan", str(DESIGNS / "inventory.yaml")).stdout
     assert "or relax the target: availability: 99.998" in text and "meets it:" not in text
+
+
+def test_explain_compares_the_expected_rto_and_rpo_with_the_blueprint_and_exits_1_on_a_miss(tmp_path):
+    # url-shortener is multi-region: it must survive a region loss; its expected RTO is 2.5 min
+    tight = tmp_path / "tight.yaml"
+    tight.write_text((EXAMPLES / "url-shortener.yaml").read_text().replace("\nrto: 5m", "\nrto: 30s"))
+    result = runner.invoke(app, ["explain", str(tight), "--what-if", "region-loss"])
+    assert result.exit_code == 1, result.output
+    assert "RTO 2.5 min against the blueprint's 30 s: MISSED" in result.output
+    assert "RPO 30 s against the blueprint's 1 min: met" in result.output
+    result = runner.invoke(app, ["explain", str(tight), "--what-if", "region-loss", "--json"])
+    body = json.loads(result.stdout)
+    assert result.exit_code == 1 and not body["ok"] and body["must_survive"]
+    assert body["misses"] == ["RTO 2.5 min is over the blueprint's `rto` of 30 s"]
+    met = runner.invoke(app, ["explain", URL, "--what-if", "region-loss"])
+    assert met.exit_code == 0 and "RTO 2.5 min against the blueprint's 5 min: met" in met.output
+    # a multi-zone design does not promise to survive a region loss: it says so and exits 0
+    shop = runner.invoke(app, ["explain", str(EXAMPLES / "e-commerce.yaml"), "--what-if", "region-loss"])
+    assert shop.exit_code == 0 and "this level does not promise to survive it" in shop.output

@@ -112,7 +112,7 @@ def _design_document(stem: str) -> str:
     return document_of(DESIGNS / f"{stem}.yaml")
 
 
-@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat"])
+@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "static-site-waf", "chat"])
 def test_the_test_designs_document_lint_clean(stem):
     text = _design_document(stem)
     assert all(section in text for section in SECTIONS)

@@ -273,7 +273,7 @@ def design(stem: str):
     return plan(load(DESIGNS / f"{stem}.yaml"))
 
 
-@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat"])
+@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "static-site-waf", "chat"])
 def test_the_test_designs_render_valid_and_consistent(stem):
     p = design(stem)
     objs = objects(p)
@@ -309,6 +309,21 @@ def test_long_lived_connections_reach_the_ingress():
     assert LONG_LIVED.items() <= chat["metadata"]["annotations"].items()
     [api] = [o for o in objects(design("regional-api")) if o["kind"] == "Ingress"]
     assert not set(LONG_LIVED) & set(api["metadata"].get("annotations", {}))
+
+
+def test_long_lived_connections_drain_as_long_on_kind_as_on_aws():
+    from blueprints.figures import SETTINGS
+
+    p = design("chat")
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in objects(p) if o["kind"] == "Deployment"}
+    assert p.service("gateway").connections.value == "long-lived"
+    delay = SETTINGS["deregistration-delay-long-lived"].value
+    assert (
+        pods["gateway"]["terminationGracePeriodSeconds"] == delay == p.service("gateway").deregistration_delay_seconds
+    )
+    # short requests: the AWS delay (30 s) is Kubernetes' own default, left implicit
+    short = [o for o in objects(design("regional-api")) if o["kind"] == "Deployment"]
+    assert short and all("terminationGracePeriodSeconds" not in o["spec"]["template"]["spec"] for o in short)
 
 
 def test_network_policies_stay_per_service_when_routes_use_less():

@@ -5,6 +5,7 @@ replication inside one region, a static site, per-route data flow, long-lived co
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from blueprints import load, plan
 from blueprints.figures import SETTINGS
@@ -16,7 +17,7 @@ def planned(stem: str):
     return plan(load(DESIGNS / f"{stem}.yaml"))
 
 
-@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "chat", "guestbook"])
+@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "static-site-waf", "chat", "guestbook"])
 def test_each_design_meets_its_targets(stem):
     p = planned(stem)
     assert p.ok, p.unmet
@@ -145,3 +146,28 @@ def test_long_lived_connections_need_a_public_service():
     doc["services"].append({"name": "worker", "image": "ghcr.io/x/w:1", "connections": "long-lived"})
     with pytest.raises(BlueprintError, match="long-lived"):
         parse_doc(doc)
+
+
+def test_a_static_site_says_up_front_what_the_cdn_and_waf_cap_it_at():
+    p = planned("static-site-waf")
+    assert p.level.value == "multi-region" and p.ok
+    reason = p.edge.cdn.dynamic.reason
+    assert "capped at CloudFront's 99.9% SLA x the WAF's 99.95% (99.85%)" in reason
+    assert "below the target" not in reason
+    doc = yaml.safe_load((DESIGNS / "static-site-waf.yaml").read_text())
+    doc["availability"] = 99.9
+    high = plan(parse_doc(doc))
+    assert "(99.85%), below the target 99.9%: no redundancy level reaches it" in high.edge.cdn.dynamic.reason
+
+
+def test_a_static_site_survives_a_zone_loss_trivially_and_a_region_loss_by_origin_failover():
+    from blueprints.whatif import explain
+
+    p = planned("static-site-waf")
+    zone = explain(p, "zone-loss")
+    assert all(j.survives for j in zone.journeys) and zone.services == [] and zone.rto_seconds == 0
+    assert "survived trivially" in zone.journeys[0].detail and "nothing zonal" in zone.summary
+    with pytest.raises(ValueError, match="not in the plan"):
+        explain(p, "zone-loss", "eu-west-1a")
+    region = explain(p, "region-loss")  # the journey's "service" is the bucket: no StopIteration
+    assert all(j.survives for j in region.journeys) and "origin group" in region.journeys[0].detail

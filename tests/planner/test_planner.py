@@ -111,10 +111,11 @@ def test_rto_shorter_than_the_standby_can_fail_is_unmet():
     p = plan(parse_doc(doc))
     assert not p.ok
     unmet = next(u for u in p.unmet if u.what == "rto")
-    # active-active still promotes the one relational writer on a region loss: shown, not labelled as
-    # meeting; its RTO is its steps: health checks (1.5 min), then the promotion (10 min)
-    active = next(fix for fix in unmet.fixes if "replication: active" in fix.change)
-    assert not active.meets and "11.5 min" in active.reaches
+    # active-active still promotes the one relational writer on a region loss (health checks 1.5 min,
+    # then the promotion 10 min): the standby's 11.5 min, so it moves nothing and is not offered
+    assert "11.5 min" in unmet.why
+    assert not any("replication: active" in fix.change for fix in unmet.fixes)
+    assert any(fix.meets is False and "6.5 min" in fix.reaches for fix in unmet.fixes)
 
 
 def test_development_stack_uses_one_nat_and_small_classes():
@@ -137,3 +138,59 @@ def test_plan_is_deterministic(example_text):
 
     text = example_text("url-shortener")
     assert plan(parse(text)).model_dump_json() == plan(parse(text)).model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("availability", "waf", "dynamic"),
+    [(99.9, False, "bypass"), (99.89, False, "through"), (99.86, True, "bypass"), (99.8, True, "through")],
+)
+def test_dynamic_routes_bypass_the_cdn_when_going_through_it_would_make_the_target_unreachable(
+    availability, waf, dynamic
+):
+    # through the CDN, CloudFront's 99.9 % (x the WAF's 99.95 % on the distribution) caps every journey
+    doc = make(availability=availability)
+    doc["edge"] = {"domain": "api.example.com", "cdn": {}, "waf": waf}
+    p = plan(parse_doc(doc))
+    assert p.edge.cdn.dynamic.value == dynamic, p.edge.cdn.dynamic.reason
+    if dynamic == "bypass":
+        assert "would make the target unreachable" in p.edge.cdn.dynamic.reason
+    if availability == 99.9:
+        assert p.ok, p.unmet
+
+
+def test_a_single_zone_plan_says_so_in_its_sizing_and_its_database():
+    doc = make(redundancy={"level": "single-zone"}, availability=99.0)
+    p = plan(parse_doc(doc))
+    [svc] = p.services
+    assert "(1 - 1)" not in svc.capacity.reason and "one zone" in svc.capacity.reason
+    db = p.store("db")
+    assert db.engine.value == "rds-postgresql" and "Multi-AZ" not in db.engine.reason
+    assert "Multi-AZ" not in db.replication.reason and "no standby" in db.replication.reason
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory", "size", "why"),
+    [
+        (0.3, "40Gi", (8192, 40960), "4096 CPU units hold at most 30720 MiB, so 40960 MiB needs 8192"),
+        (1.5, "512Mi", (2048, 4096), "2048 CPU units take 4096 MiB or more"),
+        (0.25, "512Mi", (256, 512), None),
+    ],
+)
+def test_a_task_size_rounded_up_to_fargate_says_so_and_why(cpu, memory, size, why):
+    from hld.report import plan_view
+
+    doc = make()
+    doc["services"][0].update(cpu=cpu, memory=memory)
+    p = plan(parse_doc(doc))
+    [svc] = p.services
+    assert (svc.task_cpu.value, svc.task_memory) == size
+    if why is None:
+        assert "rounded up" not in svc.task_cpu.reason
+        return
+    assert f"rounded up from {cpu} vCPU" in svc.task_cpu.reason and why in svc.task_cpu.reason
+    from rich.console import Console
+
+    console = Console(width=400, record=True)
+    console.print(plan_view(p))
+    text = console.export_text()
+    assert "(rounded up to a Fargate size)" in text and why in text

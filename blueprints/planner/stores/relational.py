@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from blueprints.access import bootstrap_sql, infer
 from blueprints.figures import INSTANCE_CLASSES, SLAS, TIMINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint, Relational
-from blueprints.plan_model import Decided, RelationalPlan
+from blueprints.names import DATABASE_ADMIN, database_name, database_user
+from blueprints.plan_model import DatabaseUser, Decided, RelationalPlan
 from blueprints.planner.settings import StackSettings
 from blueprints.rules import effective_consistency
 
@@ -41,7 +43,11 @@ def plan(
     else:
         engine = Decided(
             value="rds-postgresql",
-            reason="RDS PostgreSQL Multi-AZ: synchronous standby, the simplest engine that meets the targets"
+            reason=(
+                "RDS PostgreSQL, one instance in the one zone: the simplest engine that meets the targets"
+                if intent.level.value == "single-zone"
+                else "RDS PostgreSQL Multi-AZ: synchronous standby, the simplest engine that meets the targets"
+            )
             + ("" if on_journeys else " (not on a user journey)"),
         )
     aurora = engine.value == "aurora-postgresql"
@@ -73,7 +79,7 @@ def plan(
         )
         rpo: float | None = lag.seconds
     elif single_zone:
-        mode, why, rpo = "single instance", "single-zone level", None
+        mode, why, rpo = "single instance", "single-zone level: no standby (a zone loss is restored from backups)", None
     elif intent.serving_replicas:
         mode = (
             "Aurora readers in every other zone serve reads; one takes over on a zone loss"
@@ -136,7 +142,33 @@ def plan(
         zone_loss_rto_seconds=rto,
         region_loss_rpo_seconds=rpo,
         storage_gb=store.storage_gb,
+        **_users(bp, store),
     )
+
+
+def _users(bp: Blueprint, store: Relational) -> dict[str, Any]:
+    """One database user per service that uses the store, with its edge's access, and the SQL that
+    makes them on AWS: hld cannot run SQL at deploy time, so an operator runs it once, as the master
+    user, after the first `pulumi up` (and after a new service starts using the store)."""
+    users = [
+        DatabaseUser(service=svc.name, user=database_user(svc.name), access=infer(bp, svc, edge)[0])
+        for svc in bp.services
+        for edge in svc.edges()
+        if edge.name == store.name
+    ]
+    if not users:
+        return {}
+    sql = bootstrap_sql(database_name(store.name), [(u.user, u.access) for u in users], "iam")
+    return {
+        "users": users,
+        "bootstrap": Decided(
+            value=sql,
+            reason="services connect as their own users with IAM database authentication, never as the master; "
+            "hld cannot run SQL while deploying, so once after the first `pulumi up` an operator runs these lines "
+            f"with psql on the writer (database {database_name(store.name)}, user {DATABASE_ADMIN}, the master "
+            "secret's password, sslmode=require); schema changes stay the master user's",
+        ),
+    }
 
 
 def _writer_name(bp: Blueprint, store: str, aurora: bool) -> Decided[str]:

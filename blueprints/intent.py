@@ -160,3 +160,47 @@ def _zones(bp: Blueprint, level: str) -> Decided[int]:
         value=DEFAULT_ZONES,
         reason="unset: 3 zones, so losing one keeps two thirds of capacity (static stability at +50 %)",
     )
+
+
+NEAR: dict[str, tuple[str, ...]] = {
+    "us-east-1": ("us-west-2", "us-east-2", "us-west-1", "ca-central-1"),
+    "us-east-2": ("us-east-1", "us-west-2", "us-west-1", "ca-central-1"),
+    "us-west-1": ("us-west-2", "us-east-2", "us-east-1", "ca-central-1"),
+    "us-west-2": ("us-east-2", "us-east-1", "us-west-1", "ca-central-1"),
+    "ca-central-1": ("us-east-1", "us-east-2", "us-west-2", "us-west-1"),
+    "eu-west-1": ("eu-west-2", "eu-central-1", "eu-west-3", "eu-north-1"),
+    "eu-west-2": ("eu-west-1", "eu-west-3", "eu-central-1", "eu-north-1"),
+    "eu-west-3": ("eu-west-2", "eu-central-1", "eu-west-1", "eu-north-1"),
+    "eu-central-1": ("eu-west-1", "eu-west-3", "eu-north-1", "eu-west-2"),
+    "eu-north-1": ("eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3"),
+    "ap-northeast-1": ("ap-northeast-3", "ap-northeast-2"),
+    "ap-northeast-2": ("ap-northeast-1", "ap-northeast-3"),
+    "ap-northeast-3": ("ap-northeast-1", "ap-northeast-2"),
+    "ap-southeast-1": ("ap-southeast-2", "ap-south-1", "ap-northeast-1"),
+    "ap-southeast-2": ("ap-southeast-1", "ap-northeast-1"),
+    "ap-south-1": ("ap-southeast-1", "ap-northeast-1"),
+    "sa-east-1": ("us-east-1",),
+}
+"""For each region, the others of its geography, nearest first (sa-east-1 has none: us-east-1)."""
+
+
+def nearby_regions(regions: list[str], strong_active: bool) -> list[str] | None:
+    """The regions a multi-region design of a system in `regions` would use, the given ones first:
+    a second region near the primary (same geography), or for strong active-active the DynamoDB
+    strong-consistency set (MRSC_REGION_SETS) holding the primary, 3 regions of it. None: no such set."""
+    primary = regions[0]
+    if strong_active:
+        for members in MRSC_REGION_SETS.values():
+            if primary in members:
+                kept = [r for r in regions if r in members]
+                rest = sorted((r for r in members if r not in kept), key=lambda r: _nearness(primary, r))
+                return (kept + rest)[:3]
+        return None
+    if len(regions) >= 2:
+        return list(regions)
+    return [primary, NEAR.get(primary, DEFAULT_REGIONS)[0]]
+
+
+def _nearness(primary: str, region: str) -> int:
+    near = NEAR.get(primary, ())
+    return near.index(region) if region in near else len(near)

@@ -445,6 +445,10 @@ class Fix(Model):
     meets: bool
     relaxes: bool = False
     """The change lowers the target itself instead of changing the design."""
+    meets_targets: list[str] = []
+    """The blueprint's targets (availability, RTO, RPO, budget) the changed blueprint's plan meets."""
+    breaks: list[str] = []
+    """The targets the plan met that the changed blueprint's plan misses."""
 
 
 class Unmet(Model):

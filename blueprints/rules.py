@@ -9,12 +9,15 @@ resolution; the blueprint is rejected only when no candidate is coherent.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 from blueprints import limits, names
+from blueprints.access import MODES
 from blueprints.capacity import design_rps, max_replicas, offered_load, replicas_per_zone
 from blueprints.figures import FLOAT_NOISE, MRSC_REGION_SETS, REGION_ZONES, zones_of
-from blueprints.intent import Intent, candidates, ceiling
+from blueprints.intent import Intent, candidates, ceiling, nearby_regions
 from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational, Route, Service
 from blueprints.problems import Broken, Path
 from blueprints.routing import path_pattern
@@ -31,6 +34,9 @@ class Finding:
     others: tuple[Path, ...] = ()
     """Other places the problem involves (the other component of a name collision): the loader
     names each with its FILE:LINE:COL."""
+    edits: tuple[tuple[Path, object], ...] = ()
+    """The fix as edits to the blueprint document (path, value; None removes), when it is one
+    change that validates (see `_that_validate`)."""
 
 
 def effective_consistency(store: AnyStore, intent: Intent) -> str:
@@ -56,9 +62,11 @@ def check(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
     if broken.whole("edge", "security", "services"):
         found += _edge(bp)
     if broken.reads(*INTENT_FIELDS) and not regions_found:
-        per_candidate = [intent_rules(bp, intent, broken) for intent in candidates(bp)]
+        resolved = candidates(bp)
+        with unchecked_fixes():  # whether each candidate is coherent; the fixes only for the one reported
+            per_candidate = [intent_rules(bp, intent, broken) for intent in resolved]
         if all(per_candidate):
-            found += per_candidate[-1]
+            found += intent_rules(bp, resolved[-1], broken)
     return found
 
 
@@ -91,6 +99,8 @@ def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
                 close = difflib.get_close_matches(edge.name, names, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "declare it under `services` or `datastores`"
                 out.append(Finding(path, f"uses {edge.name!r}, which is not declared", "data-flow", hint))
+            elif edge.access is not None:
+                out += _access_rule(bp, path, edge.name, edge.access)
         if svc.routes and not svc.public:
             out.append(
                 Finding(
@@ -115,6 +125,33 @@ def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
     if broken.whole("services") and not out:
         out += _listener_rules(bp)
     return out
+
+
+def _access_rule(bp: Blueprint, path: Path, name: str, access: str) -> list[Finding]:
+    """An edge's `access` is one its store's kind takes (blueprints.access.MODES); a service has none."""
+    store = bp.store(name)
+    if store is None:
+        if bp.service(name) is None:
+            return []  # not declared (an item the schema left out): reported as such
+        return [
+            Finding(
+                (*path, "access"),
+                f"`access` {access!r} on a call to the service {name!r}: only a data store's edge has an access mode",
+                "access",
+                "remove `access` from this edge",
+            )
+        ]
+    modes = MODES[store.kind]
+    if access in modes:
+        return []
+    return [
+        Finding(
+            (*path, "access"),
+            f"`access` {access!r} is not what an edge to a {STORE_WORDS.get(store.kind, store.kind)} does",
+            "access",
+            f"use one of {', '.join(modes)} for {_what(bp, name)}",
+        )
+    ]
 
 
 def _what(bp: Blueprint, name: str) -> str:
@@ -429,14 +466,19 @@ def _redundancy_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
     out: list[Finding] = []
     level, regions, zones = intent.level.value, intent.regions.value, intent.zones.value
     if level == "multi-region" and len(regions) < 2:
-        out.append(
-            Finding(
-                _knob_path(bp, "regions"),
-                f"multi-region needs at least 2 regions; got {list(regions)}",
-                "redundancy",
-                "add a second region, e.g. regions: [us-east-1, us-west-2]",
-            )
+        finding = Finding(
+            _knob_path(bp, "regions"),
+            f"multi-region needs at least 2 regions; got {list(regions)}",
+            "redundancy",
+            "add a second region, e.g. regions: [us-east-1, us-west-2]",
         )
+        # a region near the one set (same geography), or the strong set strong active-active needs
+        near = nearby_regions(list(regions), intent.active and _strong_tables(bp)) if regions else None
+        options: list[tuple[str, tuple[tuple[Path, object], ...]]] = (
+            [(f"set regions: [{', '.join(near)}] (near {regions[0]})", ((("regions",), near),))] if near else []
+        )
+        kept = options if _CHECKING[0] else _that_validate(bp, finding, options)
+        out.append(replace(finding, fix=kept[0][0], edits=kept[0][1]) if kept else finding)
     if level != "multi-region" and len(regions) > 1:
         out.append(
             Finding(
@@ -497,18 +539,35 @@ def _redundancy_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
             )
             if reach > best + FLOAT_NOISE and reach >= target - FLOAT_NOISE
         ]
-        raise_it = [
-            f"set redundancy {text} (reaches {reach * 100:.6f}".rstrip("0").rstrip(".") + "% by SLA)"
-            for text, reach in reaching[:1]
-        ]
+        raise_it: list[tuple[str, tuple[tuple[Path, object], ...]]] = []
+        for text, reach in reaching:
+            edits: tuple[tuple[Path, object], ...] = ((("redundancy", "level"), text.split(",")[0][7:]),)
+            if "active" in text:
+                edits += ((("redundancy", "replication"), "active"),)
+                near = nearby_regions(list(bp.regions), _strong_tables(bp)) if bp.regions else None
+                if bp.regions and near is None:
+                    continue
+                if near and near != list(bp.regions or []):
+                    edits += ((("regions",), near),)
+                    text += f", regions: [{', '.join(near)}]"
+            raise_it.append((f"set redundancy {text} (reaches {_pct6(reach)} by SLA)", edits))
+        finding = Finding(
+            _knob_path(bp, "level"),
+            f"availability {bp.availability}% is above what {level}"
+            + (f" ({intent.replication.value})" if intent.replication.value else "")
+            + f" can reach by SLA: {_pct(best)} (load balancer x compute, before any data store)",
+            "availability",
+            "",
+        )
+        kept = (raise_it if _CHECKING[0] else _that_validate(bp, finding, raise_it))[:1]
+        # no bound is quoted for a lower target: what the level reaches with its data stores and
+        # edge is what `hld plan` computes, below this ceiling
+        lower = "lower the target to what `hld plan` shows this level reaches"
         out.append(
-            Finding(
-                _knob_path(bp, "level"),
-                f"availability {bp.availability}% is above what {level}"
-                + (f" ({intent.replication.value})" if intent.replication.value else "")
-                + f" can reach by SLA: {_pct(best)} (load balancer x compute, before any data store)",
-                "availability",
-                ", or ".join([*raise_it, f"lower the target to {_pct(best)} or less"]),
+            replace(
+                finding,
+                fix=", or ".join([*(text for text, _ in kept), lower]),
+                edits=kept[0][1] if kept else (),
             )
         )
     return out
@@ -535,15 +594,29 @@ def _cap_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
                     )
                 )
             elif isinstance(store, KeyValue) and consistency != "strong":
-                out.append(
-                    Finding(
-                        (*path, "consistency") if store.consistency else ("rpo",),
-                        f"rpo 0 across regions, but {store.name!r} is {consistency}: global tables in "
-                        "eventual mode replicate asynchronously (last writer wins)",
-                        "CAP/RPO",
-                        f"set consistency: strong on {store.name!r} (3 regions of one strong set), or rpo: 1m",
-                    )
+                where = (*path, "consistency") if store.consistency else ("rpo",)
+                message = (
+                    f"rpo 0 across regions, but {store.name!r} is {consistency}: global tables in "
+                    "eventual mode replicate asynchronously (last writer wins)"
                 )
+                strong: list[tuple[Path, object]] = [((*path, "consistency"), "strong")]
+                near = nearby_regions(list(regions), True) if intent.active else None
+                options = [
+                    (f"set consistency: strong on {store.name!r}", tuple(strong)),
+                    *(
+                        [
+                            (
+                                f"set consistency: strong on {store.name!r} and regions: [{', '.join(near)}] "
+                                "(3 regions of one strong set)",
+                                (*strong, (("regions",), near)),
+                            )
+                        ]
+                        if near and near != list(regions)
+                        else []
+                    ),
+                    ("set rpo: 1m", ((("rpo",), "1m"),)),
+                ]
+                out.append(_validated_fix(bp, Finding(where, message, "CAP/RPO", ""), options))
             elif isinstance(store, ObjectStore):
                 out.append(
                     Finding(
@@ -556,17 +629,25 @@ def _cap_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
         if isinstance(store, KeyValue) and intent.active and consistency == "strong":
             sets = [name for name, members in MRSC_REGION_SETS.items() if set(regions) <= set(members)]
             if len(regions) != 3 or not sets:
-                example = ", ".join(MRSC_REGION_SETS["US"])
-                out.append(
-                    Finding(
-                        _knob_path(bp, "replication") if bp.redundancy.replication else ("regions",),
-                        f"replication 'active' with consistency 'strong' on {store.name!r} needs DynamoDB "
-                        f"strong global tables in exactly 3 regions of one region set; got "
-                        f"{len(regions)} regions [{', '.join(regions)}]",
-                        "CAP",
-                        f"use replication: passive, or consistency: eventual, or 3 regions such as [{example}]",
-                    )
+                near = nearby_regions(list(regions), True)
+                options = [
+                    ("set redundancy.replication: passive", ((("redundancy", "replication"), "passive"),)),
+                    (f"set consistency: eventual on {store.name!r}", (((*path, "consistency"), "eventual"),)),
+                    *(
+                        [(f"set regions: [{', '.join(near)}] (3 regions of one strong set)", ((("regions",), near),))]
+                        if near
+                        else []
+                    ),
+                ]
+                finding = Finding(
+                    _knob_path(bp, "replication") if bp.redundancy.replication else ("regions",),
+                    f"replication 'active' with consistency 'strong' on {store.name!r} needs DynamoDB "
+                    f"strong global tables in exactly 3 regions of one region set; got "
+                    f"{len(regions)} regions [{', '.join(regions)}]",
+                    "CAP",
+                    "",
                 )
+                out.append(_validated_fix(bp, finding, options))
             if store.ttl_attribute:
                 out.append(
                     Finding(
@@ -577,3 +658,71 @@ def _cap_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
                     )
                 )
     return out
+
+
+def _pct6(fraction: float) -> str:
+    return f"{fraction * 100:.6f}".rstrip("0").rstrip(".") + "%"
+
+
+def _strong_tables(bp: Blueprint) -> bool:
+    consistency = bp.consistency or "strong"
+    return any(isinstance(s, KeyValue) and (s.consistency or consistency) == "strong" for s in bp.datastores)
+
+
+_CHECKING = [0]
+"""Depth of `_validated_fix`'s own checks: a fix is checked one level deep, never recursively."""
+
+
+@contextmanager
+def unchecked_fixes() -> Iterator[None]:
+    """Rules run without checking that their fixes validate: for callers that need only whether a
+    blueprint has problems (the planner choosing a candidate, re-planning advice)."""
+    _CHECKING[0] += 1
+    try:
+        yield
+    finally:
+        _CHECKING[0] -= 1
+
+
+def _validated_fix(
+    bp: Blueprint, finding: Finding, options: list[tuple[str, tuple[tuple[Path, object], ...]]]
+) -> Finding:
+    """`finding` with the options whose edited blueprint validates without it and without a new
+    problem (a fix that chains into another error is not offered); the first one's edits are the
+    finding's. Inside that check (one level deep), every option is kept."""
+    kept = options if _CHECKING[0] else _that_validate(bp, finding, options)
+    if not kept:
+        return replace(
+            finding,
+            fix="no single change of replication, consistency, regions or rpo resolves this: "
+            "use one region (redundancy.level: multi-zone), or a key-value store in a DynamoDB strong region set",
+        )
+    return replace(finding, fix=", or ".join(text for text, _ in kept), edits=kept[0][1])
+
+
+def _that_validate(
+    bp: Blueprint, finding: Finding, options: list[tuple[str, tuple[tuple[Path, object], ...]]]
+) -> list[tuple[str, tuple[tuple[Path, object], ...]]]:
+    from blueprints.planner.unmet import apply_edit
+
+    def key(f: Finding) -> tuple[Path, str, str]:
+        return (f.path, f.rule, f.message)
+
+    _CHECKING[0] += 1
+    try:
+        base = {key(f) for f in check(bp)}
+        out = []
+        for text, edits in options:
+            doc = bp.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            for path, value in edits:
+                apply_edit(doc, path, value)
+            try:
+                edited = Blueprint.model_validate(doc)
+            except ValueError:
+                continue
+            after = {key(f) for f in check(edited)}
+            if key(finding) not in after and after <= base:
+                out.append((text, edits))
+        return out
+    finally:
+        _CHECKING[0] -= 1

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from blueprints.figures import MONTH_SECONDS, SLAS
-from blueprints.plan_model import Availability, Decided, FailoverCost, Journey, Plan, RecoveryStep
+from blueprints.plan_model import Availability, Decided, FailoverCost, Fix, Journey, Plan, RecoveryStep
 from blueprints.planner.journeys import pct
 from blueprints.units import human_duration
 from blueprints.whatif import WhatIf, region_loss_text
@@ -230,11 +230,15 @@ def plan_view(plan: Plan) -> Group:
             f"{c.region} {c.role}: {c.replicas_per_zone}/zone, {c.min_replicas}..{c.max_replicas}"
             for c in svc.capacity.value
         )
+        rounded = "rounded up from" in svc.task_cpu.reason  # Fargate's fixed sizes: say so, and why
         services.add_row(
             svc.name,
-            f"{svc.task_cpu.value} cpu / {svc.task_memory} MiB, CPU target {svc.target_cpu}%",
+            f"{svc.task_cpu.value} cpu / {svc.task_memory} MiB"
+            + (" (rounded up to a Fargate size)" if rounded else "")
+            + f", CPU target {svc.target_cpu}%",
             caps,
-            svc.capacity.reason,
+            (f"task size: {svc.task_cpu.reason.split(' (https://')[0]}; replicas: " if rounded else "")
+            + svc.capacity.reason,
         )
     parts.append(services if plan.services else Text("Services: none (the CDN serves the public object store)"))
     if any(svc.access for svc in plan.services):
@@ -342,13 +346,30 @@ def plan_view(plan: Plan) -> Group:
             if u.searched:
                 parts.append(Text(f"    {u.searched}", style="yellow"))
             for fix in u.fixes:
+                said = _fix_outcome(fix)
                 if fix.relaxes:
-                    parts.append(Text(f"    or relax the target: {fix.change} (reaches {fix.reaches})"))
+                    parts.append(Text(f"    or relax the target: {fix.change} (reaches {fix.reaches}{said})"))
                 elif fix.meets:
-                    parts.append(Text(f"    meets it: {fix.change} (reaches {fix.reaches})", style="green"))
+                    parts.append(Text(f"    meets it: {fix.change} (reaches {fix.reaches}{said})", style="green"))
+                elif {"rto": "RTO", "rpo": "RPO", "cost": "budget"}.get(u.what, u.what) in fix.meets_targets:
+                    parts.append(
+                        Text(
+                            f"    meets it, breaks {', '.join(fix.breaks)}: {fix.change} (reaches {fix.reaches}{said})"
+                        )
+                    )
                 else:
-                    parts.append(Text(f"    not enough alone: {fix.change} (reaches {fix.reaches})"))
+                    parts.append(Text(f"    not enough alone: {fix.change} (reaches {fix.reaches}{said})"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _fix_outcome(fix: Fix) -> str:
+    """`; meets availability, RTO; breaks budget`: what the changed blueprint's plan meets and breaks."""
+    out = ""
+    if fix.meets_targets:
+        out += f"; meets {', '.join(fix.meets_targets)}"
+    if fix.breaks:
+        out += f"; breaks {', '.join(fix.breaks)}"
+    return out
 
 
 def whatif_view(result: WhatIf) -> Group:
@@ -384,6 +405,12 @@ def whatif_view(result: WhatIf) -> Group:
     if result.steps:
         parts.append(_steps_table(f"Recovery from losing {result.lost}", result.steps))
     parts.append(Text(f"Expected RTO {rto}, RPO {rpo}"))
+    parts += [Text(line, style="red" if "MISSED" in line else "") for line in result.objectives]
+    if result.misses:
+        must = "must survive this loss" if result.must_survive else "this level does not promise to survive it"
+        parts.append(
+            Text(f"Misses ({must}): " + "; ".join(result.misses), style="bold red" if result.must_survive else "yellow")
+        )
     return Group(*parts)  # type: ignore[arg-type]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from blueprints.model import Blueprint
+from blueprints.model import Blueprint, KeyValue
 from blueprints.plan_model import Plan
 
 CHOICES = (
@@ -65,7 +65,7 @@ class Alternative:
 def alternatives(bp: Blueprint, chosen: Plan, stack: object = None) -> list[Alternative]:
     """Every redundancy choice for `bp`, planned; cheapest first, the fully priced ones before
     those whose estimate misses a price (a lower bound cannot rank below a complete figure)."""
-    from blueprints.intent import candidates
+    from blueprints.intent import candidates, nearby_regions
     from blueprints.planner import _plan
     from blueprints.planner.settings import StackSettings
 
@@ -81,8 +81,17 @@ def alternatives(bp: Blueprint, chosen: Plan, stack: object = None) -> list[Alte
             red.pop("replication", None)
         if level != "multi-region" and bp.regions:
             doc["regions"] = bp.regions[:1]  # one region: the primary
-        if level == "multi-region" and bp.regions and len(bp.regions) < 2:
-            doc.pop("regions")  # the planner's default pair
+        if level == "multi-region" and bp.regions:
+            # regions near the system's own (same geography), never the planner's US default pair
+            consistency = bp.consistency or "strong"
+            strong = replication == "active" and any(
+                isinstance(s, KeyValue) and (s.consistency or consistency) == "strong" for s in bp.datastores
+            )
+            near = nearby_regions(list(bp.regions), strong)
+            if near is None:
+                out.append(Alternative(level, replication, None, refused=f"no region set near {bp.regions[0]}"))
+                continue
+            doc["regions"] = near
         if level == "single-zone":
             red.pop("zones", None)
         doc["redundancy"] = red

@@ -34,13 +34,18 @@ from blueprints.planner.services import service
 from blueprints.planner.settings import StackSettings
 from blueprints.planner.stores import journey_stores, store
 from blueprints.planner.unmet import advise, misses
-from blueprints.rules import check, intent_rules
+from blueprints.rules import check, intent_rules, unchecked_fixes
 
 __all__ = ["StackSettings", "plan"]
 
 
 def plan(bp: Blueprint, stack: StackSettings | None = None) -> Plan:
     """The plan for a checked blueprint (see `blueprints.loader.load`)."""
+    with unchecked_fixes():  # the planner needs only whether a candidate has problems
+        return _planned(bp, stack)
+
+
+def _planned(bp: Blueprint, stack: StackSettings | None) -> Plan:
     settings = stack or StackSettings()
     chosen = _choose(bp, settings)
     if chosen is None:

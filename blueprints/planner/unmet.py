@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from blueprints.model import Blueprint, Queue, Relational
+from blueprints.intent import nearby_regions
+from blueprints.model import Blueprint, KeyValue, Queue, Relational
 from blueprints.plan_model import Edit as PlanEdit
 from blueprints.plan_model import Fix, Plan, Unmet
 from blueprints.planner.journeys import pct
@@ -120,52 +122,72 @@ def misses(bp: Blueprint, plan: Plan) -> list[Unmet]:
 def advise(bp: Blueprint, plan: Plan, replan: Replan) -> list[Unmet]:
     """`plan`'s misses, each with the changes that were tried and what their plans reach.
 
-    A change is labelled as meeting a target when its plan meets that target and misses nothing
-    the original met. Design changes come first: the singles that meet, else the smallest
-    combinations that do (up to MAX_COMBINATION changes); then the singles that do not, with what
-    they reach; last, relaxing the target itself to what the design reaches."""
+    Every change is applied to the blueprint and planned again; its fix says which targets that
+    plan meets and which it breaks (met before, missed after), and it is labelled as meeting a
+    target only when its plan meets it and breaks nothing. Design changes come first: the singles
+    that meet, else the smallest combinations that do (up to MAX_COMBINATION changes); then the
+    singles that move the target the right way, with what they reach (a change that leaves the
+    target where it was is not offered); last, relaxing the target to what the relaxed blueprint's
+    own plan reaches (re-planned until that plan meets the value it quotes: a lower target may
+    choose another design)."""
     missed = misses(bp, plan)
     if not missed:
         return []
     doc = bp.model_dump(mode="json", by_alias=True, exclude_unset=True)
     changes = candidates(bp, plan)
-    tried: dict[tuple[int, ...], Plan | None] = {}
+    tried: dict[str, Plan | None] = {}
     before = {u.what for u in missed}
+    targets = _targets(bp)
 
-    def outcome(combo: tuple[int, ...]) -> Plan | None:
-        if combo not in tried:
+    def outcome(combo: tuple[Change, ...]) -> Plan | None:
+        key = json.dumps([c.edits for c in combo], sort_keys=True, default=str)
+        if key not in tried:
             edited = copy.deepcopy(doc)
-            for i in combo:
-                changes[i].apply(edited)
+            for change in combo:
+                change.apply(edited)
             try:
                 candidate = Blueprint.model_validate(edited)
             except ValueError:
-                tried[combo] = None
+                tried[key] = None
             else:
-                tried[combo] = replan(candidate)
-        return tried[combo]
+                tried[key] = replan(candidate)
+        return tried[key]
 
-    def meets(combo: tuple[int, ...], what: str) -> bool:
+    def verdict(combo: tuple[Change, ...]) -> tuple[list[str], list[str]] | None:
         reached = outcome(combo)
         if reached is None:
-            return False
+            return None
         after = {u.what for u in misses(bp, reached)}
-        return what not in after and after <= before
+        return [t for t in targets if t not in after], [t for t in targets if t in after and t not in before]
 
-    design = [i for i, c in enumerate(changes) if not c.relaxes]
-    relaxing = [i for i, c in enumerate(changes) if c.relaxes]
+    def meets(combo: tuple[Change, ...], what: str) -> bool:
+        judged = verdict(combo)
+        return judged is not None and what in judged[0] and not judged[1]
+
+    def fix(combo: tuple[Change, ...], what: str) -> Fix:
+        reached = outcome(combo)
+        judged = verdict(combo)
+        assert reached is not None and judged is not None
+        return _fix(combo, reached, what, meets(combo, what), *judged)
+
+    design = [c for c in changes if not c.relaxes]
     out = []
     for unmet in missed:
         if unmet.what == "cost" and plan.cost is not None and plan.cost.budget_status == "unchecked":
             out.append(unmet)  # no design change prices what the table lacks
             continue
-        meeting: list[tuple[int, ...]] = [(i,) for i in design if meets((i,), unmet.what)]
-        # combinations only of the changes that help alone: one that does not move the target
-        # (it is off the weakest journey, or changes nothing there) cannot be what a combination needs
-        helping = [i for i in design if _better(outcome((i,)), plan, unmet.what)]
+        meeting: list[tuple[Change, ...]] = [(c,) for c in design if meets((c,), unmet.what)]
+        # combinations with at least one change that helps alone (one that does not, e.g. a second
+        # region behind a CDN that caps the chain, may still be what a helping change needs);
+        # never two changes that set the same field
+        helping = [c for c in design if _better(outcome((c,)), plan, unmet.what)]
         size = 2
-        while not meeting and size <= min(MAX_COMBINATION, len(helping)):
-            meeting = [c for c in itertools.combinations(helping, size) if meets(c, unmet.what)]
+        while not meeting and helping and size <= min(MAX_COMBINATION, len(design)):
+            meeting = [
+                combo
+                for combo in itertools.combinations(design, size)
+                if any(c in helping for c in combo) and _disjoint(combo) and meets(combo, unmet.what)
+            ]
             size += 1
         searched = (
             ""
@@ -174,18 +196,88 @@ def advise(bp: Blueprint, plan: Plan, replan: Replan) -> list[Unmet]:
             if len(design) > 1
             else "no change to the design hld knows of meets it"
         )
-        fixes = [_fix(changes, combo, outcome(combo), unmet.what, True) for combo in meeting[:MAX_SHOWN]]
-        for i in design:
-            reached = outcome((i,))
-            if unmet.what == "cost" and not _better(reached, plan, "cost"):
-                continue  # a design change that costs more is no step toward a budget
-            if (i,) not in meeting and reached is not None:
-                fixes.append(_fix(changes, (i,), reached, unmet.what, False))
-        for i in relaxing:
-            if changes[i].target == unmet.what and (reached := outcome((i,))) is not None:
-                fixes.append(_fix(changes, (i,), reached, unmet.what, meets((i,), unmet.what)))
+        fixes = [fix(combo, unmet.what) for combo in meeting[:MAX_SHOWN]]
+        for c in design:
+            if (c,) not in meeting and _better(outcome((c,)), plan, unmet.what):
+                fixes.append(fix((c,), unmet.what))  # moves this target: said with what it meets and breaks
+        relaxed = _relaxation(bp, plan, unmet.what, outcome)
+        if relaxed is not None:
+            fixes.append(fix((relaxed,), unmet.what))
         out.append(unmet.model_copy(update={"fixes": fixes, "searched": searched}))
     return out
+
+
+def _targets(bp: Blueprint) -> list[str]:
+    """The targets the blueprint states, in the order advice names them."""
+    out = ["availability"]
+    if bp.rto is not None:
+        out.append("rto")
+    if bp.rpo is not None:
+        out.append("rpo")
+    if bp.cost.monthly_max is not None:
+        out.append("cost")
+    return out
+
+
+def _disjoint(combo: tuple[Change, ...]) -> bool:
+    """No two changes of the combination set the same field (the later would undo the earlier)."""
+    seen: list[tuple[Key, ...]] = []
+    for change in combo:
+        paths = [path for path, _ in change.edits]
+        if any(p[: len(q)] == q or q[: len(p)] == p for p in paths for q in seen):
+            return False  # the same field, or one inside the other (edge.cdn and edge.cdn.dynamic)
+        seen += paths
+    return True
+
+
+def _relaxation(
+    bp: Blueprint, plan: Plan, what: str, outcome: Callable[[tuple[Change, ...]], Plan | None]
+) -> Change | None:
+    """The target set to what the relaxed blueprint's own plan reaches: a lower target may choose
+    another design (a cheaper level, the CDN back in the path, RDS for Aurora), so the edited
+    blueprint is planned again with the value its plan reaches until that plan meets it."""
+    value = _reached(bp, plan, what)
+    change = None
+    for _ in range(8):
+        if value is None:
+            return change
+        change = _relax(what, value)
+        reached = outcome((change,))
+        if reached is None:
+            return None
+        if what not in {u.what for u in misses(bp, reached)}:
+            return change
+        again = _reached(bp, reached, what)
+        if again == value:
+            return change  # the design cannot meet even what it reaches: shown as not meeting
+        value = again
+    return change
+
+
+def _reached(bp: Blueprint, plan: Plan, what: str) -> float | str | int | None:
+    """What `plan` reaches for a target, as a value the blueprint may state."""
+    if what == "availability":
+        return _floor(plan.availability.estimate)
+    if what == "cost":
+        return math.ceil(plan.cost.monthly_min) if plan.cost is not None else None
+    expected = [o.expected_seconds for o in plan.objectives if o.name == what and o.expected_seconds is not None]
+    return _seconds(max(expected)) if expected else None
+
+
+def _relax(what: str, value: float | str | int) -> Change:
+    if what == "availability":
+        return Change(
+            f"availability: {value:g} (what the blueprint planned with it reaches)",
+            ((("availability",), value),),
+            target=what,
+        )
+    if what == "cost":
+        return Change(
+            f"cost.monthly_max: {value} (what the design its targets need costs)",
+            ((("cost", "monthly_max"), value),),
+            target=what,
+        )
+    return Change(f"{what}: {value}", (((what,), value),), target=what)
 
 
 def _better(reached: Plan | None, plan: Plan, what: str) -> bool:
@@ -198,15 +290,21 @@ def _better(reached: Plan | None, plan: Plan, what: str) -> bool:
         return bool(
             reached.cost and plan.cost and reached.cost.complete and reached.cost.monthly_min < plan.cost.monthly_min
         )
-    old = next(o for o in plan.objectives if o.name == what)
-    new = next((o for o in reached.objectives if o.name == what), None)
-    if new is None or new.expected_seconds is None:
+    old = [o.expected_seconds for o in plan.objectives if o.name == what and not o.met]
+    new = [o.expected_seconds for o in reached.objectives if o.name == what]
+    known_new = [s for s in new if s is not None]
+    if not new or len(known_new) < len(new):
         return False
-    return old.expected_seconds is None or new.expected_seconds < old.expected_seconds
+    known_old = [s for s in old if s is not None]
+    if not old or len(known_old) < len(old):
+        return True
+    return max(known_new) < max(known_old)
 
 
-def _fix(changes: list[Change], combo: tuple[int, ...], plan: Plan | None, what: str, meets: bool) -> Fix:
-    assert plan is not None
+NAMES = {"availability": "availability", "rto": "RTO", "rpo": "RPO", "cost": "budget"}
+
+
+def _fix(combo: tuple[Change, ...], plan: Plan, what: str, meets: bool, met: list[str], breaks: list[str]) -> Fix:
     if what == "availability":
         reaches = f"{pct(plan.availability.estimate)}%"
     elif what == "cost":
@@ -215,11 +313,13 @@ def _fix(changes: list[Change], combo: tuple[int, ...], plan: Plan | None, what:
         objective = next(o for o in plan.objectives if o.name == what)
         reaches = objective.detail.split(";", 1)[0]
     return Fix(
-        change=" + ".join(changes[i].text for i in combo),
-        edits=[PlanEdit(path=list(path), value=value) for i in combo for path, value in changes[i].edits],
+        change=" + ".join(c.text for c in combo),
+        edits=[PlanEdit(path=list(path), value=value) for c in combo for path, value in c.edits],
         reaches=reaches,
         meets=meets,
-        relaxes=any(changes[i].relaxes for i in combo),
+        relaxes=any(c.relaxes for c in combo),
+        meets_targets=[NAMES[t] for t in met],
+        breaks=[NAMES[t] for t in breaks],
     )
 
 
@@ -248,9 +348,14 @@ def candidates(bp: Blueprint, plan: Plan) -> list[Change]:
             (("redundancy", "level"), "multi-region"),
             (("redundancy", "replication"), "active"),
         )
-        if bp.regions is not None and len(bp.regions) < 2:
-            edits += ((("regions",), None),)  # the planner's default regions for active-active
-        out.append(Change("redundancy: {level: multi-region, replication: active}", edits))
+        text = "redundancy: {level: multi-region, replication: active}"
+        regions = _active_regions(bp)
+        if regions is not None and regions != bp.regions:
+            # never another continent: regions near the ones set (the strong set holding the primary)
+            edits += ((("regions",), regions),)
+            text += f", regions: [{', '.join(regions)}]"
+        if regions is not None or bp.regions is None:
+            out.append(Change(text, edits))
     for i, store in enumerate(bp.datastores):
         planned = plan.store(store.name)
         if isinstance(store, Relational) and planned.engine.value != "aurora-postgresql" and planned.on_journeys:
@@ -260,11 +365,12 @@ def candidates(bp: Blueprint, plan: Plan) -> list[Change]:
                     ((("datastores", i, "engine"), "aurora-postgresql"),),
                 )
             )
+    serving = _on_journeys(bp)
     queued = [
         (i, j, svc.name, use.name)
         for i, svc in enumerate(bp.services)
         for j, use in enumerate(svc.edges())
-        if isinstance(bp.store(use.name), Queue) and not use.async_
+        if svc.name in serving and isinstance(bp.store(use.name), Queue) and not use.async_
     ]
     if queued:  # one change: a queue written through an outbox leaves every journey it was on
         out.append(
@@ -274,39 +380,49 @@ def candidates(bp: Blueprint, plan: Plan) -> list[Change]:
                 tuple(((("services", i, "uses", j), {"name": queue, "async": True})) for i, j, _, queue in queued),
             )
         )
+    if bp.edge.cdn is not None:
+        cached = [
+            (i, j, f"{svc.name} {route.route}")
+            for i, svc in enumerate(bp.services)
+            for j, route in enumerate(svc.route_specs())
+            if route.cache == "public"
+        ]
+        out.append(
+            Change(
+                "remove edge.cdn (its 99.9% leaves the chain, and so does its caching)"
+                + (f", and `cache: public` from {', '.join(name for _, _, name in cached)}" if cached else ""),
+                ((("edge", "cdn"), None), *((("services", i, "routes", j, "cache"), None) for i, j, _ in cached)),
+            )
+        )
     if bp.edge.waf:
         out.append(
             Change(
                 "edge.waf: false (its 99.95% leaves the chain, and so does its protection)", ((("edge", "waf"), False),)
             )
         )
-    if bp.rto is not None and plan.objectives and any(o.name == "rto" and not o.met for o in plan.objectives):
-        expected = next(o.expected_seconds for o in plan.objectives if o.name == "rto")
-        if expected is not None:
-            out.append(Change(f"rto: {_seconds(expected)}", ((("rto",), _seconds(expected)),), target="rto"))
-    if bp.rpo is not None and any(o.name == "rpo" and not o.met for o in plan.objectives):
-        expected = next(o.expected_seconds for o in plan.objectives if o.name == "rpo")
-        if expected is not None:
-            out.append(Change(f"rpo: {_seconds(expected)}", ((("rpo",), _seconds(expected)),), target="rpo"))
-    if not plan.availability.met:
-        floor = _floor(plan.availability.estimate)
-        out.append(
-            Change(
-                f"availability: {floor:g} (what this design reaches)",
-                ((("availability",), floor),),
-                target="availability",
-            )
-        )
-    cost = plan.cost
-    if bp.cost.monthly_max is not None and cost is not None and cost.budget_status == "over":
-        needed = math.ceil(cost.monthly_min)
-        out.append(
-            Change(
-                f"cost.monthly_max: {needed} (what the design its targets need costs)",
-                ((("cost", "monthly_max"), needed),),
-                target="cost",
-            )
-        )
+    return out
+
+
+def _active_regions(bp: Blueprint) -> list[str] | None:
+    """The regions a multi-region active design of `bp` would have, near its own (None when the
+    blueprint leaves them unset, or no region set near the primary can serve it)."""
+    if bp.regions is None:
+        return None
+    consistency = bp.consistency or "strong"
+    strong = any(isinstance(s, KeyValue) and (s.consistency or consistency) == "strong" for s in bp.datastores)
+    return nearby_regions(list(bp.regions), strong)
+
+
+def _on_journeys(bp: Blueprint) -> set[str]:
+    """The services a user journey crosses: the public ones and those they call synchronously."""
+    out = {s.name for s in bp.services if s.public}
+    todo = list(out)
+    while todo:
+        svc = bp.service(todo.pop())
+        for use in svc.edges() if svc is not None else []:
+            if not use.async_ and bp.service(use.name) is not None and use.name not in out:
+                out.add(use.name)
+                todo.append(use.name)
     return out
 
 

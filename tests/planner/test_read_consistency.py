@@ -29,7 +29,9 @@ def test_strong_reads_through_a_cache_are_stated_as_eventual_with_the_ttl():
 
 
 def test_read_your_writes_on_dynamodb_is_consistent_reads_in_the_contract():
-    p = _with([{"name": "carts", "kind": "key-value", "partition_key": "id", "consistency": "read-your-writes"}], ["carts"])
+    p = _with(
+        [{"name": "carts", "kind": "key-value", "partition_key": "id", "consistency": "read-your-writes"}], ["carts"]
+    )
     reads = p.availability.journeys[0].reads
     assert reads is not None and reads.value == "read-your-writes" and "ConsistentRead" in reads.reason
     flag = consistent_reads_variable("carts")
@@ -43,7 +45,9 @@ def test_the_kind_render_and_the_aws_program_tell_services_to_read_consistently(
     p = _with([{"name": "carts", "kind": "key-value", "partition_key": "id", "consistency": "strong"}], ["carts"])
     env = {e["name"]: e.get("value") for e in store_env(p, p.store("carts"), p.primary_region)}
     assert env["CARTS_CONSISTENT_READS"] == "true"
-    eventual = _with([{"name": "carts", "kind": "key-value", "partition_key": "id", "consistency": "eventual"}], ["carts"])
+    eventual = _with(
+        [{"name": "carts", "kind": "key-value", "partition_key": "id", "consistency": "eventual"}], ["carts"]
+    )
     env = {e["name"]: e.get("value") for e in store_env(eventual, eventual.store("carts"), eventual.primary_region)}
     assert env["CARTS_CONSISTENT_READS"] == "false"
     assert eventual.availability.journeys[0].reads.value == "eventual"

@@ -32,7 +32,9 @@ def test_the_rto_is_the_sum_of_the_steps_and_none_needs_the_lost_region(name):
     steps = p.dr.region_loss_steps
     assert steps and all(s.source.startswith("https://") and s.service for s in steps)
     assert not [s for s in steps if s.plane == "control" and s.region == lost]
-    stages = [max((s.seconds for s in steps if s.stage == st and s.on_journeys), default=0) for st in ("detect", "recover")]
+    stages = [
+        max((s.seconds for s in steps if s.stage == st and s.on_journeys), default=0) for st in ("detect", "recover")
+    ]
     assert p.dr.region_loss_rto_seconds == sum(stages)
     operator = [s for s in steps if not s.automated]
     assert len(p.dr.runbook) == len(operator) and all(s.command for s in operator)
@@ -62,7 +64,9 @@ def test_a_writer_name_changed_by_a_record_change_cannot_recover_when_us_east_1_
 
 @functools.cache
 def _deployed(*transforms):
-    return synth(EXAMPLES / "url-shortener.yaml", stack="url-shortener-prod", cloud="mocks", transforms=list(transforms))
+    return synth(
+        EXAMPLES / "url-shortener.yaml", stack="url-shortener-prod", cloud="mocks", transforms=list(transforms)
+    )
 
 
 def test_the_deployed_what_if_reads_the_writer_names_mechanism():

@@ -76,7 +76,8 @@ def test_url_shortener_prod_graph():
     assert cdn.inputs["originGroups"][0]["members"] == [{"originId": "alb-us-east-1"}, {"originId": "alb-us-west-2"}]
     graph.has("aws.route53.Record", name="short.example.com", latency_routing_policies=[{"region": "us-west-2"}])
     # per region: one HTTPS probe per public service, and the calculated check the record uses
-    assert graph.count("aws.route53.HealthCheck") == 4
+    assert graph.count("aws.route53.HealthCheck") == 5  # a probe and a calculated check per region, the writer's
+    graph.has("aws.route53.HealthCheck", type="CLOUDWATCH_METRIC", insufficient_data_health_status="Unhealthy")
     graph.has("aws.route53.HealthCheck", type="CALCULATED", child_health_threshold=1)
     graph.has("aws.route53.HealthCheck", type="HTTPS", resource_path="/healthz?hld-probe=shortener")
     assert graph.count("aws.ec2.VpcPeeringConnection") == 1

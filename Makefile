@@ -43,7 +43,7 @@ $(SCAN_VENV)/.installed:
 	$(SCAN_VENV)/bin/python -m pip install --quiet '$(CHECKOV)'
 	touch $@
 
-scan: install $(SCAN_VENV)/.installed  ## checkov over the kind render of every reference blueprint (kubernetes) and every AWS stack's Terraform plan (terraform_plan)
+scan: install $(SCAN_VENV)/.installed  ## checkov over the kind render of every reference blueprint (kubernetes) and every AWS stack's Terraform plan (terraform_plan); parliament over every AWS stack's IAM policies
 	rm -rf out/scan out/scan-aws
 	for f in blueprints/examples/*.yaml; do $(BIN)/hld render $$f --out out/scan/$$(basename $$f .yaml) > /dev/null || exit 1; done
 	$(SCAN_VENV)/bin/checkov -d out/scan --framework kubernetes --compact --quiet --skip-download
@@ -53,6 +53,9 @@ scan: install $(SCAN_VENV)/.installed  ## checkov over the kind render of every 
 	done
 	$(SCAN_VENV)/bin/checkov -d out/scan-aws --framework terraform_plan --compact --quiet --skip-download \
 	  --skip-check $$($(BIN)/python -m generators.aws.scan)
+	@# IAM: parliament (pinned in the dev extras) over every policy document of every AWS stack, run in
+	@# moto for the ARNs AWS returns; every finding not justified in hld/iam_scan.py's SKIPS fails
+	$(BIN)/python -m hld.iam_scan
 
 golden: install  ## regenerate golden files and the published schema; review the diff
 	$(BIN)/python -m tests.regen aws kubernetes docs

@@ -48,6 +48,8 @@ Description = Annotated[str, Field(max_length=limits.MAX_DESCRIPTION), AfterVali
 DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 Percent = Annotated[float, Field(ge=0, le=100)]
 Consistency = Literal["strong", "read-your-writes", "eventual"]
+Access = Literal["read", "write", "read-write", "produce", "consume", "produce-consume"]
+"""What a `uses` edge does to its data store (blueprints.access: which modes each kind takes)."""
 
 
 class Strict(BaseModel):
@@ -184,6 +186,14 @@ class UseRef(Strict):
         default=False,
         alias="async",
         description="Off the caller's journey (e.g. a queue written through an outbox).",
+    )
+    access: Access | None = Field(
+        default=None,
+        description="What the edge does to a data store (none for a service): `read`, `write` or `read-write` "
+        "(relational, key-value, cache, object); `produce`, `consume` or `produce-consume` (queue). The service's "
+        "grants follow it: a reader may not write, a producer may not receive. Unset: inferred where the routes "
+        "make it unambiguous (a service whose routes are all GET or HEAD reads; a worker, with no routes and no "
+        "callers, consumes its one queue; a queue used `async` from routes is produced to), else the widest.",
     )
 
 

@@ -37,8 +37,8 @@ SHARED_STAND_INS: dict[str, str] = {"key-value": "dynamodb-local", "queue": "ela
 the name of its workload, its Service and its pods."""
 STATEFUL_STAND_INS = frozenset({"relational", "key-value", "object"})
 """Stand-ins that run as StatefulSets, each with its governing (headless) Service."""
-BOOTSTRAPPED_STAND_INS = frozenset({"key-value", "object"})
-"""Stand-ins a Job fills with the blueprint's tables and buckets."""
+BOOTSTRAPPED_STAND_INS = frozenset({"relational", "key-value", "object"})
+"""Stand-ins a Job fills with the blueprint's tables and buckets, or (PostgreSQL) its services' users."""
 CONFIGURED_STAND_INS = frozenset({"queue"})
 """Stand-ins whose configuration (the queues) is a ConfigMap."""
 AWS_CREDENTIALS = "aws-credentials"
@@ -114,13 +114,33 @@ def env_var(name: str, suffix: str) -> str:
 
 ENV_SUFFIXES: dict[str, tuple[str, ...]] = {
     "service": ("URL",),
-    "relational": ("HOST", "PORT", "DB", "CREDENTIALS", "READ_HOST"),
+    "relational": ("HOST", "PORT", "DB", "USER", "CREDENTIALS", "READ_HOST"),
     "cache": ("HOST", "PORT", "TTL_SECONDS", "READ_HOST", "AUTH_TOKEN"),
     "key-value": ("TABLE", "CONSISTENT_READS"),
     "queue": ("QUEUE_URL",),
     "object": ("BUCKET",),
 }
 """What a component gives the services that use it (a service: its callers), after its env_key."""
+KIND_ONLY_SUFFIXES: dict[str, tuple[str, ...]] = {"relational": ("CREDENTIALS",)}
+"""What only kind gives: its PostgreSQL stand-in has no IAM authentication, so a service gets its own
+user's password there (`<DB>_CREDENTIALS`); on AWS the task authenticates as `<DB>_USER` with IAM."""
+
+
+DATABASE_ADMIN = "hld_admin"
+"""The master user of every relational store (AWS and kind): an operator's, never a service's."""
+
+
+def database_name(store: str) -> str:
+    """The database a relational store holds (`<DB>_DB`): its name with underscores."""
+    return store.replace("-", "_")
+
+
+def database_user(service: str) -> str:
+    """The database user a service connects as (`<DB>_USER`), one per service: never the master user
+    (`hld_admin`), which no `svc_` name can be."""
+    return "svc_" + service.replace("-", "_")
+
+
 SYSTEM_ENV = ("HLD_SYSTEM", "HLD_REGION", "PORT", "CACHE_CONTROL")
 """What every service gets whatever it uses."""
 STAND_IN_APIS: dict[str, str] = {"key-value": "DYNAMODB", "queue": "SQS", "object": "S3"}

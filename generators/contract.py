@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from blueprints.names import ENV_SUFFIXES, KIND_SDK_ENV, SYSTEM_ENV, env_key, env_var
+from blueprints.names import ENV_SUFFIXES, KIND_ONLY_SUFFIXES, KIND_SDK_ENV, SYSTEM_ENV, env_key, env_var
 from blueprints.plan_model import CachePlan, Plan, RelationalPlan, ServicePlan
 
 __all__ = ["KIND_ONLY", "MEANINGS", "env_key", "ident", "sources", "variables"]
@@ -26,7 +26,9 @@ MEANINGS = {
     "<DB>_HOST / _PORT / _DB": "the relational writer, its port and database name",
     "<DB>_READ_HOST": "read replicas for reads that may lag: the region's cross-region copy, or in the writer's "
     "region its serving replicas (Aurora's reader endpoint; RDS: the replicas' hosts, comma-separated as libpq takes)",
-    "<DB>_CREDENTIALS": 'JSON {"username", "password"} (AWS: from Secrets Manager)',
+    "<DB>_USER": "the service's own database user (AWS: authenticate with an IAM token, "
+    "rds.generate_db_auth_token, over TLS; never the master user)",
+    "<DB>_CREDENTIALS": 'kind only: JSON {"username", "password"} of that user (the stand-in has no IAM)',
     "<CACHE>_HOST / _PORT / _TTL_SECONDS": "the cache's primary endpoint, port and entry TTL",
     "<CACHE>_READ_HOST": "the cache's reader endpoint, when replicas serve reads",
     "<CACHE>_AUTH_TOKEN": "the cache's AUTH token (with TLS)",
@@ -42,10 +44,11 @@ KIND_ONLY = KIND_SDK_ENV
 ECS): the region, placeholder keys (the stand-ins' own), and each service's endpoint."""
 
 
-def sources(plan: Plan, svc: ServicePlan, region: str) -> list[tuple[str, str]]:
+def sources(plan: Plan, svc: ServicePlan, region: str, target: str = "aws") -> list[tuple[str, str]]:
     """(variable, what gives it: a callee's or a store's name, "" for the system) for every variable
-    `svc` receives in `region`, in the order given. The names come from blueprints.names, which the
-    `derived-names` rule checks are unique, so no two sources give one variable."""
+    `svc` receives in `region` on `target` (aws, or kubernetes: also KIND_ONLY_SUFFIXES), in the order
+    given. The names come from blueprints.names, which the `derived-names` rule checks are unique, so
+    no two sources give one variable."""
     fixed = [v for v in SYSTEM_ENV if v != "CACHE_CONTROL" or (svc.public and plan.edge.cdn)]
     out = [(v, "") for v in fixed]
     out += [(env_var(callee, suffix), callee) for callee in svc.calls for suffix in ENV_SUFFIXES["service"]]
@@ -58,6 +61,8 @@ def sources(plan: Plan, svc: ServicePlan, region: str) -> list[tuple[str, str]]:
                 wanted = isinstance(store, CachePlan) and store.replicas_serve_reads
             elif suffix == "AUTH_TOKEN":
                 wanted = bool(plan.edge.tls)
+            elif suffix in KIND_ONLY_SUFFIXES.get(store.kind, ()):
+                wanted = target == "kubernetes"
             else:
                 wanted = True
             if wanted:
@@ -65,6 +70,6 @@ def sources(plan: Plan, svc: ServicePlan, region: str) -> list[tuple[str, str]]:
     return out
 
 
-def variables(plan: Plan, svc: ServicePlan, region: str) -> list[str]:
-    """The names `svc` receives in `region`, sorted (secrets included)."""
-    return sorted({name for name, _ in sources(plan, svc, region)})
+def variables(plan: Plan, svc: ServicePlan, region: str, target: str = "aws") -> list[str]:
+    """The names `svc` receives in `region` on `target`, sorted (secrets included)."""
+    return sorted({name for name, _ in sources(plan, svc, region, target)})

@@ -9,7 +9,8 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import ObjectPlan, Plan
+from blueprints.plan_model import ObjectPlan, Plan, ServicePlan
+from generators.aws import grants
 from generators.aws.common import Access, env_key, name, stateful
 from generators.aws.network import Network
 
@@ -208,13 +209,17 @@ class Bucket(pulumi.ComponentResource):
                 opts=opts,
             )
 
-    def access(self, region: str) -> Access:
-        bucket = self.buckets.get(region) or self.buckets[self.store.regions[0]]
-        return Access(
-            env={f"{env_key(self.store.name)}_BUCKET": bucket.bucket},
-            actions=["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-            resources=[bucket.arn, bucket.arn.apply(lambda a: f"{a}/*")],
-        )
+    def access(self, region: str, svc: ServicePlan) -> Access:
+        """The region's bucket (else the primary's) for `svc`: a reader gets and lists, a writer puts;
+        the bucket's key only through S3, for this bucket (its S3 Bucket Key's context)."""
+        home = region if region in self.buckets else self.store.regions[0]
+        bucket, mode = self.buckets[home], svc.access_to(self.store.name)
+        statements = [grants.allow(grants.actions(grants.OBJECTS, mode), [bucket.arn.apply(lambda a: f"{a}/*")])]
+        if listing := grants.actions(grants.LISTING, mode):
+            statements.append(grants.allow(listing, [bucket.arn]))
+        if self.plan.control("encryption-at-rest").enabled:
+            statements.append(grants.key_use("object", mode, home, self.networks[home].key.arn, bucket.arn))
+        return Access(env={f"{env_key(self.store.name)}_BUCKET": bucket.bucket}, statements=statements)
 
 
 def _deny_plain_http(arn: str) -> dict[str, object]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import CachePlan, Plan
+from blueprints.plan_model import CachePlan, Plan, ServicePlan
 from generators.aws.common import Access, credential, env_key, name
 from generators.aws.firewall import Firewall
 from generators.aws.network import Network
@@ -83,7 +83,9 @@ class Cache(pulumi.ComponentResource):
         self.store = store
         self.register_outputs({"endpoint": self.group.primary_endpoint_address})
 
-    def access(self, region: str) -> Access:
+    def access(self, region: str, svc: ServicePlan) -> Access:
+        """The cache's endpoints and AUTH token (no IAM: the token admits every command, so the edge's
+        access is stated in the plan, not enforced here)."""
         key = env_key(self.store.name)
         env: dict[str, pulumi.Input[str]] = {
             f"{key}_HOST": self.group.primary_endpoint_address,

@@ -147,9 +147,10 @@ class Region:
 
 @dataclass
 class Access:
-    """How a service in one region reaches a store: environment, IAM grants, secrets."""
+    """How a service in one region reaches a store: environment, the task role's IAM statements
+    (exactly the edge's access on exactly its resources, its key only through the store's service:
+    generators.aws.grants), secrets."""
 
     env: dict[str, pulumi.Input[str]] = field(default_factory=dict)
-    actions: list[str] = field(default_factory=list)
-    resources: list[pulumi.Input[str]] = field(default_factory=list)
+    statements: list[dict[str, Any]] = field(default_factory=list)
     secrets: dict[str, pulumi.Input[str]] = field(default_factory=dict)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan, RelationalPlan
+from blueprints.names import database_user
+from blueprints.plan_model import Plan, RelationalPlan, ServicePlan
+from generators.aws import grants
 from generators.aws.common import (
     DB_ADMIN,
     Access,
@@ -66,6 +68,9 @@ class Database(pulumi.ComponentResource):
         self.writer: pulumi.Input[str] | None = None
         """What applications call the writer by when it can move region (None: its endpoint)."""
         self.arns: list[pulumi.Output[str]] = []
+        self.connectable: list[tuple[pulumi.Output[str], pulumi.Output[str]]] = []
+        """(ARN, resource id) of every instance or cluster a service may connect to (IAM database
+        authentication names the resource id: rds-db:connect)."""
         self.safe = plan.control("deletion-protection").enabled
         self.encrypted = plan.control("encryption-at-rest").enabled
         self.retention = plan.dr.backup_retention_days
@@ -216,6 +221,7 @@ class Database(pulumi.ComponentResource):
         if not replicated:
             self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
         self.arns.append(writer.arn)
+        self.connectable.append((writer.arn, writer.resource_id))
         in_region = []
         for i in range(store.read_replicas):
             zone = primary_net.zones[(i + 1) % len(primary_net.zones)]
@@ -234,6 +240,7 @@ class Database(pulumi.ComponentResource):
                     opts=primary.opts(self),
                 )
             )
+        self.connectable += [(replica.arn, replica.resource_id) for replica in in_region]
         if in_region:
             self.readers[primary.name] = pulumi.Output.all(*[r.address for r in in_region]).apply(",".join)
         for r in store.regions[1:]:
@@ -263,6 +270,7 @@ class Database(pulumi.ComponentResource):
             )
             self.endpoints[r] = replica.address
             self.arns.append(replica.arn)
+            self.connectable.append((replica.arn, replica.resource_id))
         if len(store.regions) > 1:
             self.writer = self._writer_record(writer, self.endpoints[store.regions[1]])
 
@@ -320,6 +328,7 @@ class Database(pulumi.ComponentResource):
         if global_cluster is not None:
             self.writer = global_cluster.endpoint  # moves to the promoted region with the writer
         self.arns.append(writer.arn)
+        self.connectable.append((writer.arn, writer.cluster_resource_id))
         instances = self._instances(writer, primary_net, 1 + store.read_replicas)
         for r in store.regions[1:]:
             network = self.networks[r]
@@ -353,6 +362,7 @@ class Database(pulumi.ComponentResource):
             )
             self.endpoints[r] = secondary.reader_endpoint
             self.arns.append(secondary.arn)
+            self.connectable.append((secondary.arn, secondary.cluster_resource_id))
             self._instances(secondary, network, 1 + (1 if store.multi_az else 0))
 
     def _instances(self, cluster: aws.rds.Cluster, network: Network, count: int) -> list[aws.rds.ClusterInstance]:
@@ -484,23 +494,26 @@ class Database(pulumi.ComponentResource):
         self.replicated_secret = True
         return generated
 
-    def access(self, region: str) -> Access:
+    def access(self, region: str, svc: ServicePlan) -> Access:
+        """The writer (and where replicas serve reads, the read host) for `svc`, as its own database
+        user (`<DB>_USER`), authenticated by IAM: `rds-db:connect` for that user on every instance and
+        cluster of the store, never the master credentials. The user and its SQL grants (by the edge's
+        access) are made once by an operator: the plan's bootstrap (blueprints.access.bootstrap_sql)."""
         key = env_key(self.store.name)
         endpoint = self.writer or self.endpoints[self.store.writer_region]
+        user = database_user(svc.name)
         env: dict[str, pulumi.Input[str]] = {
             f"{key}_HOST": endpoint,
             f"{key}_PORT": str(self.store.port),
             f"{key}_DB": ident(self.store.name),
+            f"{key}_USER": user,
         }
         if self.store.read_host_in(region):
             env[f"{key}_READ_HOST"] = (
                 self.endpoints[region] if region != self.store.writer_region else self.readers[region]
             )
-        secrets: dict[str, pulumi.Input[str]] = {}
-        if self.secret_arn is not None:
-            writer = self.store.writer_region
-            local = region if self.replicated_secret and region in self.store.regions else writer
-            secrets[f"{key}_CREDENTIALS"] = pulumi.Output.from_input(self.secret_arn).apply(
-                lambda arn: arn.replace(f":{writer}:", f":{local}:")
-            )
-        return Access(env=env, secrets=secrets)
+        users = [
+            pulumi.Output.all(arn, rid).apply(lambda a: grants.db_user_arn(a[0], a[1], user))
+            for arn, rid in self.connectable
+        ]
+        return Access(env=env, statements=[grants.allow([grants.DB_CONNECT], list(users))])

@@ -9,6 +9,7 @@ import pulumi_aws as aws
 
 from blueprints.plan_model import Network as NetworkPlan
 from blueprints.plan_model import Plan
+from generators.aws import grants
 from generators.aws.common import LOG_RETENTION_DAYS, Region, Subnets, name, physical
 from generators.aws.tags import TIER_TAG
 
@@ -32,7 +33,9 @@ def key_policy(account: str, region: str, cdn_reads: bool) -> dict[str, object]:
             "Sid": "CloudWatchLogsEncrypts",
             "Effect": "Allow",
             "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            # no kms:Describe*: DescribeKey carries no encryption context, so under this condition it
+            # would be a grant that never applies
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
             "Resource": "*",
             "Condition": {
                 "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:*"}
@@ -79,6 +82,8 @@ class Network(pulumi.ComponentResource):
         self.has_vpc = net.vpc
         opts = region.opts(self)
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=region.provider)).account_id
+        self.account: pulumi.Output[str] = account
+        """The account: trust policies' source conditions (generators.aws.grants.trust)."""
         site = plan.edge.cdn is not None and plan.edge.cdn.site is not None
         self.key = aws.kms.Key(
             name(plan, "key", r),
@@ -178,18 +183,7 @@ class Network(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             name(plan, "flow-logs", r, kind="aws:iam/role:Role"),
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=grants.trust("vpc-flow-logs.amazonaws.com", r, self.account),
             opts=opts,
         )
         aws.iam.RolePolicy(
@@ -201,12 +195,9 @@ class Network(pulumi.ComponentResource):
                     "Statement": [
                         {
                             "Effect": "Allow",
-                            "Action": [
-                                "logs:CreateLogStream",
-                                "logs:PutLogEvents",
-                                "logs:DescribeLogGroups",
-                                "logs:DescribeLogStreams",
-                            ],
+                            # the log group is hld's: no logs:CreateLogGroup, nor DescribeLogGroups (it
+                            # takes no resource, so a grant scoped to the group would do nothing)
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                             "Resource": [logs.arn, logs.arn.apply(lambda a: f"{a}:*")],
                         }
                     ],

@@ -98,7 +98,7 @@ class System(pulumi.ComponentResource):
                 access: list[Access] = []
                 for store_name in svc.stores:
                     handle = stores.get(store_name) or per_region[(store_name, r)]
-                    access.append(handle.access(r))
+                    access.append(handle.access(r, svc))
                 Service(plan, svc, networks[r], firewalls[r], cluster, entries.get(r), access, self)
 
         edge = None

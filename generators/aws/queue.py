@@ -5,7 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.plan_model import Plan, QueuePlan
+from blueprints.plan_model import Plan, QueuePlan, ServicePlan
+from generators.aws import grants
 from generators.aws.common import Access, env_key, name, stateful
 from generators.aws.network import Network
 
@@ -59,18 +60,14 @@ class Queue(pulumi.ComponentResource):
             opts=region.opts(self),
         )
         self.store, self.region = store, region
+        self.encrypted, self.key_arn = encrypted, network.key.arn
         self.register_outputs({"url": self.queue.url, "dlq_url": self.dlq.url})
 
-    def access(self, region: str) -> Access:
-        actions = [
-            "sqs:SendMessage",
-            "sqs:ReceiveMessage",
-            "sqs:DeleteMessage",
-            "sqs:ChangeMessageVisibility",
-            "sqs:GetQueueAttributes",
-        ]
-        return Access(
-            env={f"{env_key(self.store.name)}_QUEUE_URL": self.queue.url},
-            actions=actions,
-            resources=[self.queue.arn],
-        )
+    def access(self, region: str, svc: ServicePlan) -> Access:
+        """This region's queue for `svc`: a producer sends, a consumer receives, deletes and extends;
+        the region's key only through SQS, for this queue. Never its dead-letter queue."""
+        mode = svc.access_to(self.store.name)
+        statements = [grants.allow(grants.actions(grants.QUEUE, mode), [self.queue.arn])]
+        if self.encrypted:
+            statements.append(grants.key_use("queue", mode, self.region.name, self.key_arn, self.queue.arn))
+        return Access(env={f"{env_key(self.store.name)}_QUEUE_URL": self.queue.url}, statements=statements)

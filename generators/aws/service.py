@@ -8,26 +8,18 @@ tracking on CPU (and on ALB requests per target for public services).
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 
 from blueprints.plan_model import PROBE, Plan, ServicePlan
+from generators.aws import grants
 from generators.aws.common import LOG_RETENTION_DAYS, Access, Region, env_key, name
 from generators.aws.firewall import Firewall
 from generators.aws.loadbalancer import Cluster, LoadBalancer
 from generators.aws.network import Network
 
 CONTAINER_USER = "1000:1000"
-ASSUME_ECS_TASKS = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
+ECS_TASKS = "ecs-tasks.amazonaws.com"
 
 
 class Service(pulumi.ComponentResource):
@@ -56,10 +48,9 @@ class Service(pulumi.ComponentResource):
             opts=opts,
         )
         secrets = {k: v for a in access for k, v in a.secrets.items()}
+        trust = grants.trust(ECS_TASKS, r, network.account)  # this account's tasks in this region only
         execution = aws.iam.Role(
-            name(plan, svc.name, "execution", r, kind="aws:iam/role:Role"),
-            assume_role_policy=ASSUME_ECS_TASKS,
-            opts=opts,
+            name(plan, svc.name, "execution", r, kind="aws:iam/role:Role"), assume_role_policy=trust, opts=opts
         )
         aws.iam.RolePolicyAttachment(
             name(plan, svc.name, "execution-managed", r),
@@ -75,33 +66,26 @@ class Service(pulumi.ComponentResource):
                     {
                         "Version": "2012-10-17",
                         "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": ["secretsmanager:GetSecretValue"],
-                                "Resource": list(secrets.values()),
-                            },
-                            {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [network.key.arn]},
+                            grants.allow(["secretsmanager:GetSecretValue"], list(secrets.values())),
+                            *(
+                                [grants.key_use("secret", "read", r, network.key.arn, list(secrets.values()))]
+                                if encrypted
+                                else []
+                            ),
                         ],
                     }
                 ),
                 opts=opts,
             )
         task_role = aws.iam.Role(
-            name(plan, svc.name, "task", r, kind="aws:iam/role:Role"), assume_role_policy=ASSUME_ECS_TASKS, opts=opts
+            name(plan, svc.name, "task", r, kind="aws:iam/role:Role"), assume_role_policy=trust, opts=opts
         )
-        grants = [
-            {"Effect": "Allow", "Action": a.actions, "Resource": a.resources}
-            for a in access
-            if a.actions and a.resources
-        ]
-        if grants:
-            grants.append(
-                {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [network.key.arn]}
-            )
+        statements = [statement for a in access for statement in a.statements]
+        if statements:  # exactly its edges' actions on exactly their resources (generators.aws.grants)
             aws.iam.RolePolicy(
                 name(plan, svc.name, "task-policy", r),
                 role=task_role.id,
-                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": grants}),
+                policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
                 opts=opts,
             )
 

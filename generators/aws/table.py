@@ -6,7 +6,8 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.consistency import consistent_reads, consistent_reads_variable
-from blueprints.plan_model import KeyValuePlan, Plan
+from blueprints.plan_model import KeyValuePlan, Plan, ServicePlan
+from generators.aws import grants
 from generators.aws.common import Access, env_key, name, stateful
 from generators.aws.network import Network
 
@@ -47,28 +48,28 @@ class Table(pulumi.ComponentResource):
             opts=stateful(plan, primary.region.opts(self)),
         )
         self.store = store
+        self.encrypted = plan.control("encryption-at-rest").enabled
+        self.keys = {r: networks[r].key.arn for r in store.regions}
+        """The key of the table's replica in each region."""
         self.register_outputs({"name": self.table.name, "arn": self.table.arn})
 
-    def access(self, region: str) -> Access:
+    def access(self, region: str, svc: ServicePlan) -> Access:
+        """The table (its replica in `region`) for `svc`: the actions of its edge's access, and the
+        region's key only through DynamoDB, for this table."""
+        mode = svc.access_to(self.store.name)
+        home = region if region in self.keys else self.store.regions[0]
         arn = (
             self.table.arn
-            if region == self.store.regions[0]
-            else self.table.arn.apply(lambda a: a.replace(f":{self.store.regions[0]}:", f":{region}:"))
+            if home == self.store.regions[0]
+            else self.table.arn.apply(lambda a: a.replace(f":{self.store.regions[0]}:", f":{home}:"))
         )
+        statements = [grants.allow(grants.actions(grants.TABLE, mode), [arn])]
+        if self.encrypted:
+            statements.append(grants.key_use("key-value", mode, home, self.keys[home], self.table.name))
         return Access(
             env={
                 f"{env_key(self.store.name)}_TABLE": self.table.name,
                 consistent_reads_variable(self.store.name): consistent_reads(self.store),
             },
-            actions=[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-                "dynamodb:DeleteItem",
-                "dynamodb:Query",
-                "dynamodb:BatchGetItem",
-                "dynamodb:BatchWriteItem",
-                "dynamodb:ConditionCheckItem",
-            ],
-            resources=[arn],
+            statements=statements,
         )

@@ -19,7 +19,15 @@ import pulumi_random as random
 from blueprints.plan_model import Plan
 from generators.kubernetes.cluster import objects
 from generators.kubernetes.common import KindOptions
-from generators.kubernetes.standins import DERIVED, VALKEY_CONF, credentials_json, secret_keys, valkey_config
+from generators.kubernetes.standins import (
+    CREDENTIALS_SUFFIX,
+    PASSWORD_SUFFIX,
+    VALKEY_CONF,
+    credentials_json,
+    is_derived,
+    secret_keys,
+    valkey_config,
+)
 
 GROUPS = {
     "": "core",
@@ -59,14 +67,16 @@ def credentials(plan: Plan, opts: pulumi.ResourceOptions) -> dict[str, dict[str,
             elif key == "AWS_ACCESS_KEY_ID":
                 rid = random.RandomId(f"{plan.name}-{secret}-{key.lower()}", byte_length=8, opts=opts)
                 values[key] = rid.hex.apply(lambda h: f"hld{h}")
-            elif key not in DERIVED:
+            elif not is_derived(key):
                 values[key] = random.RandomPassword(
                     f"{plan.name}-{secret}-{key.lower()}", length=32, special=False, opts=opts
                 ).result
-        if "CREDENTIALS" in keys:
-            values["CREDENTIALS"] = pulumi.Output.all(values["POSTGRES_USER"], values["POSTGRES_PASSWORD"]).apply(
-                lambda up: credentials_json(up[0], up[1])
-            )
+        for key in keys:
+            if key.endswith(CREDENTIALS_SUFFIX):  # a service's own database user: JSON username/password
+                user = key.removesuffix(CREDENTIALS_SUFFIX)
+                values[key] = pulumi.Output.all(
+                    pulumi.Output.from_input(user), values[f"{user}{PASSWORD_SUFFIX}"]
+                ).apply(lambda up: credentials_json(up[0], up[1]))
         if VALKEY_CONF in keys:
             values[VALKEY_CONF] = values["AUTH_TOKEN"].apply(valkey_config)
         out[secret] = values

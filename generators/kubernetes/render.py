@@ -13,7 +13,7 @@ from blueprints.plan_model import Plan
 from generators.kubernetes.cluster import addons, file_name, kind_cluster, kustomization, objects
 from generators.kubernetes.common import KindOptions
 from generators.kubernetes.guide import guide
-from generators.kubernetes.standins import DERIVED, derived, secret_keys
+from generators.kubernetes.standins import derived, is_derived, secret_keys
 
 K8S_VERSION = "1.33.0"
 """The Kubernetes version whose OpenAPI schemas the objects are validated against (kind's node image)."""
@@ -68,8 +68,8 @@ def secret_values(plan: Plan, previous: dict[str, dict[str, str]] | None = None)
     values: dict[str, dict[str, str]] = {}
     for name, keys in secret_keys(plan).items():
         kept = previous.get(name, {})
-        values[name] = {k: kept.get(k) or _fresh(k) for k in keys if k not in DERIVED}
-        values[name] |= {k: derived(k, values[name]) for k in keys if k in DERIVED}
+        values[name] = {k: kept.get(k) or _fresh(k) for k in keys if not is_derived(k)}
+        values[name] |= {k: derived(k, values[name]) for k in keys if is_derived(k)}
     return values
 
 

@@ -127,8 +127,21 @@ the server reads its AUTH token from the file, so the token is never on a comman
 process of the node could read it (/proc/<pid>/cmdline)."""
 VALKEY_CONF_DIR = "/etc/valkey"
 """Where the configuration file is mounted (from the Secret, read-only)."""
-DERIVED = ("CREDENTIALS", VALKEY_CONF)
-"""Secret keys whose values are made from the others (secret_values, the Pulumi program)."""
+CREDENTIALS_SUFFIX = ".credentials"
+PASSWORD_SUFFIX = ".password"
+"""A relational store's Secret holds, per service that uses it, its database user's password
+(`<user>.password`) and `<DB>_CREDENTIALS` (`<user>.credentials`, JSON): each service connects as its
+own user (blueprints.names.database_user), never as the stand-in's superuser."""
+
+
+def is_derived(key: str) -> bool:
+    """Secret keys whose values are made from the others (secret_values, the Pulumi program)."""
+    return key == VALKEY_CONF or key.endswith(CREDENTIALS_SUFFIX)
+
+
+def user_keys(user: str) -> tuple[str, str]:
+    """(password key, credentials key) of a database user in its store's Secret."""
+    return f"{user}{PASSWORD_SUFFIX}", f"{user}{CREDENTIALS_SUFFIX}"
 
 
 def valkey_config(token: str) -> str:
@@ -137,9 +150,10 @@ def valkey_config(token: str) -> str:
 
 
 def derived(key: str, values: dict[str, str]) -> str:
-    """The value of a DERIVED key from the other keys of its Secret."""
-    if key == "CREDENTIALS":
-        return credentials_json(values["POSTGRES_USER"], values["POSTGRES_PASSWORD"])
+    """The value of a derived key (is_derived) from the other keys of its Secret."""
+    if key.endswith(CREDENTIALS_SUFFIX):
+        user = key.removesuffix(CREDENTIALS_SUFFIX)
+        return credentials_json(user, values[f"{user}{PASSWORD_SUFFIX}"])
     if key == VALKEY_CONF:
         return valkey_config(values["AUTH_TOKEN"])
     raise KeyError(key)
@@ -189,8 +203,9 @@ def secret_ref(secret: str, key: str) -> dict[str, Any]:
     return {"valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
-def store_env(plan: Plan, store: AnyStorePlan, region: str) -> list[dict[str, Any]]:
-    """The contract's variables for `store` (generators.contract), with kind's values."""
+def store_env(plan: Plan, store: AnyStorePlan, region: str, service: str = "") -> list[dict[str, Any]]:
+    """The contract's variables for `store` (generators.contract), with kind's values, for `service`
+    (a relational store's user and its credentials are the service's own)."""
     key, stand_in = env_key(store.name), STAND_INS[store.kind]
     where = host(plan, stand_in_name(store))
     env: list[dict[str, Any]] = []
@@ -199,7 +214,11 @@ def store_env(plan: Plan, store: AnyStorePlan, region: str) -> list[dict[str, An
             {"name": f"{key}_HOST", "value": where},
             {"name": f"{key}_PORT", "value": str(stand_in.port)},
             {"name": f"{key}_DB", "value": ident(store.name)},
-            {"name": f"{key}_CREDENTIALS", **secret_ref(secret_name(store), "CREDENTIALS")},
+            {"name": f"{key}_USER", "value": names.database_user(service)},
+            {
+                "name": f"{key}_CREDENTIALS",
+                **secret_ref(secret_name(store), user_keys(names.database_user(service))[1]),
+            },
         ]
         if store.read_host_in(region):
             env.append({"name": f"{key}_READ_HOST", "value": where})
@@ -407,7 +426,10 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
     q = shlex.quote  # every argument made of blueprint text is quoted: the script runs in a shell
     port, endpoint = s.port, q(f"http://{name}:{s.port}")
     site = plan.edge.cdn.site if plan.edge.cdn else None
-    if s.api == "DYNAMODB":
+    relational = [x for x in stores if isinstance(x, RelationalPlan) and x.users]
+    if relational:
+        image, steps, env = s.image, *_database_users(relational[0], name, port)
+    elif s.api == "DYNAMODB":
         image, steps = (
             AWS_CLI_IMAGE,
             [f"until aws dynamodb list-tables --endpoint-url {endpoint} >/dev/null; do sleep 2; done"],
@@ -459,7 +481,7 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
     else:
         return []
     job = bootstrapper(name)
-    container = {
+    container: dict[str, Any] = {
         "name": "bootstrap",
         "image": image,
         "imagePullPolicy": PULL_POLICY,
@@ -469,6 +491,11 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
         "securityContext": container_security(user_of(image)),
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
+    if image == s.image:  # the stand-in's own image (psql): the folders it declares are writable here too
+        for i, path in enumerate([s.data, *(p for _, p in s.runtime)]):
+            container["volumeMounts"].append({"name": f"scratch-{i}", "mountPath": path})
+            volumes.append({"name": f"scratch-{i}", "emptyDir": {}})
     return [
         {
             "apiVersion": "batch/v1",
@@ -485,7 +512,7 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
                         "restartPolicy": "OnFailure",
                         "securityContext": pod_security(user_of(image)),
                         "containers": [container],
-                        "volumes": [{"name": "tmp", "emptyDir": {}}],
+                        "volumes": volumes,
                     },
                 },
             },
@@ -493,12 +520,43 @@ def bootstrap(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan]) -> 
     ]
 
 
+def _database_users(store: RelationalPlan, name: str, port: int) -> tuple[list[str], list[dict[str, Any]]]:
+    """The PostgreSQL stand-in's users: one per service, with its edge's privileges (the SQL the plan
+    states for AWS, blueprints.access.bootstrap_sql, with a password login: the stand-in has no IAM).
+    psql reads the passwords from its environment (\\getenv), so none is on a command line."""
+    from blueprints.access import bootstrap_sql
+
+    users = [(u.user, u.access) for u in store.users]
+    sql = [f"\\getenv {user}_password {_password_variable(user)}" for user, _ in users]
+    sql += bootstrap_sql(ident(store.name), users, "password")
+    steps = [
+        "until pg_isready -q; do sleep 2; done",
+        "psql -v ON_ERROR_STOP=1 --no-psqlrc <<'SQL'\n" + "\n".join(sql) + "\nSQL",
+    ]
+    secret = secret_name(store)
+    env = [
+        {"name": "PGHOST", "value": name},
+        {"name": "PGPORT", "value": str(port)},
+        {"name": "PGDATABASE", "value": ident(store.name)},
+        {"name": "PGUSER", **secret_ref(secret, "POSTGRES_USER")},
+        {"name": "PGPASSWORD", **secret_ref(secret, "POSTGRES_PASSWORD")},
+        {"name": "HOME", "value": "/tmp"},
+        *({"name": _password_variable(user), **secret_ref(secret, user_keys(user)[0])} for user, _ in users),
+    ]
+    return steps, env
+
+
+def _password_variable(user: str) -> str:
+    return f"{user.upper()}_PASSWORD"
+
+
 def secret_keys(plan: Plan) -> dict[str, tuple[str, ...]]:
     """Secret name -> the keys the render generates values for."""
     out: dict[str, tuple[str, ...]] = {}
     for store in plan.datastores:
-        if store.kind == "relational":
-            out[secret_name(store)] = ("POSTGRES_USER", "POSTGRES_PASSWORD", "CREDENTIALS")
+        if isinstance(store, RelationalPlan):
+            users = tuple(k for u in store.users for k in user_keys(u.user))
+            out[secret_name(store)] = ("POSTGRES_USER", "POSTGRES_PASSWORD", *users)
         elif store.kind == "cache" and plan.edge.tls:
             out[secret_name(store)] = ("AUTH_TOKEN", VALKEY_CONF)
     if any(STAND_INS[s.kind].api for s in plan.datastores):

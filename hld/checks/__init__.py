@@ -4,8 +4,9 @@
     security.py    the HLD-RULES §7 controls (and every log and secret under the region's key)
     promises.py    availability, zones, regions, static stability, DR, recovery objectives, losses
     properties.py  each promise as the property that delivers it; invariants recomputed
-    edges.py       every data-flow edge in every region: network, identity (calls in moto), key,
-                   secret, discovery
+    edges.py       every data-flow edge in every region: network, identity by the edge's access
+                   (calls in moto), key, secret, discovery, nothing granted outside the edges; and
+                   every trust policy's source conditions
     deployable.py  what real AWS needs beyond what the offline cloud refuses: order, key policies,
                    peering routes, backup permissions, stack-qualified names, replication,
                    engine versions AWS upgrades

@@ -533,7 +533,7 @@ def _contract(plan: Plan, objs: list[dict[str, Any]]) -> list[str]:
         if twice := sorted({n for n in given if given.count(n) > 1}):  # the last one would win
             out.append(f"{svc.name}: gets {', '.join(twice)} more than once")
         names = set(given)
-        expected = set(variables(plan, svc, plan.primary_region))
+        expected = set(variables(plan, svc, plan.primary_region, target="kubernetes"))
         if missing := sorted(expected - names):
             out.append(f"{svc.name}: lacks {', '.join(missing)}, which it gets on AWS")
         if extra := sorted(names - expected - KIND_ONLY):

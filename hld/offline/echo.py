@@ -99,12 +99,14 @@ def computed(typ: str, name: str, inputs: dict[str, Any], region: str) -> tuple[
         state |= {
             "address": f"{name}.abc.{region}.rds.amazonaws.com",
             "identifier": physical,
+            "resourceId": "db-" + hashlib.sha1(f"{name}".encode()).hexdigest()[:26].upper(),
             "masterUserSecrets": [{"secretArn": _arn("secretsmanager", region, "secret:", f"rds!{name}")}],
         }
     elif typ == "aws:rds/cluster:Cluster":
         state |= {
             "endpoint": f"{name}.cluster-abc.{region}.rds.amazonaws.com",
             "readerEndpoint": f"{name}.cluster-ro-abc.{region}.rds.amazonaws.com",
+            "clusterResourceId": "cluster-" + hashlib.sha1(f"{name}".encode()).hexdigest()[:26].upper(),
             "masterUserSecrets": [{"secretArn": _arn("secretsmanager", region, "secret:", f"rds!{name}")}],
         }
     elif typ == "aws:cloudfront/distribution:Distribution":

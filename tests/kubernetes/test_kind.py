@@ -151,8 +151,9 @@ def test_dynamodb_local_runs_as_its_images_user_without_telemetry():
 
 
 def test_the_two_targets_give_every_service_the_same_variables():
-    """The ECS task definitions of the AWS program (primary region) against the kind Deployments."""
-    from generators.contract import KIND_ONLY
+    """The ECS task definitions of the AWS program (primary region) against the kind Deployments:
+    kind adds only the SDKs' variables and, its PostgreSQL having no IAM, each user's password."""
+    from generators.contract import KIND_ONLY, variables
     from hld.offline import synth_stack
 
     for stack in ("url-shortener-prod", "e-commerce-prod", "social-feed-prod", "payments-ledger-prod"):
@@ -172,7 +173,12 @@ def test_the_two_targets_give_every_service_the_same_variables():
         }
         assert set(aws) == set(kind) == {s.name for s in p.services}, stack
         for name in aws:
-            assert kind[name] - KIND_ONLY == aws[name], (stack, name)
+            region = p.primary_region
+            passwords = set(variables(p, p.service(name), region, "kubernetes")) - set(
+                variables(p, p.service(name), region)
+            )
+            assert all(v.endswith("_CREDENTIALS") for v in passwords), passwords
+            assert kind[name] - KIND_ONLY - passwords == aws[name], (stack, name)
 
     def dropped(objs, _c, _m):
         deployment = next(o for o in objs if o["kind"] == "Deployment" and o["metadata"]["name"] == "shortener")
@@ -275,10 +281,11 @@ def test_credentials_are_kept_across_renders_and_resolve(tmp_path):
     assert runner.invoke(app, ["render", str(URL), "--out", str(tmp_path / "other")]).exit_code == 0
     assert {p.name: p.read_text() for p in (tmp_path / "other" / "secrets").iterdir()} != first
     credentials = dict(line.split("=", 1) for line in first["click-stats-credentials.env"].splitlines())
-    assert json.loads(credentials["CREDENTIALS"]) == {
-        "username": credentials["POSTGRES_USER"],
-        "password": credentials["POSTGRES_PASSWORD"],
+    assert json.loads(credentials["svc_analytics.credentials"]) == {  # the service's own user, not the superuser
+        "username": "svc_analytics",
+        "password": credentials["svc_analytics.password"],
     }
+    assert credentials["svc_analytics.password"] != credentials["POSTGRES_PASSWORD"]
 
     def unknown(objs, _c, _m):
         for _, c in containers(objs):

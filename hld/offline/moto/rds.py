@@ -198,6 +198,7 @@ def _db_cluster(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str
     return ident, {
         "arn": c["DBClusterArn"],
         "clusterIdentifier": ident,
+        "clusterResourceId": c.get("DbClusterResourceId", ""),
         "endpoint": c.get("Endpoint", ""),
         "readerEndpoint": c.get("ReaderEndpoint", ""),
         "storageEncrypted": c.get("StorageEncrypted", False),

@@ -185,12 +185,14 @@ def test_isolated_subnets_route_to_the_peer_region_in_moto():
 # 6. secrets in each region -----------------------------------------------------------------------
 
 
-def test_each_region_reads_its_own_replica_of_the_database_secret():
+def test_each_region_reads_its_own_region_s_secret():
+    """The cache's AUTH token (services never get the database's master secret: IAM authentication)."""
     result = fresh("url-shortener-prod")
-    tasks = [t for t in result.graph.of("aws:ecs/taskDefinition:TaskDefinition") if "analytics" in t.name]
+    tasks = [t for t in result.graph.of("aws:ecs/taskDefinition:TaskDefinition") if "shortener-task" in t.name]
     for task in tasks:
         [container] = json.loads(value(task, "container_definitions"))
-        [secret] = [s for s in container["secrets"] if s["name"] == "CLICK_STATS_CREDENTIALS"]
+        assert not any(s["name"] == "CLICK_STATS_CREDENTIALS" for s in container["secrets"])
+        [secret] = [s for s in container["secrets"] if s["name"] == "URL_CACHE_AUTH_TOKEN"]
         assert f":{task.region}:" in secret["valueFrom"]
         described = result.client("secretsmanager", task.region).describe_secret(SecretId=secret["valueFrom"])
         assert described["ARN"] == secret["valueFrom"]

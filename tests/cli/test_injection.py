@@ -419,7 +419,9 @@ EXAMPLES = int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300")) // 10 or 1
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+@settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES, derandomize=True
+)
 @given(st.sampled_from(["description", "service description", "service name", "image", "route"]), hostile)
 def test_outputs_quote_and_escape_whatever_reaches_them(where, text):
     p, rendered = _baseline()
@@ -469,7 +471,9 @@ FIELDS: dict[str, tuple[tuple[str | int, ...], str]] = {
 }
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+@settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES, derandomize=True
+)
 @given(st.sampled_from(sorted(FIELDS)), hostile)
 def test_a_hostile_string_in_any_field_is_refused_with_a_location_or_reaches_the_outputs_escaped(field, text):
     path, template = FIELDS[field]

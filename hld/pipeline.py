@@ -262,15 +262,16 @@ def verify(
     outcomes = evaluate(Run(result.plan, result.graph, result.outputs, result.live_reader))
     impact = None
     if fail is not None:
+        from blueprints.whatif import must_survive
         from hld.checks import Outcome
-        from hld.checks.promises import impact_problems, must_survive
+        from hld.checks.promises import impact_problems
         from hld.failures import what_if
 
         try:
             impact = what_if(result.plan, result.graph, fail[0], fail[1])
         except ValueError as exc:
             raise BadInput.option("--fail", str(exc), "fail", "name a deployed zone or region") from None
-        required = must_survive(result.plan, fail[0])
+        required = must_survive(result.plan, impact.disruption)
         problems = impact_problems(result.plan, impact) if required else []
         detail = (
             f"the design must survive a {fail[0]} ({result.plan.level.value}), and the deployed state does"

@@ -8,6 +8,7 @@ from typing import Any
 from blueprints.capacity import fullest_zone
 from blueprints.plan_model import Plan
 from blueprints.units import format_duration, human_duration
+from blueprints.whatif import must_survive
 from generators.aws.tags import TIER_TAG
 from hld.checks.facts import HOLDERS, SERVES_FROM, holders, spanned
 from hld.checks.registry import Check, NotApplicable, Run
@@ -263,14 +264,6 @@ def objectives(run: Run) -> list[str]:
                     f"{human_duration(expected)}"
                 )
     return out
-
-
-def must_survive(plan: Plan, disruption: str) -> bool:
-    """The blueprint's level says the design survives this kind of loss: a zone above single-zone,
-    a region in a multi-region design."""
-    if disruption == "zone-loss":
-        return plan.level.value != "single-zone"
-    return plan.level.value == "multi-region"
 
 
 def impact_problems(plan: Plan, impact: Any) -> list[str]:

@@ -87,7 +87,7 @@ def parse(text: str, file: str = "<blueprint>", overrides: dict[Path, Any] | Non
             for other in found.others:  # the other side of the problem, located too
                 at = doc.position(other, key=found.at_key)
                 message += f" ({dotted(other)} at {file}:{at[0]}:{at[1]})"
-            problems.append(Problem(found.path, message, found.rule, found.fix, file, line, column))
+            problems.append(Problem(found.path, message, found.rule, found.fix, file, line, column, found.edits))
     if problems or valid is None:
         raise BlueprintError(_ordered(problems))
     return valid

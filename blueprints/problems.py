@@ -69,6 +69,9 @@ class Problem:
     file: str = "<blueprint>"
     line: int = 1
     column: int = 1
+    edits: tuple[tuple[Path, object], ...] = ()
+    """The fix as edits to the document (path, value; None removes), when it is one change that
+    validates: what `--json` gives a tool to apply."""
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file  # line 0: no position
@@ -88,6 +91,7 @@ class Problem:
             "message": self.message,
             "rule": self.rule,
             "fix": self.fix,
+            "edits": [{"path": list(path), "value": value} for path, value in self.edits],
         }
 
 

@@ -95,14 +95,14 @@ def subnet_layout(vpc_cidr: str, zones: int) -> dict[str, list[str]]:
 def offered_load(bp: Any) -> dict[str, tuple[int | None, str]]:
     """Each service's peak requests a second and where the figure comes from: its own `peak_rps`,
     else what the services calling it synchronously send at their peaks (each of their requests
-    taken as one call, a stated assumption), summed; None where neither exists (the service is then
+    times the edge's `calls`, one unless stated), summed; None where neither exists (the service is then
     spread one replica a zone and scaled on CPU). A call cycle, which blueprints.rules refuses, carries
     no load."""
-    callers: dict[str, list[str]] = {}
+    callers: dict[str, list[tuple[str, float]]] = {}
     for caller in bp.services:
         for edge in caller.edges():
             if not edge.async_ and bp.service(edge.name) is not None:
-                callers.setdefault(edge.name, []).append(caller.name)
+                callers.setdefault(edge.name, []).append((caller.name, edge.calls))
     out: dict[str, tuple[int | None, str]] = {}
     visiting: set[str] = set()
 
@@ -115,11 +115,19 @@ def offered_load(bp: Any) -> dict[str, tuple[int | None, str]]:
             if own:
                 out[name] = (own, "peak_rps")
             else:
-                sent = [(c, load(c)) for c in callers.get(name, [])]
-                known = [(c, rps) for c, rps in sent if rps]
-                total = sum(rps for _, rps in known) if known else None
+                sent = [(c, calls, load(c)) for c, calls in callers.get(name, [])]
+                known = [(c, calls, math.ceil(rps * calls - 1e-9)) for c, calls, rps in sent if rps and calls]
+                total = sum(rps for _, _, rps in known) if known else None
+                uniform = all(calls == 1 for _, calls, _ in known)
                 why = (
-                    "called by " + ", ".join(f"{c} ({rps:,} rps)" for c, rps in known) + ": one call per request"
+                    "called by "
+                    + ", ".join(
+                        f"{c} ({rps:,} rps)"
+                        if uniform
+                        else f"{c} ({rps:,} rps: {calls:g} call{'' if calls == 1 else 's'} per request)"
+                        for c, calls, rps in known
+                    )
+                    + (": one call per request" if uniform else " (uses[].calls)")
                     if known
                     else "no peak_rps given"
                 )

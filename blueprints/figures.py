@@ -256,15 +256,6 @@ def zones_of(region: str) -> list[str]:
     return [f"{region}{letter}" for letter in REGION_ZONES[region]]
 
 
-INSTANCE_CLASSES: dict[tuple[str, str], str] = {
-    ("relational", "production"): "db.r6g.large",
-    ("relational", "development"): "db.t4g.medium",
-    ("cache", "production"): "cache.r6g.large",
-    ("cache", "development"): "cache.t4g.small",
-}
-"""Instance classes by store kind and environment: memory-optimised Graviton for production,
-burstable for development."""
-
 FIGURES_NOTE = (
     "SLA-based estimate: AWS SLAs are the monthly uptime AWS pays credits below, not measured "
     "availability; failures are assumed independent (AWS Well-Architected, Reliability Pillar). "

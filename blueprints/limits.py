@@ -90,6 +90,10 @@ services published (a single design beyond it is many systems). Bounds the arith
 MAX_RPS_PER_REPLICA = 1_000_000
 """What one replica serves: far above what one Fargate task (16 vCPU at most) can."""
 
+MAX_CALLS_PER_REQUEST = 1000
+"""Calls a `uses` edge makes per request: a fan-out of a thousand is far past any journey that
+meets a latency goal, and it keeps a caller's peak times its calls within MAX_PEAK_RPS x 1000."""
+
 MAX_OBJECTIVE_SECONDS = 30 * 86400
 """RTO and RPO at most 30 days: automated backups are kept 35 days at most, so a longer
 objective cannot be planned for."""

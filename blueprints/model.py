@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from blueprints import grammar, limits
+from blueprints import grammar, limits, sizes
 from blueprints.units import Duration, Memory
 
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -195,6 +195,21 @@ class UseRef(Strict):
         "make it unambiguous (a service whose routes are all GET or HEAD reads; a worker, with no routes and no "
         "callers, consumes its one queue; a queue used `async` from routes is produced to), else the widest.",
     )
+    calls: float = Field(
+        default=1,
+        ge=0,
+        le=limits.MAX_CALLS_PER_REQUEST,
+        description="Calls this edge makes per request that reaches it: to a service, the load it sends (its "
+        "capacity follows); to a store, the requests it makes (the cost estimate); to a queue, the messages it "
+        "sends (0.1 for batches of ten). 1 unless stated.",
+    )
+    read_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Of this edge's calls to a store, the share that reads (the cost estimate); only for "
+        "`read-write` access. Unset: 0.8 for read-write (1 for read, 0 for write).",
+    )
 
 
 def route_problem(route: str) -> str:
@@ -335,7 +350,30 @@ class Relational(_Store):
         description="Readable replicas in the primary region. Unset: one per extra zone for "
         "eventual consistency (replicas serve reads), else 0.",
     )
-    storage_gb: int = Field(default=20, ge=20, le=65536, description="Allocated storage (RDS).")
+    storage_gb: int = Field(
+        default=20, ge=20, le=65536, description="Allocated storage (RDS); the data an Aurora cluster holds."
+    )
+    instance_class: str | None = Field(
+        default=None,
+        max_length=32,
+        json_schema_extra={"enum": [*sorted(sizes.OFFERED), None]},
+        description="Size the instances (e.g. db.t4g.medium for a small internal tool, db.r6g.2xlarge): one the "
+        "engine offers (blueprints.sizes). Unset: db.r6g.large in production, db.t4g.medium in development.",
+    )
+
+    @field_validator("instance_class")
+    @classmethod
+    def _instance_class(cls, value: str | None) -> str | None:
+        offered = sorted(sizes.OFFERED)
+        if value is None or value in offered:
+            return value
+        import difflib
+
+        close = difflib.get_close_matches(value, offered, n=1)
+        raise ValueError(
+            f"expected {close[0] if close else 'a class a PostgreSQL engine offers'}, got {value!r}; "
+            f"the classes: {', '.join(offered)}"
+        )
 
 
 class KeyValue(_Store):
@@ -358,6 +396,12 @@ class KeyValue(_Store):
         pattern=r"^[A-Za-z0-9_.-]+$",
         description="Attribute holding an expiry time (not with strong multi-region).",
     )
+    stored_gb: float | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="Data the store holds, GB (the cost estimate). Unset: cost.stored_gb, else 10.",
+    )
 
 
 class Cache(_Store):
@@ -366,7 +410,19 @@ class Cache(_Store):
     ttl: Duration = Field(
         default=3600, le=limits.MAX_TTL_SECONDS, description="Default time to live of cached entries."
     )
-    memory: Memory = Field(default=1024, ge=512, le=limits.MAX_CACHE_MEMORY_MIB, description="Memory per cache node.")
+    memory: Memory = Field(
+        default=1024,
+        ge=512,
+        le=limits.MAX_CACHE_MEMORY_MIB,
+        description="Memory per cache node: the node type is the smallest that holds it (blueprints.sizes).",
+    )
+    hit_ratio: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Share of reads the cache answers for the relational and key-value stores its callers "
+        "read through it (cache-aside), in the cost estimate. Unset: 0.8.",
+    )
 
 
 class Queue(_Store):
@@ -395,6 +451,12 @@ class ObjectStore(_Store):
         default=False,
         description="Served read-only to the internet through the CDN (edge.cdn): a static site or "
         "public assets. The bucket stays private; only the CDN reads it.",
+    )
+    stored_gb: float | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="Data the store holds, GB (the cost estimate). Unset: cost.stored_gb, else 10.",
     )
 
 
@@ -428,7 +490,8 @@ class Cost(Strict):
         default=None,
         ge=0,
         le=1_000_000,
-        description="Data each key-value and object store holds, GB. Unset: 10 (relational: its planned storage).",
+        description="Data each key-value and object store holds, GB, where the store does not state its own "
+        "`stored_gb`. Unset: 10 (relational: its storage_gb).",
     )
 
 

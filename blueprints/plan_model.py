@@ -246,6 +246,9 @@ class RelationalPlan(StoreBase):
     read_replicas: int
     instance_class: Decided[str]
     storage_gb: int
+    storage_type: Decided[str] | None = None
+    """Aurora's storage configuration: `aurora` (Standard, billed per I/O) or `aurora-iopt1`
+    (I/O-Optimized), chosen from the estimate (blueprints.cost.estimate.aurora_storage)."""
     writer_name: Decided[str] | None = None
     """The name applications reach the writer by when it can move to another region: Aurora's
     global writer endpoint, or a private DNS name on a failover pair of records."""
@@ -473,7 +476,21 @@ class CostLine(Model):
     """None: the price table has no price for this item in this region (left out of the totals)."""
     monthly_min: float
     monthly_max: float
-    assumption: str | None = None
+    assumes: list[str] = []
+    """The keys of the assumptions (CostEstimate.assumptions) its quantity rests on."""
+    source: str | None = None
+    """The pricing page the price was read from (blueprints.cost.prices)."""
+
+
+class Assumption(Model):
+    """A figure the estimate rests on that the blueprint does not state: listed once, with its
+    value and where to change it."""
+
+    key: str
+    text: str
+    """The assumption with its value: `average load 30 % of peak`."""
+    where: str
+    """The blueprint field that sets it, or `fixed: ...` for a figure of the model."""
 
 
 class CostEstimate(Model):
@@ -483,7 +500,7 @@ class CostEstimate(Model):
     """USD a month with every service at its autoscaling maximum."""
     lines: list[CostLine]
     unpriced: list[str]
-    assumptions: list[str]
+    assumptions: list[Assumption]
     left_out: list[str]
     prices_checked: str
     budget: float | None = None

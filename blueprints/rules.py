@@ -18,7 +18,7 @@ from blueprints.access import MODES
 from blueprints.capacity import design_rps, max_replicas, offered_load, replicas_per_zone
 from blueprints.figures import FLOAT_NOISE, MRSC_REGION_SETS, REGION_ZONES, zones_of
 from blueprints.intent import Intent, candidates, ceiling, nearby_regions
-from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational, Route, Service
+from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational, Route, Service, UseRef
 from blueprints.problems import Broken, Path
 from blueprints.routing import path_pattern
 from blueprints.units import format_duration
@@ -57,6 +57,8 @@ def check(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
     if broken.reads("services", "datastores"):
         found += _references(bp, broken)
         found += derived_names(bp, broken)
+    if broken.reads("datastores"):
+        found += _sizes(bp, broken)
     regions_found = _regions_known(bp) if broken.reads("regions") else []
     found += regions_found
     if broken.whole("edge", "security", "services"):
@@ -99,8 +101,10 @@ def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
                 close = difflib.get_close_matches(edge.name, names, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "declare it under `services` or `datastores`"
                 out.append(Finding(path, f"uses {edge.name!r}, which is not declared", "data-flow", hint))
-            elif edge.access is not None:
-                out += _access_rule(bp, path, edge.name, edge.access)
+            else:
+                if edge.access is not None:
+                    out += _access_rule(bp, path, edge.name, edge.access)
+                out += _read_share_rule(bp, path, svc, edge)
         if svc.routes and not svc.public:
             out.append(
                 Finding(
@@ -125,6 +129,33 @@ def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
     if broken.whole("services") and not out:
         out += _listener_rules(bp)
     return out
+
+
+def _read_share_rule(bp: Blueprint, path: Path, svc: Service, edge: UseRef) -> list[Finding]:
+    """`read_share` splits a read-write edge's calls; on any other edge it contradicts the access."""
+    if edge.read_share is None:
+        return []
+    from blueprints.access import infer
+
+    store = bp.store(edge.name)
+    if store is None:
+        what = f"a call to the service {edge.name!r}"
+    elif store.kind == "queue" or (edge.access is not None and edge.access not in MODES[store.kind]):
+        what = f"an edge to a {STORE_WORDS.get(store.kind, store.kind)}"
+    else:
+        access = infer(bp, svc, edge)[0]
+        if access == "read-write":
+            return []
+        what = f"a {access}-only edge (every call {'reads' if access == 'read' else 'writes'})"
+    return [
+        Finding(
+            (*path, "read_share"),
+            f"`read_share` on {what}: it splits the calls of a read-write edge to a store",
+            "access",
+            "remove `read_share`" + ("" if store is None or store.kind == "queue" else ", or set access: read-write"),
+            edits=(((*path, "read_share"), None),),
+        )
+    ]
 
 
 def _access_rule(bp: Blueprint, path: Path, name: str, access: str) -> list[Finding]:
@@ -323,6 +354,27 @@ def _cycles(bp: Blueprint) -> list[Finding]:
             if name not in seen:
                 seen.add(name)
                 stack += calls[name]
+    return out
+
+
+def _sizes(bp: Blueprint, broken: Broken) -> list[Finding]:
+    """A pinned instance class the store's engine offers (blueprints.sizes)."""
+    from blueprints.sizes import relational_problem
+
+    out = []
+    for i, store in enumerate(bp.datastores):
+        if not isinstance(store, Relational) or store.instance_class is None:
+            continue
+        problem = relational_problem(store.engine, store.instance_class)
+        if problem is None:
+            continue
+        why, engine = problem
+        path: Path = ("datastores", i, "instance_class")
+        edits: tuple[tuple[Path, object], ...] = ()
+        fix = "choose one of the classes named"
+        if engine:
+            fix, edits = f"pin the engine: engine: {engine}", ((("datastores", i, "engine"), engine),)
+        out.append(Finding(path, why, "instance-class", fix, edits=edits))
     return out
 
 

@@ -230,9 +230,17 @@ def cost(
     static-stability minimum and the autoscaling maximum, from a dated price table with a source
     per row. Then every redundancy choice (single-zone, multi-zone passive/active, multi-region
     passive/active), each a real re-plan, with its availability, RTO/RPO on zone and region loss
-    and monthly cost, cheapest first, and what each step up costs. Figures the blueprint does not
-    give (average load, response size, stored data) are assumptions, listed and marked in --json.
-    Exit 1 when the design exceeds the blueprint's cost.monthly_max (the conflict named), 2 on bad input.
+    and monthly cost, cheapest first, and what each step up costs.
+
+    Usage is per edge: each `uses` edge's calls per request (`calls`, 1 unless stated), its
+    read/write mix (its access mode, or `read_share`), the reads a cache answers (its `hit_ratio`)
+    and the requests the CDN answers (edge.cdn.hit_ratio), each store's data (`stored_gb`). Every
+    figure the blueprint does not give is an assumption, listed once with its value and the field
+    that sets it (--json: assumptions[], and each line's `assumes`).
+
+    Exit 1 only when the design exceeds the blueprint's cost.monthly_max, or the estimate misses a
+    price so the budget cannot be checked; a missed availability or recovery target is reported on
+    standard error and is `hld plan`'s exit. Exit 2 on bad input.
     """
     from hld import pipeline
 
@@ -246,7 +254,9 @@ def cost(
         console().print(cost_view(costed.plan, costed.alternatives, costed.steps))
         for unmet in costed.plan.unmet:
             sys.stderr.write(f"misses {unmet.what}: {unmet.why}\n")
-    raise typer.Exit(0 if costed.plan.ok else 1)
+    # exit 1 for the budget alone: a missed availability or recovery target is `hld plan`'s to report
+    status = costed.plan.cost.budget_status if costed.plan.cost is not None else "none"
+    raise typer.Exit(1 if status in ("over", "unchecked") else 0)
 
 
 @app.command()

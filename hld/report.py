@@ -145,7 +145,9 @@ def cost_view(plan: Plan, rows: list[Any], steps: list[str]) -> Group:
     parts.append(alts)
     for step in steps:
         parts.append(Text(step))
-    parts.append(Text("Assumptions: " + "; ".join(cost.assumptions)))
+    parts.append(Text("Assumptions (each once, with where to change it):"))
+    for a in cost.assumptions:
+        parts.append(Text(f"  - {a.text} ({a.where})"))
     parts.append(Text("Left out: " + "; ".join(cost.left_out)))
     return Group(*parts)
 
@@ -260,6 +262,9 @@ def plan_view(plan: Plan) -> Group:
     stores = _table("Data stores", "store", "engine", "replication", "why")
     for store in plan.datastores:
         why = f"{store.engine.reason}. {store.replication.reason}"
+        size = getattr(store, "instance_class", None)
+        if size is not None:
+            why += f". {size.value}: {size.reason}"
         writer = getattr(store, "writer_name", None)
         if writer is not None:
             why += f". Applications reach the writer as {writer.value}: {writer.reason}"

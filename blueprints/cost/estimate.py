@@ -1,22 +1,21 @@
 """The monthly cost of a plan: each component's quantities from the plan (tasks, instances, nodes,
-regions, zones, NAT gateways) and from the blueprint's usage (`cost:`), priced from the table
-(blueprints.cost.prices). Every figure a blueprint does not state is an assumption, stated beside
-the line it changes."""
+regions, zones, NAT gateways) and from the usage (blueprints.cost.usage: requests per service,
+calls per edge, reads and writes, cache and CDN hits, messages, stored data), priced from the
+table (blueprints.cost.prices). Every figure the blueprint does not state is an assumption, listed
+once with its value and where to change it; each line names the assumptions it rests on."""
 
 from __future__ import annotations
 
-from blueprints.cost.prices import CHECKED, LEFT_OUT, price
-from blueprints.model import Blueprint
-from blueprints.plan_model import CostEstimate, CostLine, Plan
+from collections.abc import Callable
 
-HOURS = 730
-"""Hours in a month (AWS pricing's convention)."""
-SECONDS = HOURS * 3600
-AVERAGE_LOAD = 0.3
-RESPONSE_KB = 8.0
-STORED_GB = 10.0
-READ_SHARE = 0.8
-"""Of the requests that reach a store, the share that reads (the rest write)."""
+from blueprints.consistency import consistent_reads
+from blueprints.cost.prices import CHECKED, LEFT_OUT, PRICES, price
+from blueprints.cost.usage import HOURS, SECONDS, STORED_GB, Assumptions, Edge, Usage, usage
+from blueprints.model import Blueprint
+from blueprints.plan_model import AnyStorePlan, CostEstimate, CostLine, Decided, KeyValuePlan, Plan
+
+__all__ = ["HOURS", "SECONDS", "estimate"]
+
 LOG_GB_PER_TASK = 0.5
 """Application logs a task ingests a month, GB."""
 FLOW_LOG_GB_PER_ZONE = 1.0
@@ -30,12 +29,22 @@ DNS_SHARE = 0.01
 """DNS queries per request reaching Route 53 (resolvers cache by the record's TTL)."""
 CHANGE_PER_DAY = 0.1
 """Share of a database's data that changes a day (what backup copies move between regions)."""
+ITEM_KB = 1.0
+"""Size of a row or item a call reads or writes: one DynamoDB write unit (1 KB), one read unit (4 KB)."""
+AURORA_IOS = 2
+"""Aurora I/Os per database call."""
+SQS_CALLS = 3
+"""SQS requests per message: a send, a receive and a delete."""
+FIXED = "fixed: blueprints/cost/estimate.py"
+Split = Callable[[str, float], dict[str, float]]
+"""A service's monthly figure split over the regions that serve it."""
 
 
 class _Lines:
-    def __init__(self) -> None:
+    def __init__(self, notes: Assumptions) -> None:
         self.lines: list[CostLine] = []
         self.unpriced: list[str] = []
+        self.notes = notes
 
     def add(
         self,
@@ -45,7 +54,7 @@ class _Lines:
         unit: str,
         low: float,
         high: float | None = None,
-        assumption: str | None = None,
+        assumes: tuple[str, ...] = (),
     ) -> None:
         if low <= 0 and not high:
             return
@@ -53,6 +62,7 @@ class _Lines:
         usd = price(item, region)
         if usd is None:
             self.unpriced.append(f"{item} in {region}")
+        row = PRICES.get(item)
         self.lines.append(
             CostLine(
                 component=component,
@@ -64,53 +74,54 @@ class _Lines:
                 usd_per_unit=usd,
                 monthly_min=round(low * usd, 2) if usd is not None else 0.0,
                 monthly_max=round(high * usd, 2) if usd is not None else 0.0,
-                assumption=assumption,
+                assumes=list(dict.fromkeys(assumes)),
+                source=row.source if row else None,
             )
         )
 
+    def fixed(self, key: str, text: str, name: str) -> str:
+        return self.notes.note(key, text, f"{FIXED} {name}")
+
 
 def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
-    usage = bp.cost
-    load = usage.average_load or AVERAGE_LOAD
-    kb = usage.response_kb or RESPONSE_KB
-    stored = usage.stored_gb if usage.stored_gb is not None else STORED_GB
-    assumptions = []
-    if usage.average_load is None:
-        assumptions.append(f"average load {load:.0%} of peak (cost.average_load)")
-    if usage.response_kb is None:
-        assumptions.append(f"responses of {kb:g} KB (cost.response_kb)")
-    if usage.stored_gb is None:
-        assumptions.append(f"{stored:g} GB in each key-value and object store (cost.stored_gb)")
-    assumptions += [
-        f"{READ_SHARE:.0%} of store requests read",
-        f"{LOG_GB_PER_TASK:g} GB of logs per task a month",
-        f"{NAT_GB:g} GB through each NAT gateway a month",
-    ]
-    out = _Lines()
+    use = usage(bp, plan)
+    out = _Lines(use.assumptions)
+    kb = use.kb
+    size: tuple[str, ...] = ()
+    if bp.cost.response_kb is None:
+        size = (out.notes.note("response_kb", f"responses of {kb:g} KB", "cost.response_kb"),)
     regions = plan.regions.value
     zones = {n.region: len(n.zones) for n in plan.networks}
+    serving = {
+        s.name: [c.region for c in s.capacity.value if c.role == "serving"] or [c.region for c in s.capacity.value[:1]]
+        for s in plan.services
+    }
 
-    # requests a month, per service and region (a serving region's share of the service's peak)
-    monthly: dict[tuple[str, str], float] = {}
-    for svc in plan.services:
-        serving = [c for c in svc.capacity.value if c.role == "serving"] or svc.capacity.value[:1]
-        total = (svc.peak_rps or 0) * load * SECONDS
-        for cap in serving:
-            monthly[(svc.name, cap.region)] = total / len(serving)
+    def split(service: str, monthly: float) -> dict[str, float]:
+        where = serving.get(service) or regions[:1]
+        return {r: monthly / len(where) for r in where}
 
     # compute and load balancing
     for r in regions:
         tasks = [(s, c) for s in plan.services for c in s.capacity.value if c.region == r]
+        for arch, prefix in (("x86_64", "fargate"), ("arm64", "fargate-arm")):
+            mine = [(s, c) for s, c in tasks if s.architecture.value == arch]
+            if not mine:
+                continue
+            vcpu_low = sum(c.min_replicas * s.task_cpu.value / 1024 for s, c in mine)
+            vcpu_high = sum(c.max_replicas * s.task_cpu.value / 1024 for s, c in mine)
+            gb_low = sum(c.min_replicas * s.task_memory / 1024 for s, c in mine)
+            gb_high = sum(c.max_replicas * s.task_memory / 1024 for s, c in mine)
+            out.add("compute", r, f"{prefix}-vcpu", "vCPU-hour", vcpu_low * HOURS, vcpu_high * HOURS)
+            out.add("compute", r, f"{prefix}-memory", "GB-hour", gb_low * HOURS, gb_high * HOURS)
         low = sum(c.min_replicas for _, c in tasks)
         high = sum(c.max_replicas for _, c in tasks)
-        vcpu_low = sum(c.min_replicas * s.task_cpu.value / 1024 for s, c in tasks)
-        vcpu_high = sum(c.max_replicas * s.task_cpu.value / 1024 for s, c in tasks)
-        gb_low = sum(c.min_replicas * s.task_memory / 1024 for s, c in tasks)
-        gb_high = sum(c.max_replicas * s.task_memory / 1024 for s, c in tasks)
-        out.add("compute", r, "fargate-vcpu", "vCPU-hour", vcpu_low * HOURS, vcpu_high * HOURS)
-        out.add("compute", r, "fargate-memory", "GB-hour", gb_low * HOURS, gb_high * HOURS)
+        arriving = sum(split(name, v).get(r, 0.0) for name, v in use.arriving.items())
         if any(s.public for s, _ in tasks):
-            rps = sum(v for (_, region), v in monthly.items() if region == r) / SECONDS
+            public_arriving = sum(
+                split(name, v).get(r, 0.0) for name, v in use.arriving.items() if plan.service(name).public
+            )
+            rps = public_arriving / SECONDS
             lcu = max(rps * kb * 3600 / 1e6, rps * (1 - KEEPALIVE) / 25)
             out.add("load balancing", r, "alb", "hour", HOURS)
             out.add(
@@ -119,123 +130,55 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
                 "alb-lcu",
                 "LCU-hour",
                 lcu * HOURS,
-                assumption="LCUs from processed bytes and new connections",
+                assumes=(
+                    *use.base,
+                    *size,
+                    out.fixed(
+                        "keepalive",
+                        f"{KEEPALIVE:.0%} of requests on kept-alive connections (LCUs count new connections and "
+                        "processed bytes)",
+                        "KEEPALIVE",
+                    ),
+                ),
             )
-            out.add(
-                "NAT and data transfer",
-                r,
-                "public-ipv4",
-                "hour",
-                zones.get(r, 1) * HOURS,
-                assumption="the load balancer's address in each zone",
-            )
+            out.add("NAT and data transfer", r, "public-ipv4", "hour", zones.get(r, 1) * HOURS)
         if tasks:
-            inter_az = sum(v for (_, region), v in monthly.items() if region == r) * kb / 1e6
             z = zones.get(r, 1)
             out.add(
                 "NAT and data transfer",
                 r,
                 "inter-az",
                 "GB",
-                inter_az * (z - 1) / z,
-                assumption="requests crossing zones behind the load balancer",
+                arriving * kb / 1e6 * (z - 1) / z,
+                assumes=(
+                    *use.base,
+                    *size,
+                    out.fixed(
+                        "inter_az",
+                        "the load balancer sends each request to a zone at random: (zones - 1) / zones of them cross",
+                        "(cross-zone load balancing: always on for an ALB)",
+                    ),
+                ),
             )
+        logs_key = out.fixed(
+            "logs",
+            f"{LOG_GB_PER_TASK:g} GB of application logs per task and {FLOW_LOG_GB_PER_ZONE:g} GB of flow logs per "
+            "zone a month",
+            "LOG_GB_PER_TASK",
+        )
         logs = low * LOG_GB_PER_TASK + FLOW_LOG_GB_PER_ZONE * zones.get(r, 1)
-        out.add("logs", r, "logs-ingest", "GB", logs, high * LOG_GB_PER_TASK + FLOW_LOG_GB_PER_ZONE * zones.get(r, 1))
-        out.add("logs", r, "logs-storage", "GB-month", logs)
+        logs_high = high * LOG_GB_PER_TASK + FLOW_LOG_GB_PER_ZONE * zones.get(r, 1)
+        out.add("logs", r, "logs-ingest", "GB", logs, logs_high, assumes=(logs_key,))
+        out.add("logs", r, "logs-storage", "GB-month", logs, assumes=(logs_key,))
     for n in plan.networks:
         nats = n.nat_gateways.value
+        nat_key = out.fixed("nat_gb", f"{NAT_GB:g} GB through each NAT gateway a month", "NAT_GB")
         out.add("NAT and data transfer", n.region, "nat", "hour", nats * HOURS)
-        out.add("NAT and data transfer", n.region, "nat-data", "GB", nats * NAT_GB)
-        out.add(
-            "NAT and data transfer",
-            n.region,
-            "public-ipv4",
-            "hour",
-            nats * HOURS,
-            assumption="one Elastic IP per NAT gateway",
-        )
+        out.add("NAT and data transfer", n.region, "nat-data", "GB", nats * NAT_GB, assumes=(nat_key,))
+        out.add("NAT and data transfer", n.region, "public-ipv4", "hour", nats * HOURS)
 
-    # stores
-    def store_requests(name: str) -> float:
-        return sum(v for (svc, _), v in monthly.items() if name in plan.service(svc).stores)
+    _stores(bp, plan, use, out, split, size)
 
-    for s in plan.datastores:
-        requests = store_requests(s.name)
-        per_region = requests / max(len(s.regions), 1)
-        comp = f"store {s.name}"
-        if s.kind == "relational":
-            engine = s.engine.value
-            cls = s.instance_class.value
-            if engine == "aurora-postgresql":
-                for i, r in enumerate(s.regions):
-                    count = 1 + s.read_replicas if i == 0 else 1 + (1 if s.multi_az else 0)
-                    out.add(comp, r, f"aurora:{cls}", "hour", count * HOURS)
-                    out.add(comp, r, "aurora-storage", "GB-month", s.storage_gb)
-                    out.add(
-                        comp,
-                        r,
-                        "aurora-io",
-                        "million requests",
-                        per_region * 2 / 1e6,
-                        assumption="two I/Os per request",
-                    )
-            else:
-                for i, r in enumerate(s.regions):
-                    count = (2 if s.multi_az else 1) + s.read_replicas if i == 0 else 1
-                    out.add(comp, r, f"rds-postgres:{cls}", "hour", count * HOURS)
-                    out.add(comp, r, "rds-gp3", "GB-month", count * s.storage_gb)
-            copies = plan.dr.backup_copy_regions
-            for r in copies:
-                out.add("backups", r, "rds-backup", "GB-month", s.storage_gb)
-                out.add(
-                    "backups",
-                    s.writer_region,
-                    "inter-region",
-                    "GB",
-                    s.storage_gb * CHANGE_PER_DAY * 30,
-                    assumption=f"{CHANGE_PER_DAY:.0%} of the data changes a day",
-                )
-        elif s.kind == "key-value":
-            reads, writes = requests * READ_SHARE, requests * (1 - READ_SHARE)
-            for r in s.regions:
-                share = 1 / len(s.regions)
-                out.add(comp, r, "dynamodb-read", "million read request units", reads * share / 1e6)
-                # every region applies every write (global tables: replicated writes cost as writes)
-                out.add(comp, r, "dynamodb-write", "million write request units", writes / 1e6)
-                out.add(comp, r, "dynamodb-storage", "GB-month", stored)
-                out.add(comp, r, "dynamodb-pitr", "GB-month", stored)
-        elif s.kind == "cache":
-            cls = s.instance_class.value
-            for r in s.regions:
-                out.add(comp, r, f"{s.engine.value}:{cls}", "node-hour", (1 + s.read_replicas) * HOURS)
-        elif s.kind == "queue":
-            item = "sqs-fifo" if s.fifo else "sqs"
-            for r in s.regions:  # a message per request of the services that use the queue
-                out.add(
-                    comp,
-                    r,
-                    item,
-                    "million requests",
-                    per_region * 3 / 1e6,
-                    assumption="send, receive and delete per message",
-                )
-        elif s.kind == "object":
-            for r in s.regions:
-                out.add(comp, r, "s3-storage", "GB-month", stored)
-                out.add(comp, r, "s3-get", "thousand requests", per_region * READ_SHARE / 1e3)
-                out.add(comp, r, "s3-put", "thousand requests", per_region * (1 - READ_SHARE) / 1e3)
-        if len(s.regions) > 1 and s.kind in ("relational", "key-value", "object"):
-            # every write travels to each other region: 1 KB a row or item, an object its response size
-            size_kb = kb if s.kind == "object" else 1.0
-            out.add(
-                "replication traffic",
-                s.writer_region if s.kind == "relational" else s.regions[0],
-                "inter-region",
-                "GB",
-                requests * (1 - READ_SHARE) * size_kb / 1e6 * (len(s.regions) - 1),
-                assumption=None if s.kind == "object" else "1 KB a write",
-            )
     # keys and secrets: a key per region; a secret per database and per AUTH-protected cache, per region
     for r in regions:
         out.add("keys and secrets", r, "kms-key", "key-month", 1)
@@ -247,72 +190,237 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
         out.add("keys and secrets", r, "secret", "secret-month", secrets)
 
     # edge: CDN, WAF, DNS
-    public = sum(v for (svc, _), v in monthly.items() if plan.service(svc).public)
-    via, note = through_cdn(plan, monthly) if plan.edge.cdn else (0.0, None)
-    # responses that leave AWS from the load balancers: the public requests the CDN does not carry
-    share = 1 - via / public if public else 0.0
+    public = sum(use.public.values())
+    via = sum(use.via_cdn.values())
+    edge_keys = (*use.base, *size)
     for r in regions:
-        direct = sum(v for (svc, region), v in monthly.items() if region == r and plan.service(svc).public) * share
-        out.add("data transfer out", r, "internet-out", "GB", direct * kb / 1e6)
-    if plan.edge.cdn:
-        out.add("CDN", "global", "cloudfront-https", "10 thousand requests", via / 1e4, assumption=note)
-        out.add("CDN", "global", "cloudfront-data", "GB", via * kb / 1e6, assumption=note)
+        direct = sum(split(name, v - use.via_cdn.get(name, 0.0)).get(r, 0.0) for name, v in use.public.items())
+        out.add("data transfer out", r, "internet-out", "GB", direct * kb / 1e6, assumes=edge_keys)
+    if plan.edge.cdn and via:
+        cdn_keys = use.base + tuple(k for k in ("route_share",) if k in use.assumptions.items)
+        out.add("CDN", "global", "cloudfront-https", "10 thousand requests", via / 1e4, assumes=cdn_keys)
+        out.add("CDN", "global", "cloudfront-data", "GB", via * kb / 1e6, assumes=(*cdn_keys, *size))
     if plan.edge.waf:
         acls = (1 if "CloudFront" in plan.edge.waf.value else 0) + (
             len(regions) if "load balancer" in plan.edge.waf.value else 0
         )
+        rules = out.fixed("waf_rules", f"{WAF_RULES} rules in each web ACL", "WAF_RULES")
         out.add("WAF", "global", "waf-acl", "web ACL-month", acls)
-        out.add(
-            "WAF", "global", "waf-rule", "rule-month", acls * WAF_RULES, assumption=f"{WAF_RULES} rules per web ACL"
-        )
-        out.add("WAF", "global", "waf-requests", "million requests", public / 1e6)
+        out.add("WAF", "global", "waf-rule", "rule-month", acls * WAF_RULES, assumes=(rules,))
+        out.add("WAF", "global", "waf-requests", "million requests", public / 1e6, assumes=use.base)
     if plan.edge.api_host or plan.edge.cdn_host:
         out.add("DNS and health checks", "global", "route53-zone", "hosted zone-month", 1)
+        dns = out.fixed("dns_share", f"{DNS_SHARE:.0%} of requests query Route 53 (resolvers cache)", "DNS_SHARE")
         out.add(
             "DNS and health checks",
             "global",
             "route53-queries",
             "million queries",
             public * DNS_SHARE / 1e6,
-            assumption=f"{DNS_SHARE:.0%} of requests query Route 53",
+            assumes=(*use.base, dns),
         )
         if len(regions) > 1:
             checks = len(regions) * (1 + sum(1 for s in plan.services if s.public))
-            out.add(
-                "DNS and health checks",
-                "global",
-                "route53-health-check",
-                "health check-month",
-                checks,
-                assumption="a probe per public service and a calculated check per region",
-            )
+            out.add("DNS and health checks", "global", "route53-health-check", "health check-month", checks)
     total_min = round(sum(line.monthly_min for line in out.lines), 2)
     total_max = round(sum(line.monthly_max for line in out.lines), 2)
+    used = {k for line in out.lines for k in line.assumes}
     return CostEstimate(
         monthly_min=total_min,
         monthly_max=total_max,
         lines=out.lines,
         unpriced=sorted(set(out.unpriced)),
-        assumptions=assumptions,
+        assumptions=[a for a in use.assumptions.listed() if a.key in used],
         left_out=list(LEFT_OUT),
-        prices_checked=CHECKED,
-        budget=usage.monthly_max,
+        prices_checked=_months(out.lines),
+        budget=bp.cost.monthly_max,
     )
 
 
-def through_cdn(plan: Plan, monthly: dict[tuple[str, str], float]) -> tuple[float, str | None]:
-    """The public requests a month that pass through the CDN, and the assumption behind the figure.
+def _stores(bp: Blueprint, plan: Plan, use: Usage, out: _Lines, split: Split, size: tuple[str, ...]) -> None:
+    item_key = out.fixed(
+        "item_kb",
+        f"rows and items of {ITEM_KB:g} KB: a DynamoDB write is one write unit, a read one read unit (strong) or "
+        "half of one (eventual); a replicated row moves 1 KB",
+        "ITEM_KB",
+    )
+    for s in plan.datastores:
+        comp = f"store {s.name}"
+        edges = use.into(s.name)
+        index = next(i for i, d in enumerate(bp.datastores) if d.name == s.name)
+        declared = bp.datastores[index]
+        stated = getattr(declared, "stored_gb", None)
+        stored = stated if stated is not None else bp.cost.stored_gb
+        stored_keys: tuple[str, ...] = ()
+        if stored is None and s.kind in ("key-value", "object"):
+            stored = STORED_GB
+            stored_keys = (
+                out.notes.note(
+                    f"stored_gb:{s.name}",
+                    f"{s.name} holds {STORED_GB:g} GB",
+                    f"datastores[{index}].stored_gb (or cost.stored_gb for every store)",
+                ),
+            )
 
-    Dynamic traffic `through` the CDN: every public request. `bypass`: DNS sends dynamic routes
-    straight to the load balancers, so the CDN carries only the routes it caches (`cache: public`),
-    each route taken as an equal share of its service's requests."""
-    cdn = plan.edge.cdn
-    assert cdn is not None
-    if cdn.dynamic.value == "through":
-        return sum(v for (svc, _), v in monthly.items() if plan.service(svc).public), None
-    via = 0.0
-    for (name, _), requests in monthly.items():
-        svc = plan.service(name)
-        if svc.public and svc.routes:
-            via += requests * sum(1 for r in svc.routes if r.cached) / len(svc.routes)
-    return via, ("the cached routes' share: each route an equal share of its service's requests" if via else None)
+        keys = (*dict.fromkeys(k for e in edges for k in e.assumes), item_key)
+        read_keys = tuple(dict.fromkeys(keys + tuple(k for e in edges for k in e.cache_assumes)))
+        reads, writes = _by_region(edges, s, split, "reads"), _by_region(edges, s, split, "writes")
+        total_writes = sum(writes.values())
+        if s.kind == "relational":
+            engine = s.engine.value
+            cls = s.instance_class.value
+            if engine == "aurora-postgresql":
+                optimized = s.storage_type is not None and s.storage_type.value == IO_OPTIMIZED
+                for i, r in enumerate(s.regions):
+                    count = 1 + s.read_replicas if i == 0 else 1 + (1 if s.multi_az else 0)
+                    out.add(comp, r, f"{'aurora-iopt1' if optimized else 'aurora'}:{cls}", "hour", count * HOURS)
+                    out.add(comp, r, "aurora-iopt-storage" if optimized else "aurora-storage", "GB-month", s.storage_gb)
+                    if optimized:
+                        continue  # I/O-Optimized: no charge per I/O
+                    ios = out.fixed("aurora_io", f"{AURORA_IOS} Aurora I/Os per database call", "AURORA_IOS")
+                    calls = reads.get(r, 0.0) + (total_writes if r == s.writer_region else 0.0)
+                    out.add(
+                        comp, r, "aurora-io", "million requests", calls * AURORA_IOS / 1e6, assumes=(*read_keys, ios)
+                    )
+            else:
+                for i, r in enumerate(s.regions):
+                    count = (2 if s.multi_az else 1) + s.read_replicas if i == 0 else 1
+                    out.add(comp, r, f"rds-postgres:{cls}", "hour", count * HOURS)
+                    out.add(comp, r, "rds-gp3", "GB-month", count * s.storage_gb)
+            change = out.fixed(
+                "change_per_day", f"{CHANGE_PER_DAY:.0%} of a database's data changes a day", "CHANGE_PER_DAY"
+            )
+            for r in plan.dr.backup_copy_regions:
+                out.add(
+                    "backups",
+                    r,
+                    "aurora-backup" if engine == "aurora-postgresql" else "rds-backup",
+                    "GB-month",
+                    s.storage_gb,
+                )
+                out.add(
+                    "backups",
+                    s.writer_region,
+                    "inter-region",
+                    "GB",
+                    s.storage_gb * CHANGE_PER_DAY * 30,
+                    assumes=(change,),
+                )
+        elif s.kind == "key-value":
+            assert isinstance(s, KeyValuePlan)
+            unit = 1.0 if consistent_reads(s) == "true" else 0.5
+            for r in s.regions:
+                out.add(
+                    comp,
+                    r,
+                    "dynamodb-read",
+                    "million read request units",
+                    reads.get(r, 0.0) * unit / 1e6,
+                    assumes=read_keys,
+                )
+                # every region applies every write (global tables: replicated writes cost as writes)
+                out.add(comp, r, "dynamodb-write", "million write request units", total_writes / 1e6, assumes=keys)
+                out.add(comp, r, "dynamodb-storage", "GB-month", stored or 0.0, assumes=stored_keys)
+                out.add(comp, r, "dynamodb-pitr", "GB-month", stored or 0.0, assumes=stored_keys)
+        elif s.kind == "cache":
+            cls = s.instance_class.value
+            for r in s.regions:
+                out.add(comp, r, f"{s.engine.value}:{cls}", "node-hour", (1 + s.read_replicas) * HOURS)
+        elif s.kind == "queue":
+            item = "sqs-fifo" if s.fifo else "sqs"
+            sqs = out.fixed(
+                "sqs_calls", f"{SQS_CALLS} SQS requests per message (send, receive, delete; up to 64 KB)", "SQS_CALLS"
+            )
+            sent: dict[str, float] = {}
+            producers = [e for e in edges if e.access in ("produce", "produce-consume")] or edges
+            for e in producers:
+                for r, part in split(e.service, e.calls).items():
+                    at = r if r in s.regions else s.writer_region
+                    sent[at] = sent.get(at, 0.0) + part
+            keys = (*dict.fromkeys(k for e in producers for k in e.assumes), sqs)
+            for r in s.regions:
+                out.add(comp, r, item, "million requests", sent.get(r, 0.0) * SQS_CALLS / 1e6, assumes=keys)
+        elif s.kind == "object":
+            for r in s.regions:
+                out.add(comp, r, "s3-storage", "GB-month", stored or 0.0, assumes=stored_keys)
+                out.add(comp, r, "s3-get", "thousand requests", reads.get(r, 0.0) / 1e3, assumes=read_keys)
+                out.add(
+                    comp,
+                    r,
+                    "s3-put",
+                    "thousand requests",
+                    total_writes / 1e3 if r == s.writer_region else 0.0,
+                    assumes=keys,
+                )
+        if len(s.regions) > 1 and s.kind in ("relational", "key-value", "object"):
+            # every write travels to each other region: 1 KB a row or item, an object its response size
+            size_kb = use.kb if s.kind == "object" else ITEM_KB
+            out.add(
+                "replication traffic",
+                s.writer_region if s.kind == "relational" else s.regions[0],
+                "inter-region",
+                "GB",
+                total_writes * size_kb / 1e6 * (len(s.regions) - 1),
+                assumes=keys + (size if s.kind == "object" else ()),
+            )
+
+
+IO_OPTIMIZED = "aurora-iopt1"
+IO_SHARE = 0.25
+"""AWS advises Aurora I/O-Optimized when I/O is more than 25 % of the cluster's spend."""
+IO_SOURCE = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.StorageReliability.html#aurora-storage-type"
+
+
+def aurora_storage(bp: Blueprint, plan: Plan) -> Plan:
+    """`plan` with each Aurora store's storage configuration chosen from its estimate under Aurora
+    Standard: I/O-Optimized when the I/O would be more than IO_SHARE of the cluster's spend, its
+    estimate then redone."""
+    assert plan.cost is not None
+    changed = False
+    stores = []
+    for s in plan.datastores:
+        if s.kind != "relational" or s.engine.value != "aurora-postgresql":
+            stores.append(s)
+            continue
+        mine = [line for line in plan.cost.lines if line.component == f"store {s.name}"]
+        io = sum(line.monthly_min for line in mine if line.item == "aurora-io")
+        total = sum(line.monthly_min for line in mine)
+        share = io / total if total else 0.0
+        decided: Decided[str]
+        if share > IO_SHARE:
+            decided = Decided[str](
+                value=IO_OPTIMIZED,
+                reason=f"Aurora I/O-Optimized: under Standard its I/O would be ${io:,.0f} of ${total:,.0f} a month "
+                f"({share:.0%}), over the {IO_SHARE:.0%} at which AWS advises I/O-Optimized (no charge per I/O; "
+                f"instances and storage cost more) ({IO_SOURCE})",
+            )
+            changed = True
+        else:
+            decided = Decided[str](
+                value="aurora",
+                reason=f"Aurora Standard: its I/O is {share:.0%} of its ${total:,.0f} a month, under the "
+                f"{IO_SHARE:.0%} at which AWS advises I/O-Optimized ({IO_SOURCE})",
+            )
+        stores.append(s.model_copy(update={"storage_type": decided}))
+    planned = plan.model_copy(update={"datastores": stores})
+    if changed:
+        planned = planned.model_copy(update={"cost": estimate(bp, planned)})
+    return planned
+
+
+def _by_region(edges: list[Edge], store: AnyStorePlan, split: Split, kind: str) -> dict[str, float]:
+    """The edges' reads or writes a month by the region they reach: a caller's own region when the
+    store is there, else the store's writer region."""
+    got: dict[str, float] = {}
+    for e in edges:
+        value = e.reads if kind == "reads" else e.writes
+        for r, part in split(e.service, value).items():
+            at = r if r in store.regions else store.writer_region
+            got[at] = got.get(at, 0.0) + part
+    return got
+
+
+def _months(lines: list[CostLine]) -> str:
+    """The months of the price data the estimate used: `2025-06`, or `2025-06 to 2025-11`."""
+    months = sorted({PRICES[line.item].checked for line in lines if line.item in PRICES}) or [CHECKED]
+    return months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"

@@ -1,17 +1,19 @@
-"""The price table: on-demand list prices in USD, per region, each row with the AWS pricing page it
-comes from and the month it was read. A region missing from a row is unpriced, and the estimate
-says so rather than guess."""
+"""The price table: on-demand list prices in USD for every region the format accepts
+(blueprints.figures.REGION_ZONES), each row with the AWS pricing page it is shown on, the price
+data it was read from and the month of that data. Regional rows live in `regional.json`; the
+global ones (CloudFront, WAF, Route 53) below. A region missing from a row is unpriced, and the
+estimate says so rather than guess. Sizes the table does not list are scaled from a listed size of
+their family (AWS prices a family's sizes in proportion), and say so."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
-CHECKED = "2025-11"
-"""When the figures were read off the pricing pages (the same month as the engine versions table).
-Re-read the pages and update both before relying on a figure for a purchase."""
+from blueprints.sizes import CACHE, RELATIONAL, scale
 
-US = ("us-east-1", "us-east-2", "us-west-2")
-REGIONS = (*US, "eu-west-1", "ap-northeast-1")
+TABLE = Path(__file__).with_name("regional.json")
 
 
 @dataclass(frozen=True)
@@ -20,116 +22,86 @@ class Price:
     unit: str
     usd: dict[str, float]  # region (or "global") -> USD per unit
     source: str
-    checked: str = CHECKED
+    """The AWS pricing page, then what the figures were read from."""
+    checked: str
+    """The month of the price data (YYYY-MM)."""
 
 
-def _us(us: float, eu: float, tokyo: float) -> dict[str, float]:
-    return {**dict.fromkeys(US, us), "eu-west-1": eu, "ap-northeast-1": tokyo}
+def _regional() -> list[Price]:
+    rows = []
+    for item, row in json.loads(TABLE.read_text()).items():
+        read_from = row.get("data") or row.get("note") or ""
+        rows.append(Price(item, row["unit"], dict(row["usd"]), f"{row['page']} (read from {read_from})", row["read"]))
+    return rows
 
 
-PRICES: dict[str, Price] = {
-    p.item: p
-    for p in [
-        Price("fargate-vcpu", "vCPU-hour", _us(0.04048, 0.04048, 0.05056), "https://aws.amazon.com/fargate/pricing/"),
-        Price("fargate-memory", "GB-hour", _us(0.004445, 0.004445, 0.00553), "https://aws.amazon.com/fargate/pricing/"),
-        Price("alb", "hour", _us(0.0225, 0.0252, 0.0243), "https://aws.amazon.com/elasticloadbalancing/pricing/"),
-        Price("alb-lcu", "LCU-hour", _us(0.008, 0.008, 0.008), "https://aws.amazon.com/elasticloadbalancing/pricing/"),
-        Price("nat", "hour", _us(0.045, 0.048, 0.062), "https://aws.amazon.com/vpc/pricing/"),
-        Price("nat-data", "GB", _us(0.045, 0.048, 0.062), "https://aws.amazon.com/vpc/pricing/"),
-        Price("public-ipv4", "hour", _us(0.005, 0.005, 0.005), "https://aws.amazon.com/vpc/pricing/"),
-        Price("inter-az", "GB", _us(0.02, 0.02, 0.02), "https://aws.amazon.com/ec2/pricing/on-demand/ (0.01 each way)"),
-        Price("inter-region", "GB", _us(0.02, 0.02, 0.09), "https://aws.amazon.com/ec2/pricing/on-demand/"),
-        Price(
-            "internet-out",
-            "GB",
-            _us(0.09, 0.09, 0.114),
-            "https://aws.amazon.com/ec2/pricing/on-demand/ (data transfer out to the internet, first 10 TB a month)",
-        ),
-        Price(
-            "rds-postgres:db.r6g.large",
-            "hour",
-            _us(0.225, 0.25, 0.29),
-            "https://aws.amazon.com/rds/postgresql/pricing/",
-        ),
-        Price(
-            "rds-postgres:db.t4g.medium",
-            "hour",
-            _us(0.065, 0.072, 0.083),
-            "https://aws.amazon.com/rds/postgresql/pricing/",
-        ),
-        Price("rds-gp3", "GB-month", _us(0.115, 0.127, 0.138), "https://aws.amazon.com/rds/postgresql/pricing/"),
-        Price("rds-backup", "GB-month", _us(0.095, 0.095, 0.095), "https://aws.amazon.com/rds/postgresql/pricing/"),
-        Price("aurora:db.r6g.large", "hour", _us(0.26, 0.29, 0.31), "https://aws.amazon.com/rds/aurora/pricing/"),
-        Price("aurora:db.t4g.medium", "hour", _us(0.073, 0.081, 0.09), "https://aws.amazon.com/rds/aurora/pricing/"),
-        Price("aurora-storage", "GB-month", _us(0.10, 0.11, 0.12), "https://aws.amazon.com/rds/aurora/pricing/"),
-        Price("aurora-io", "million requests", _us(0.20, 0.22, 0.24), "https://aws.amazon.com/rds/aurora/pricing/"),
-        Price(
-            "dynamodb-write",
-            "million write request units",
-            _us(0.625, 0.7063, 0.715),
-            "https://aws.amazon.com/dynamodb/pricing/on-demand/",
-        ),
-        Price(
-            "dynamodb-read",
-            "million read request units",
-            _us(0.125, 0.1413, 0.143),
-            "https://aws.amazon.com/dynamodb/pricing/on-demand/",
-        ),
-        Price(
-            "dynamodb-storage",
-            "GB-month",
-            _us(0.25, 0.283, 0.285),
-            "https://aws.amazon.com/dynamodb/pricing/on-demand/",
-        ),
-        Price(
-            "dynamodb-pitr", "GB-month", _us(0.20, 0.226, 0.228), "https://aws.amazon.com/dynamodb/pricing/on-demand/"
-        ),
-        Price(
-            "valkey:cache.r6g.large",
-            "node-hour",
-            _us(0.1648, 0.1832, 0.2128),
-            "https://aws.amazon.com/elasticache/pricing/",
-        ),
-        Price(
-            "valkey:cache.t4g.small",
-            "node-hour",
-            _us(0.0256, 0.0288, 0.0328),
-            "https://aws.amazon.com/elasticache/pricing/",
-        ),
-        Price("sqs", "million requests", _us(0.40, 0.40, 0.40), "https://aws.amazon.com/sqs/pricing/"),
-        Price("sqs-fifo", "million requests", _us(0.50, 0.50, 0.50), "https://aws.amazon.com/sqs/pricing/"),
-        Price("s3-storage", "GB-month", _us(0.023, 0.023, 0.025), "https://aws.amazon.com/s3/pricing/"),
-        Price("s3-put", "thousand requests", _us(0.005, 0.005, 0.0047), "https://aws.amazon.com/s3/pricing/"),
-        Price("s3-get", "thousand requests", _us(0.0004, 0.0004, 0.00037), "https://aws.amazon.com/s3/pricing/"),
-        Price("logs-ingest", "GB", _us(0.50, 0.57, 0.76), "https://aws.amazon.com/cloudwatch/pricing/"),
-        Price("logs-storage", "GB-month", _us(0.03, 0.03, 0.033), "https://aws.amazon.com/cloudwatch/pricing/"),
-        Price("kms-key", "key-month", _us(1.0, 1.0, 1.0), "https://aws.amazon.com/kms/pricing/"),
-        Price("secret", "secret-month", _us(0.40, 0.40, 0.40), "https://aws.amazon.com/secrets-manager/pricing/"),
-        Price(
-            "cloudfront-data",
-            "GB",
-            {"global": 0.085},
-            "https://aws.amazon.com/cloudfront/pricing/ (North America, first 10 TB)",
-        ),
-        Price(
-            "cloudfront-https", "10 thousand requests", {"global": 0.01}, "https://aws.amazon.com/cloudfront/pricing/"
-        ),
-        Price("waf-acl", "web ACL-month", {"global": 5.0}, "https://aws.amazon.com/waf/pricing/"),
-        Price("waf-rule", "rule-month", {"global": 1.0}, "https://aws.amazon.com/waf/pricing/"),
-        Price("waf-requests", "million requests", {"global": 0.60}, "https://aws.amazon.com/waf/pricing/"),
-        Price("route53-zone", "hosted zone-month", {"global": 0.50}, "https://aws.amazon.com/route53/pricing/"),
-        Price(
-            "route53-health-check",
-            "health check-month",
-            {"global": 1.50},
-            "https://aws.amazon.com/route53/pricing/ (AWS endpoint $0.50 + HTTPS $1.00)",
-        ),
-        Price(
-            "route53-queries", "million queries", {"global": 0.60}, "https://aws.amazon.com/route53/pricing/ (latency)"
-        ),
+def _global(item: str, unit: str, usd: float, source: str) -> Price:
+    return Price(item, unit, {"global": usd}, source, "2025-11")
+
+
+_GLOBAL = [
+    _global("cloudfront-data", "GB", 0.085, "https://aws.amazon.com/cloudfront/pricing/ (North America, first 10 TB)"),
+    _global("cloudfront-https", "10 thousand requests", 0.01, "https://aws.amazon.com/cloudfront/pricing/"),
+    _global("waf-acl", "web ACL-month", 5.0, "https://aws.amazon.com/waf/pricing/"),
+    _global("waf-rule", "rule-month", 1.0, "https://aws.amazon.com/waf/pricing/"),
+    _global("waf-requests", "million requests", 0.60, "https://aws.amazon.com/waf/pricing/"),
+    _global("route53-zone", "hosted zone-month", 0.50, "https://aws.amazon.com/route53/pricing/"),
+    _global(
+        "route53-health-check",
+        "health check-month",
+        1.50,
+        "https://aws.amazon.com/route53/pricing/ (AWS endpoint $0.50 + HTTPS $1.00)",
+    ),
+    _global("route53-queries", "million queries", 0.60, "https://aws.amazon.com/route53/pricing/ (latency)"),
+]
+
+
+def _scaled(rows: dict[str, Price]) -> list[Price]:
+    """A row for each offered size the table lacks, scaled from the nearest listed size of its family."""
+    out = []
+    wanted = [(f"rds-postgres:{s.name}", s) for s in RELATIONAL["rds-postgresql"]]
+    wanted += [
+        (f"{prefix}:{s.name}", s) for prefix in ("aurora", "aurora-iopt1") for s in RELATIONAL["aurora-postgresql"]
     ]
-}
+    wanted += [(f"{engine}:{s.name}", s) for engine in ("valkey", "redis") for s in CACHE]
+    for item, size in wanted:
+        if item in rows:
+            continue
+        prefix = item.split(":", 1)[0]
+        listed = [
+            (name, row)
+            for name, row in rows.items()
+            if name.startswith(f"{prefix}:{size.family}.") and name.count(":") == 1
+        ]
+        if not listed:
+            continue
+        name, anchor = min(listed, key=lambda x: abs(scale(x[0].rsplit(".", 1)[1]) - scale(size.size)))
+        factor = scale(size.size) / scale(name.rsplit(".", 1)[1])
+        out.append(
+            Price(
+                item,
+                anchor.unit,
+                {r: round(usd * factor, 4) for r, usd in anchor.usd.items()},
+                f"{anchor.source.split(' ')[0]} (scaled x{factor:g} from {name.split(':', 1)[1]}: AWS prices a "
+                "family's sizes in proportion; the page's figure may differ in the last cent)",
+                anchor.checked,
+            )
+        )
+    return out
+
+
+def _table() -> dict[str, Price]:
+    rows = {p.item: p for p in [*_regional(), *_GLOBAL]}
+    rows.update({p.item: p for p in _scaled(rows)})
+    return rows
+
+
+PRICES: dict[str, Price] = _table()
 """Every price the estimate uses, by item."""
+
+CHECKED = min(p.checked for p in PRICES.values())
+"""The oldest month of price data in the table: re-read the pages (the `data` files of
+regional.json) and update both before relying on a figure for a purchase."""
 
 LEFT_OUT = (
     "taxes",

@@ -20,6 +20,7 @@ from __future__ import annotations
 from blueprints.capacity import offered_load
 from blueprints.convergence import convergence
 from blueprints.cost import estimate
+from blueprints.cost.estimate import aurora_storage
 from blueprints.figures import FIGURES_NOTE, zones_of
 from blueprints.intent import Intent, candidates, unmet_level
 from blueprints.model import Blueprint
@@ -121,5 +122,6 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         unmet=[],
         figures_note=FIGURES_NOTE,
     )
-    planned = planned.model_copy(update={"cost": estimate(bp, planned), "quotas": quotas(planned)})
+    planned = aurora_storage(bp, planned.model_copy(update={"cost": estimate(bp, planned)}))
+    planned = planned.model_copy(update={"quotas": quotas(planned)})
     return planned.model_copy(update={"unmet": misses(bp, planned)})

@@ -265,6 +265,7 @@ class Database(pulumi.ComponentResource):
                 performance_insights_kms_key_id=network.key.arn if self.encrypted else None,
                 enabled_cloudwatch_logs_exports=list(EXPORTS),
                 iam_database_authentication_enabled=True,
+                **self._storage(store),
                 **self._common(network),
                 opts=stateful(plan, region.opts(self, depends_on=replica_logs)),
             )
@@ -317,6 +318,7 @@ class Database(pulumi.ComponentResource):
             final_snapshot_identifier=physical(plan, store.name, "final"),
             enabled_cloudwatch_logs_exports=list(EXPORTS),
             iam_database_authentication_enabled=True,
+            **self._storage(store),
             **password,
             **self._common(primary_net),
             opts=stateful(plan, primary.opts(self, depends_on=writer_logs, ignore_changes=list(UPGRADED_BY_AWS))),
@@ -348,6 +350,7 @@ class Database(pulumi.ComponentResource):
                 final_snapshot_identifier=physical(plan, store.name, "final", r),
                 enabled_cloudwatch_logs_exports=list(EXPORTS),
                 iam_database_authentication_enabled=True,
+                **self._storage(store),
                 **self._common(network),
                 # a secondary joins once the primary has a writer instance; after a failover AWS
                 # moves the replication source, which the program must not undo
@@ -364,6 +367,14 @@ class Database(pulumi.ComponentResource):
             self.arns.append(secondary.arn)
             self.connectable.append((secondary.arn, secondary.cluster_resource_id))
             self._instances(secondary, network, 1 + (1 if store.multi_az else 0))
+
+    @staticmethod
+    def _storage(store: RelationalPlan) -> dict[str, str]:
+        """I/O-Optimized where the plan chose it; Standard is the cluster's default, left unset
+        (AWS reports Standard as an empty storage type, so setting `aurora` would diff forever)."""
+        if store.storage_type is not None and store.storage_type.value == "aurora-iopt1":
+            return {"storage_type": "aurora-iopt1"}
+        return {}
 
     def _instances(self, cluster: aws.rds.Cluster, network: Network, count: int) -> list[aws.rds.ClusterInstance]:
         region = network.region

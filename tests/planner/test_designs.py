@@ -17,7 +17,9 @@ def planned(stem: str):
     return plan(load(DESIGNS / f"{stem}.yaml"))
 
 
-@pytest.mark.parametrize("stem", ["regional-api", "wiki", "static-site", "static-site-waf", "chat", "guestbook"])
+@pytest.mark.parametrize(
+    "stem", ["regional-api", "wiki", "static-site", "static-site-waf", "chat", "guestbook", "typeahead"]
+)
 def test_each_design_meets_its_targets(stem):
     p = planned(stem)
     assert p.ok, p.unmet

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from blueprints.figures import INSTANCE_CLASSES, SLAS, TIMINGS
+from blueprints.figures import SLAS, TIMINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint, Cache
 from blueprints.plan_model import CachePlan, Decided
 from blueprints.planner.settings import StackSettings
+from blueprints.sizes import cache as cache_size
 
 PORT = 6379
 
@@ -43,7 +44,7 @@ def plan(bp: Blueprint, store: Cache, intent: Intent, stack: StackSettings, comm
         ),
         read_replicas=0 if single_zone else intent.zones.value - 1,
         replicas_serve_reads=not single_zone and (intent.multi_region or intent.serving_replicas),
-        instance_class=Decided(value=INSTANCE_CLASSES[("cache", environment)], reason=f"{stack.environment} stack"),
+        instance_class=Decided(value=(sized := cache_size(store.memory, environment))[0], reason=sized[1]),
         port=PORT,
         record=False,
         in_vpc=True,

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from blueprints.access import bootstrap_sql, infer
-from blueprints.figures import INSTANCE_CLASSES, SLAS, TIMINGS
+from blueprints.figures import SLAS, TIMINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint, Relational
 from blueprints.names import DATABASE_ADMIN, database_name, database_user
 from blueprints.plan_model import DatabaseUser, Decided, RelationalPlan
 from blueprints.planner.settings import StackSettings
 from blueprints.rules import effective_consistency
+from blueprints.sizes import relational as relational_size
 
 PORT = 5432
 
@@ -125,7 +126,9 @@ def plan(
         read_replicas=replicas,
         replicas_serve_reads=replicas > 0 and (intent.serving_replicas or consistency == "eventual"),
         instance_class=Decided(
-            value=INSTANCE_CLASSES[("relational", environment)], reason=f"{stack.environment} stack"
+            value=(sized := relational_size(engine.value, store.instance_class, environment))[0],
+            reason=sized[1],
+            derived=store.instance_class is None,
         ),
         writer_name=_writer_name(bp, store.name, aurora) if intent.multi_region else None,
         port=PORT,

@@ -57,8 +57,6 @@ def check(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
     if broken.reads("services", "datastores"):
         found += _references(bp, broken)
         found += derived_names(bp, broken)
-    if broken.reads("datastores"):
-        found += _sizes(bp, broken)
     regions_found = _regions_known(bp) if broken.reads("regions") else []
     found += regions_found
     if broken.whole("edge", "security", "services"):
@@ -357,23 +355,31 @@ def _cycles(bp: Blueprint) -> list[Finding]:
     return out
 
 
-def _sizes(bp: Blueprint, broken: Broken) -> list[Finding]:
-    """A pinned instance class the store's engine offers (blueprints.sizes)."""
+def _size_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
+    """A pinned instance class the engine this resolution gives the store offers (blueprints.sizes;
+    the engine as blueprints.planner.stores.relational.choose_engine decides it)."""
+    from blueprints.planner.stores import journey_stores
+    from blueprints.planner.stores.relational import choose_engine
     from blueprints.sizes import relational_problem
 
     out = []
+    journeys = None
     for i, store in enumerate(bp.datastores):
         if not isinstance(store, Relational) or store.instance_class is None:
             continue
-        problem = relational_problem(store.engine, store.instance_class)
+        journeys = journeys if journeys is not None else journey_stores(bp)
+        on_journeys = any(store.name in stores for stores in journeys.values())
+        engine = choose_engine(bp, store, intent, on_journeys)
+        problem = relational_problem(store.engine, store.instance_class, [engine.value])
         if problem is None:
             continue
-        why, engine = problem
+        why, pin = problem
         path: Path = ("datastores", i, "instance_class")
         edits: tuple[tuple[Path, object], ...] = ()
         fix = "choose one of the classes named"
-        if engine:
-            fix, edits = f"pin the engine: engine: {engine}", ((("datastores", i, "engine"), engine),)
+        if pin:
+            why += f" ({engine.reason})"
+            fix, edits = f"pin the engine: engine: {pin}", ((("datastores", i, "engine"), pin),)
         out.append(Finding(path, why, "instance-class", fix, edits=edits))
     return out
 
@@ -483,6 +489,7 @@ def intent_rules(bp: Blueprint, intent: Intent, broken: Broken | None = None) ->
         _redundancy_rules(bp, intent)
         + _cap_rules(bp, intent)
         + (_capacity_rules(bp, intent) if broken.reads("services") else [])
+        + (_size_rules(bp, intent) if broken.reads("services", "datastores") else [])
     )
 
 

@@ -119,18 +119,19 @@ def cache(memory_mib: int, environment: str) -> tuple[str, str]:
     return size.name, why
 
 
-def relational_problem(engine: str | None, pinned: str) -> tuple[str, str | None] | None:
-    """Why `pinned` cannot size a relational store of `engine` (None: the planner may pick either
-    engine), with the edit that fixes it (an engine to pin), or None when it can."""
-    offered = {e: {s.name for s in sizes} for e, sizes in RELATIONAL.items()}
-    engines = [engine] if engine else list(RELATIONAL)
+def relational_problem(engine: str | None, pinned: str, possible: list[str]) -> tuple[str, str | None] | None:
+    """Why `pinned` cannot size a relational store whose engine is `engine` (pinned), or, unpinned,
+    one of the `possible` engines the planner may choose, with the engine to pin that offers it;
+    None when every engine it may get offers it."""
+    offered = {e: {s.name for s in classes} for e, classes in RELATIONAL.items()}
+    engines = [engine] if engine else possible
     missing = [e for e in engines if pinned not in offered[e]]
     if not missing:
         return None
     having = [e for e in RELATIONAL if pinned in offered[e]]
     if engine is None and having:
         return (
-            f"{pinned} is offered by {having[0]} only, and the planner may choose {missing[0]}",
+            f"{pinned} is offered by {having[0]} only, and the planner chooses {missing[0]}",
             having[0],
         )
     names = ", ".join(sorted(offered[engines[0]], key=_order))

@@ -349,7 +349,7 @@ def _stores(bp: Blueprint, plan: Plan, use: Usage, out: _Lines, split: Split, si
                     r,
                     "s3-put",
                     "thousand requests",
-                    total_writes / 1e3 if r == s.writer_region else 0.0,
+                    total_writes / 1e3,  # each region stores each object: its own PUT or replication's
                     assumes=keys,
                 )
         if len(s.regions) > 1 and s.kind in ("relational", "key-value", "object"):

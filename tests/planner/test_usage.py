@@ -226,12 +226,18 @@ def test_a_pinned_instance_class_is_planned_priced_and_shown(tmp_path):
 
 
 def test_a_class_the_engine_does_not_offer_is_refused_with_the_engine_that_does():
-    bad = make()
+    # at 99.95 % every resolution puts the store on Aurora (its journey needs more than RDS Multi-AZ)
+    bad = make(availability=99.95)
     bad["datastores"][0]["instance_class"] = "db.t4g.micro"
     with pytest.raises(BlueprintError) as exc:
         parse_doc(bad)
     [problem] = exc.value.problems
     assert problem.rule == "instance-class" and "rds-postgresql only" in problem.message
+    assert "the planner chooses aurora-postgresql (on a user journey" in problem.message
+    # where some resolution keeps RDS, the planner takes it and the pinned class stands
+    fits = make(availability=99.9)
+    fits["datastores"][0]["instance_class"] = "db.t4g.micro"
+    assert plan(parse_doc(fits)).store("db").engine.value == "rds-postgresql"
     bad["datastores"][0]["engine"] = "rds-postgresql"  # the fix, applied verbatim
     assert plan(parse_doc(bad)).store("db").instance_class.value == "db.t4g.micro"
     bad["datastores"][0]["engine"] = "aurora-postgresql"

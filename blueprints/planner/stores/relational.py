@@ -24,33 +24,7 @@ def plan(
     regions = list(intent.regions.value)
     on_journeys = bool(common["on_journeys"])
     consistency = effective_consistency(store, intent)
-    rds_sla = SLAS["rds-multi-az"]
-    engine: Decided[str]
-    if store.engine:
-        engine = Decided(value=store.engine, reason="pinned in the blueprint", derived=False)
-    elif intent.serving_replicas:
-        engine = Decided(
-            value="aurora-postgresql",
-            reason="replication: active in one region: readers in every other zone serve reads off Aurora's "
-            f"shared storage, and one takes over on a zone loss (Aurora across zones: "
-            f"{SLAS['aurora-multi-az'].percent}%)",
-        )
-    elif on_journeys and bp.availability >= rds_sla.percent and intent.level.value != "single-zone":
-        engine = Decided(
-            value="aurora-postgresql",
-            reason=f"on a user journey with target {bp.availability}% >= RDS Multi-AZ's {rds_sla.percent}% SLA, "
-            f"which in series would fall below it; Aurora across zones: {SLAS['aurora-multi-az'].percent}%",
-        )
-    else:
-        engine = Decided(
-            value="rds-postgresql",
-            reason=(
-                "RDS PostgreSQL, one instance in the one zone: the simplest engine that meets the targets"
-                if intent.level.value == "single-zone"
-                else "RDS PostgreSQL Multi-AZ: synchronous standby, the simplest engine that meets the targets"
-            )
-            + ("" if on_journeys else " (not on a user journey)"),
-        )
+    engine = choose_engine(bp, store, intent, on_journeys)
     aurora = engine.value == "aurora-postgresql"
     single_zone = intent.level.value == "single-zone"
     zones = intent.zones.value
@@ -188,3 +162,36 @@ def _writer_name(bp: Blueprint, store: str, aurora: bool) -> Decided[str]:
         "(missing data breaches), so the name moves on Route 53's data plane when the writer's region is lost, "
         "and applications keep their address (TLS: verify the CA, as the certificate names the instance)",
     )
+
+
+def choose_engine(bp: Blueprint, store: Relational, intent: Intent, on_journeys: bool) -> Decided[str]:
+    """The engine of a relational store: pinned, else Aurora where serving replicas or the target
+    need it, else RDS PostgreSQL (the rules check a pinned instance class against it)."""
+    rds_sla = SLAS["rds-multi-az"]
+    engine: Decided[str]
+    if store.engine:
+        engine = Decided(value=store.engine, reason="pinned in the blueprint", derived=False)
+    elif intent.serving_replicas:
+        engine = Decided(
+            value="aurora-postgresql",
+            reason="replication: active in one region: readers in every other zone serve reads off Aurora's "
+            f"shared storage, and one takes over on a zone loss (Aurora across zones: "
+            f"{SLAS['aurora-multi-az'].percent}%)",
+        )
+    elif on_journeys and bp.availability >= rds_sla.percent and intent.level.value != "single-zone":
+        engine = Decided(
+            value="aurora-postgresql",
+            reason=f"on a user journey with target {bp.availability}% >= RDS Multi-AZ's {rds_sla.percent}% SLA, "
+            f"which in series would fall below it; Aurora across zones: {SLAS['aurora-multi-az'].percent}%",
+        )
+    else:
+        engine = Decided(
+            value="rds-postgresql",
+            reason=(
+                "RDS PostgreSQL, one instance in the one zone: the simplest engine that meets the targets"
+                if intent.level.value == "single-zone"
+                else "RDS PostgreSQL Multi-AZ: synchronous standby, the simplest engine that meets the targets"
+            )
+            + ("" if on_journeys else " (not on a user journey)"),
+        )
+    return engine

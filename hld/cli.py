@@ -55,7 +55,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 StackOpt = Annotated[
     str | None,
     typer.Option(
-        help="Use the config of stacks/Pulumi.<stack>.yaml (environment, domain, zone); FILE must be the "
+        help="Use the config of the stack's file, Pulumi.<stack>.yaml, in the Pulumi project of the working "
+        "directory (the nearest Pulumi.yaml, its stackConfigDir) (environment, domain, zone); FILE must be the "
         "blueprint that stack names."
     ),
 ]
@@ -530,6 +531,84 @@ def build(
     else:
         typer.echo("\n".join(build_lines(built, summary)))
     raise typer.Exit(0 if built.ok else 1)
+
+
+@app.command()
+def audit(
+    file: PathArg,
+    state: Annotated[
+        Path,
+        typer.Option(
+            "--state",
+            help="The deployed stack's state: `pulumi refresh`, then `pulumi stack export --file state.json`.",
+            show_default=False,
+        ),
+    ],
+    stack: StackOpt = None,
+    as_json: JsonOpt = False,
+    environment: EnvOpt = Environment.production,
+) -> None:
+    """Check a real deployment against the blueprint's intent.
+
+    Reads what `pulumi stack export` wrote (after `pulumi refresh`, so it holds what the cloud
+    reports) and runs every check that reads deployed properties over it, the same checks
+    `hld verify` runs offline: a service scaled down to one task, a replica deleted, Multi-AZ
+    turned off, a port opened, a health check dropped, a resource added by hand. Each check
+    reports pass, fail, skipped as not applicable, or skipped as not readable from state (the
+    ones that need calls in a live account). The plan is made for the exported stack, with its
+    stack file's config when the project has one (--stack names it otherwise).
+
+    Exit codes: 0 every promise holds, 1 a check failed, 2 bad input (the blueprint, the file).
+    """
+    from hld import pipeline
+    from hld.report import audit_view, console
+
+    with _bad_input(as_json):
+        audited = pipeline.audit(file, state, stack, environment.value)
+    if as_json:
+        _emit_json(audited.report())
+    else:
+        console().print(audit_view(audited, state))
+    raise typer.Exit(0 if audited.ok else 1)
+
+
+@app.command()
+def new(
+    folder: Annotated[Path, typer.Argument(help="The folder of the new Pulumi project (new or empty).")],
+    name: Annotated[
+        str | None, typer.Option(help="The system's name (default: the folder's, or the blueprint's).")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="The primary AWS region (default: us-east-1).")] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="Start from this blueprint (validated, then copied).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start a Pulumi project of your own that runs hld's program.
+
+    Writes into FOLDER: Pulumi.yaml (Python, a virtualenv), __main__.py (two lines: hld's
+    program), requirements.txt pinning hld, blueprints/NAME.yaml (a starter, or --from FILE),
+    Pulumi.dev.yaml / Pulumi.prod.yaml / Pulumi.kind.yaml naming it in hld:blueprint,
+    tests/test_blueprint.py (hld.testing: the offline checks as pytest), policy/ (hld's checks
+    inside `pulumi preview --policy-pack policy`), README.md and a .gitignore for credentials.
+    Every command run inside the project then resolves --stack from its own stack files.
+
+    FOLDER must be new, empty, or an earlier `hld new` output; files hld did not write are never
+    touched. Exit 2 on bad input.
+    """
+    from hld import pipeline
+
+    with _bad_input(as_json):
+        system, written = pipeline.new(folder, name, region, from_file)
+    if as_json:
+        _emit_json({"ok": True, "system": system, "out": str(folder), "files": written})
+        return
+    typer.echo(f"{folder}: {', '.join(written)}")
+    typer.echo(
+        f"Next: cd {folder} && python -m venv venv && venv/bin/pip install -r requirements.txt, then "
+        f"venv/bin/hld plan blueprints/{system}.yaml, venv/bin/pytest, and `pulumi stack init prod` "
+        "to preview with your credentials."
+    )
 
 
 @app.command()

@@ -421,12 +421,26 @@ def _describe(entries: list[str]) -> str:
     return shown + (f" and {len(tops) - _SHOWN} more" if len(tops) > _SHOWN else "")
 
 
+WORKSPACES = frozenset({"new"})
+"""Commands whose output is a folder to work in (`hld new`'s project): outputs of other commands
+may be written inside it (its own rewrite still refuses whatever it did not write)."""
+
+
 def _owner(out: Path) -> Path | None:
-    """The nearest folder above `out` that holds an output hld wrote."""
+    """The nearest folder above `out` that holds an output hld wrote (a workspace does not count)."""
     for folder in out.parents:
-        if read_manifest(folder) is not None:
+        if read_manifest(folder) is not None and _command(folder) not in WORKSPACES:
             return folder
     return None
+
+
+def _command(folder: Path) -> str | None:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    command = data.get("command") if isinstance(data, dict) else None
+    return command if isinstance(command, str) else None
 
 
 def _previous(root: int, out: Path, command: str, system: str | None) -> tuple[dict[str, bytes], bytes | None]:

@@ -135,7 +135,7 @@ def stack_config(stack: str, file: Path) -> dict[str, str]:
     """The config of stacks/Pulumi.<stack>.yaml with FILE as its blueprint. A stack deploys the
     blueprint its config names: FILE must be that file."""
     from hld.offline import stack_config as read_config
-    from hld.stack import PROJECT_ROOT
+    from hld.project import current
 
     try:
         config = read_config(stack)
@@ -145,7 +145,7 @@ def stack_config(stack: str, file: Path) -> dict[str, str]:
         ) from None
     named = config.get("hld:blueprint")
     if named:
-        configured = Path(named) if Path(named).is_absolute() else PROJECT_ROOT / named
+        configured = current().resolve(named)
         if configured.resolve() != Path(file).resolve():
             raise BadInput.option(
                 "--stack",
@@ -173,10 +173,9 @@ def _aws_stack(stack: str, file: Path) -> dict[str, str]:
 def configured_path(file: Path) -> str:
     """FILE as `hld:blueprint` names it: relative to the project (the Pulumi program resolves it
     there, hld.stack.read_config), or absolute when it lies outside."""
-    from hld.stack import PROJECT_ROOT
+    from hld.project import current
 
-    absolute = Path(file).resolve()
-    return str(absolute.relative_to(PROJECT_ROOT)) if absolute.is_relative_to(PROJECT_ROOT) else str(absolute)
+    return current().relative(file)
 
 
 def _from_a_path(file: Path) -> None:
@@ -555,3 +554,65 @@ def build(file: Path, out: Path, stack: str | None, environment: str, status: An
     built = Built(planned, verified, rejected, rendered)
     built.written = write(out, tree, "build", planned.name)
     return built
+
+
+def new(folder: Path, name: str | None, region: str | None, blueprint: Path | None) -> tuple[str, list[str]]:
+    """`hld new`: a Pulumi project in `folder` (hld.scaffold), for `blueprint` (copied, after it
+    validates) or a starter; returns the system's name and the files written."""
+    import re
+
+    from blueprints.figures import REGION_ZONES
+    from blueprints.model import NAME_PATTERN
+    from hld.scaffold import NewProject, starter_name, tree
+
+    text = None
+    if blueprint is not None:
+        bp = load(blueprint)
+        text = Path(blueprint).read_text() if str(blueprint) != "-" else None
+        if text is None:
+            raise BadInput.option("FILE", "`hld new --from` copies a file", "new", "pass the blueprint's path")
+        if name is not None and name != bp.name:
+            raise BadInput.option(
+                "--name", f"the blueprint names its system {bp.name!r}", "new", f"drop --name, or pass --name {bp.name}"
+            )
+        name = bp.name
+        region = region or (bp.regions[0] if bp.regions else None)
+    name = name or starter_name(folder)
+    if not re.fullmatch(NAME_PATTERN, name):
+        raise BadInput.option(
+            "--name",
+            f"{name!r} is not a system name: lower-case letters, digits and single dashes, starting with a letter",
+            "new",
+            "pass --name, e.g. --name orders",
+        )
+    region = region or "us-east-1"
+    if region not in REGION_ZONES:
+        raise BadInput.option("--region", f"unknown region {region!r}", "new", f"one of: {', '.join(REGION_ZONES)}")
+    files = write(folder, tree(NewProject(name, region, text)), "new", name)
+    return name, files
+
+
+def audit(file: Path, state: Path, stack: str | None, environment: str) -> Any:
+    """`hld audit`: the blueprint planned for the deployed stack (its config from the project's
+    stack file when it has one: --stack, else the export's own stack name), then every check over
+    the state `pulumi stack export` wrote (hld.audit, hld.state)."""
+    from hld.audit import audit_export
+    from hld.project import current
+    from hld.stack import ConfigError, plan_for, read_config
+    from hld.state import read_export, stack_of_export
+
+    _from_a_path(file)
+    load(file)  # bad input ends here
+    doc = read_export(state)
+    name = stack or stack_of_export(doc, str(state))
+    if stack or current().stack_file(name).exists():
+        config = stack_config(name, file)
+    else:
+        config = {"hld:blueprint": str(Path(file).resolve()), "hld:environment": environment}
+    try:
+        planned = plan_for(read_config(lambda key: config.get(f"hld:{key}"), name), name)
+    except ConfigError as exc:
+        raise BadInput.option(
+            "--stack", str(exc), "stack", "pass --stack with the stack's file, or set hld:domain in it"
+        ) from None
+    return audit_export(planned, doc, str(state))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
@@ -529,6 +530,25 @@ def verify_view(result: Result, outcomes: list[Any], coverage: Any, impact: What
         parts.append(table)
     if impact is not None:
         parts.append(whatif_view(impact))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def audit_view(audited: Any, state: Path) -> Group:
+    """`hld audit`: each check over the deployed state, how they count, what the reading assumed."""
+    counted = audited.tally
+    parts: list[object] = [
+        Text(
+            f"Audited stack {audited.stack!r} from {state}: {counted.line()}"
+            + (f"; FAILED: {', '.join(counted.failed)}" if counted.failed else ""),
+            style="bold",
+        )
+    ]
+    checks = _table("Checks over the deployed state", "check", "status", "detail")
+    for o in audited.outcomes:
+        style = {"pass": "green", "fail": "red", "skip": "yellow"}[o.status]
+        checks.add_row(o.check, Text(o.status, style=style), "\n".join(o.problems) if o.problems else o.detail)
+    parts.append(checks)
+    parts += [Text(f"Note: {note}") for note in audited.notes]
     return Group(*parts)  # type: ignore[arg-type]
 
 

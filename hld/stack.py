@@ -59,9 +59,9 @@ def read_config(get: Any, stack: str) -> StackConfig:
             f"stack {stack!r} has no hld:blueprint; set it with "
             "`pulumi config set hld:blueprint blueprints/examples/url-shortener.yaml`"
         )
-    path = Path(raw)
-    if not path.is_absolute():
-        path = PROJECT_ROOT / path
+    from hld.project import current
+
+    path = current().resolve(raw)
     target = get("target") or "aws"
     if target not in TARGETS:
         raise ConfigError(f"hld:target is {target!r}; use one of: {', '.join(TARGETS)}")

@@ -39,7 +39,7 @@ from hld.checks import Outcome, Run, Tally, evaluate, tally
 from hld.errors import CloudRejected, SynthError
 from hld.graph import Graph, Resource
 from hld.offline import Result, run, stack_config
-from hld.stack import PROJECT_ROOT
+from hld.project import current
 
 __all__ = [
     "CloudRejected",
@@ -111,7 +111,7 @@ def _same_blueprint(stack: str, named: str | None, path: Path, in_memory: bool) 
     in memory (a dict or a Blueprint) must be that system (its `name`)."""
     if not named:
         return
-    configured = Path(named) if Path(named).is_absolute() else PROJECT_ROOT / named
+    configured = current().resolve(named)
     if in_memory:
         import yaml
 
@@ -190,7 +190,7 @@ def synth(
     keep: list[Any] = []
     path = _blueprint_file(blueprint, keep)
     name = stack or path.stem
-    if stack and (PROJECT_ROOT / "stacks" / f"Pulumi.{stack}.yaml").exists():
+    if stack and current().stack_file(stack).exists():
         config = stack_config(stack)
         _same_blueprint(stack, config.get("hld:blueprint"), path, in_memory=bool(keep))
     else:

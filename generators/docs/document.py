@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from blueprints.figures import SLAS
@@ -25,8 +24,9 @@ from blueprints.planner.quotas import rows as quota_rows
 from blueprints.problems import printable
 from blueprints.units import human_duration
 from blueprints.whatif import explain, region_loss_text
+from generators.resources import templates
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates()
 
 MARKDOWN_PUNCTUATION = frozenset("\\`*_[]<>#|~!&$")
 """What CommonMark, GFM and GitHub's math read in inline text: escapes, code spans, emphasis,

@@ -37,6 +37,7 @@ from hld.offline.seal import sealed
 from hld.stack import PROJECT_ROOT
 
 ENTRY_POINT = PROJECT_ROOT / "stacks" / "__main__.py"
+"""hld's own program file (its checkout's Pulumi project)."""
 PROJECT = "hld"
 
 
@@ -211,8 +212,18 @@ def _resolve(value: Any) -> Any:
 
 
 def entry_point() -> None:
-    """The file `pulumi up` runs: stacks/__main__.py."""
-    runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+    """What `pulumi up` runs in the project of the working directory: its program file (`main` of
+    its Pulumi.yaml, hld's stacks/__main__.py in hld's checkout); outside a project, or when that
+    file is missing, hld's program itself (hld.stack.main, which every project's file calls)."""
+    from hld.project import current
+
+    program = current().program
+    if program is not None and program.is_file():
+        runpy.run_path(str(program), run_name="__main__")
+        return
+    from hld.stack import main
+
+    main()
 
 
 def run(
@@ -393,12 +404,21 @@ def _tree_order(resources: list[Resource]) -> list[Resource]:
 
 
 def stack_config(stack: str) -> dict[str, str]:
-    """The config of stacks/Pulumi.<stack>.yaml, as the CLI would put it in PULUMI_CONFIG."""
+    """The config of the project's Pulumi.<stack>.yaml (hld.project: the nearest Pulumi.yaml's
+    stack files), as the CLI would put it in PULUMI_CONFIG."""
     import yaml
 
-    path = PROJECT_ROOT / "stacks" / f"Pulumi.{stack}.yaml"
+    from hld.project import current
+
+    project = current()
+    path = project.stack_file(stack)
     if not path.exists():
-        known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in path.parent.glob("Pulumi.*.yaml"))
-        raise SynthError(f"no stack {stack!r}: hld's Pulumi project has no {path} (its stacks: {', '.join(known)})")
+        where = (
+            f"the Pulumi project at {project.root} has no {path.name} in {project.stacks}"
+            if project.found
+            else f"no Pulumi.yaml in {project.root} or above it (run hld in your Pulumi project, or `hld new`)"
+        )
+        known = project.stack_names()
+        raise SynthError(f"no stack {stack!r}: {where}" + (f" (its stacks: {', '.join(known)})" if known else ""))
     data = yaml.safe_load(path.read_text()) or {}
     return {str(k): str(v) for k, v in (data.get("config") or {}).items()}

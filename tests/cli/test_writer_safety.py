@@ -382,3 +382,22 @@ def test_a_render_after_a_stopped_render_keeps_its_credentials(tmp_path):
     assert "an earlier run stopped while replacing this output" in result.stderr
     assert {p.name: p.read_text() for p in (out / "secrets").iterdir()} == kept
     assert not (out / WORK).exists()
+
+
+def test_a_project_hld_new_wrote_holds_other_outputs_and_a_render_output_does_not(tmp_path):
+    project = tmp_path / "shop"
+    assert runner.invoke(app, ["new", str(project)]).exit_code == 0
+    docs = project / "out" / "docs"
+    result = runner.invoke(
+        app, ["render", str(EXAMPLES / "url-shortener.yaml"), "--target", "docs", "--out", str(docs)]
+    )
+    assert result.exit_code == 0, result.output
+    inside = docs / "more"
+    result = runner.invoke(
+        app, ["render", str(EXAMPLES / "url-shortener.yaml"), "--target", "docs", "--out", str(inside)]
+    )
+    assert result.exit_code == 2 and "an output hld wrote" in result.output
+    # the project's own rewrite still refuses what it did not write
+    result = runner.invoke(app, ["new", str(project)])
+    assert result.exit_code == 2 and "out" in result.output
+    assert (docs / "HLD.md").is_file()

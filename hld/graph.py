@@ -245,3 +245,55 @@ def zones_of_subnets(graph: Graph, ids: Iterable[str]) -> set[str]:
         if subnet is not None and value(subnet, "availability_zone"):
             zones.add(str(value(subnet, "availability_zone")))
     return zones
+
+
+RULE_TYPES = {
+    "ingress": "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "egress": "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+}
+
+
+def _protocol(raw: Any) -> str:
+    text = str(raw).lower()
+    return {"6": "tcp", "17": "udp", "all": "-1"}.get(text, text)
+
+
+def _ports(protocol: str, low: Any, high: Any) -> tuple[int, int]:
+    if protocol == "-1":
+        return 0, 0
+    return int(low if low is not None else -1), int(high if high is not None else -1)
+
+
+def undeclared_inline_rules(graph: Graph, group: Resource, direction: str) -> list[str]:
+    """The group's inline `ingress` or `egress` rules that no separate rule resource of the group
+    declares, each as `protocol from-to target`. In a program's inputs these fields are empty (the
+    AWS target declares every rule as its own resource); after `pulumi refresh`, AWS reports every
+    rule of the group in them, the separate ones included, so only a rule none of them declares is
+    one added outside the design."""
+    declared = set()
+    for rule in graph.of(RULE_TYPES[direction]):
+        if not group.id or str(value(rule, "security_group_id")) != group.id:
+            continue
+        protocol = _protocol(value(rule, "ip_protocol"))
+        low, high = _ports(protocol, value(rule, "from_port"), value(rule, "to_port"))
+        for target in ("cidr_ipv4", "cidr_ipv6", "referenced_security_group_id", "prefix_list_id"):
+            if value(rule, target):
+                declared.add((protocol, low, high, str(value(rule, target))))
+    out = []
+    for entry in value(group, direction) or []:
+        if not isinstance(entry, dict):
+            continue
+        protocol = _protocol(dig(entry, "protocol"))
+        low, high = _ports(protocol, dig(entry, "from_port"), dig(entry, "to_port"))
+        targets = [
+            *(dig(entry, "cidr_blocks") or []),
+            *(dig(entry, "ipv6_cidr_blocks") or []),
+            *(dig(entry, "security_groups") or []),
+            *(dig(entry, "prefix_list_ids") or []),
+        ]
+        if dig(entry, "self"):
+            targets.append(group.id)
+        for target in targets or ["(none)"]:
+            if (protocol, low, high, str(target)) not in declared:
+                out.append(f"{protocol} {low}-{high} {target}")
+    return out

@@ -19,7 +19,19 @@ from blueprints.names import env_var
 from blueprints.plan_model import KeyValuePlan, QueuePlan, RelationalPlan
 from generators.aws.tags import ROLE_TAG, TIER_TAG
 from hld.checks.registry import Check, NotApplicable, Run
-from hld.graph import Graph, Resource, dig, doc, first, prefixed, role_of, tags, value, zones_of_subnets
+from hld.graph import (
+    Graph,
+    Resource,
+    dig,
+    doc,
+    first,
+    prefixed,
+    role_of,
+    tags,
+    undeclared_inline_rules,
+    value,
+    zones_of_subnets,
+)
 
 CPU = "ECSServiceAverageCPUUtilization"
 REQUESTS = "ALBRequestCountPerTarget"
@@ -259,8 +271,8 @@ def egress_rules(run: Run) -> list[str]:
             out.append(f"{rule.name}: lets {role} out to {dest} on {port}, which the blueprint does not declare")
     for sg in groups:
         role = tags(sg).get(ROLE_TAG)
-        if value(sg, "egress"):
-            out.append(f"{sg.name}: inline egress rules bypass the data-flow rules")
+        if stray := undeclared_inline_rules(g, sg, "egress"):
+            out.append(f"{sg.name}: inline egress rules bypass the data-flow rules ({', '.join(stray)})")
         if role in services and (role, sg.region) not in https:
             out.append(f"{sg.name}: no HTTPS egress: {role}'s tasks cannot pull images or reach AWS APIs")
     for default in g.of("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"):

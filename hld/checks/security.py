@@ -11,7 +11,7 @@ from blueprints.plan_model import Plan
 from generators.aws.tags import TIER_TAG
 from hld.checks.facts import holders
 from hld.checks.registry import Check, Run, control
-from hld.graph import Graph, Resource, dig, doc, first, role_of, tags, value
+from hld.graph import Graph, Resource, dig, doc, first, role_of, tags, undeclared_inline_rules, value
 
 TLS12_POLICIES = ("ELBSecurityPolicy-TLS13-1-2", "ELBSecurityPolicy-TLS-1-2", "ELBSecurityPolicy-FS-1-2")
 """ALB security policy families that refuse anything older than TLS 1.2."""
@@ -329,8 +329,8 @@ def data_flow_network(run: Run) -> list[str]:
         elif cidr not in private_cidrs or not any(t == to and p == port for t, _, p in flows):
             out.append(f"{rule.name}: admits {cidr} to {to} on {port}, which is not a peer's private subnet")
     for group in g.of("aws:ec2/securityGroup:SecurityGroup"):
-        if value(group, "ingress"):
-            out.append(f"{group.name}: inline ingress rules bypass the data-flow rules")
+        if stray := undeclared_inline_rules(g, group, "ingress"):
+            out.append(f"{group.name}: inline ingress rules bypass the data-flow rules ({', '.join(stray)})")
     return out
 
 

@@ -59,3 +59,20 @@ def test_the_command_line_reaches_targets_and_checks_only_through_the_pipeline()
     source = (ROOT / "hld" / "cli.py").read_text()
     for name in ("generators", "hld.checks", "hld.offline", "hld.failures", "blueprints.whatif"):
         assert f"from {name}" not in source and f"import {name}" not in source, name
+
+
+ADAPTERS = ("hld.offline", "hld.state", "hld.policy_resources")
+"""What turns a run, a state file or the policy SDK's resources into the graph the checks read."""
+
+
+def test_the_adapters_sit_below_the_checks_and_the_checks_read_only_the_graph():
+    graph = modules()
+    for module, deps in graph.items():
+        if module.startswith(ADAPTERS):
+            assert not any(d.startswith("hld.checks") for d in deps), f"{module} imports the checks"
+        if module.startswith("hld.checks"):
+            above = [d for d in deps if d.startswith((*ADAPTERS, "hld.audit", "hld.policy", "hld.pipeline", "hld.cli"))]
+            assert not above, f"{module} imports {above}"
+    # one implementation of each check, two more callers: the audit and the policy pack run hld.checks
+    assert "hld.checks" in graph["hld.audit"] and "hld.checks" in graph["hld.policy"]
+    assert "hld.policy_resources" in graph["hld.policy"] and "hld.graph" in graph["hld.state"]

@@ -61,12 +61,16 @@ def test_the_next_step_names_the_blueprint_as_the_pulumi_program_resolves_it(tmp
     inside = EXAMPLES / "e-commerce.yaml"
     outside = tmp_path / "mine.yaml"
     outside.write_text(inside.read_text())
-    monkeypatch.chdir(tmp_path)  # a user's own folder: "mine.yaml" is relative to it, not to the project
+    monkeypatch.chdir(tmp_path)  # a user's own folder, no Pulumi project: paths are its own
     for given, expected in ((inside, inside), (outside, outside), ("mine.yaml", outside)):
         named = configured_path(given)
         config = read_config(lambda key, named=named: {"blueprint": named}.get(key), "s")
         assert config.blueprint.resolve() == expected.resolve(), given
+    assert configured_path(inside) == str(inside.resolve())
+    # in a Pulumi project (here hld's own), relative to it, as the program resolves it
+    monkeypatch.chdir(ROOT / "stacks")
     assert configured_path(inside) == "blueprints/examples/e-commerce.yaml"
+    assert read_config(lambda key: {"blueprint": configured_path(inside)}.get(key), "s").blueprint == inside
 
 
 def test_build_writes_no_manifests_that_fail_their_checks(tmp_path):

@@ -20,7 +20,8 @@ from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE, unk
 from hld.checks import CHECKS, Run, evaluate
 from hld.graph import Graph, Resource
 from hld.offline import stack_config
-from hld.policy import LIVE, adapt, graph_of_policy_resources
+from hld.policy import LIVE
+from hld.policy_resources import adapt, graph_of_policy_resources
 from hld.policypack import arguments, policies
 from hld.testing import Tested as Result
 from hld.testing import synth_stack

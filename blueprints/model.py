@@ -255,6 +255,71 @@ RouteEntry = Annotated[
 a failed mapping too)."""
 
 
+MAX_HEALTH_COMMAND = 32
+"""Words of an exec health check: a program and its arguments (a shell line is `[sh, -c, LINE]`, three
+words), bounded like every list of a blueprint (each word up to limits.MAX_HEALTH_PATH characters)."""
+
+
+def _command_word(word: str) -> str:
+    """One word of an exec health check: not blank, no control or bidirectional characters."""
+    if not word.strip():
+        raise ValueError("a command word is empty; give the program and each argument as a word")
+    return _checked(grammar.text_problem)(word)
+
+
+class HealthExec(Strict):
+    """Health as a command run inside the container (its exit status: 0 healthy): on kind an exec
+    probe, on ECS the container health check (`CMD`, no shell). For a process with no HTTP server,
+    e.g. a queue worker that can tell whether it is consuming."""
+
+    command: list[
+        Annotated[str, Field(min_length=1, max_length=limits.MAX_HEALTH_PATH), AfterValidator(_command_word)]
+    ] = Field(
+        alias="exec",
+        min_length=1,
+        max_length=MAX_HEALTH_COMMAND,
+        description="The program and its arguments, one word each (no shell: write `[sh, -c, '...']` for one).",
+    )
+
+
+class HealthNone(Strict):
+    """No health check, with why: the process is not probed (kind: no liveness or readiness probe;
+    ECS: no container health check), so only its exit is seen. A public service must keep an HTTP path."""
+
+    reason: Description = Field(
+        alias="none",
+        min_length=1,
+        description="Why the process has no health check (e.g. a batch consumer with no HTTP server).",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _stated(cls, reason: str) -> str:
+        if not reason.strip():
+            raise ValueError("say why the service has no health check")
+        return reason
+
+
+HealthPath = Annotated[
+    str,
+    Field(max_length=limits.MAX_HEALTH_PATH, json_schema_extra={"pattern": grammar.HEALTH_SCHEMA_PATTERN}),
+    AfterValidator(_checked(grammar.health_problem)),
+]
+
+
+def _health_tag(value: object) -> str:
+    if isinstance(value, str):
+        return "path"
+    return "none" if isinstance(value, dict) and "none" in value and "exec" not in value else "exec"
+
+
+HealthEntry = Annotated[
+    Annotated[HealthPath, Tag("path")] | Annotated[HealthExec, Tag("exec")] | Annotated[HealthNone, Tag("none")],
+    Discriminator(_health_tag),
+]
+"""A service's health: an HTTP path (text, the common case), `{exec: [cmd, ...]}` or `{none: reason}`."""
+
+
 class Service(Strict):
     name: Name
     description: Description = Field(default="", description="What the service does.")
@@ -266,11 +331,11 @@ class Service(Strict):
         "in lower case.",
     )
     port: int = Field(default=8080, ge=1, le=65535, description="Container port.")
-    health: str = Field(
+    health: HealthEntry = Field(
         default="/healthz",
-        max_length=limits.MAX_HEALTH_PATH,
-        json_schema_extra={"pattern": grammar.HEALTH_SCHEMA_PATTERN},
-        description="HTTP health-check path: '/' and segments of letters, digits, '-', '.', '_' and '~'.",
+        description="HTTP health-check path: '/' and segments of letters, digits, '-', '.', '_' and '~'; or, "
+        "for a service without an HTTP server (a queue worker), `{exec: [program, arg, ...]}` (a command "
+        "whose exit status 0 is healthy) or `{none: reason}`. A public service keeps an HTTP path.",
     )
     public: bool = Field(default=False, description="Reachable from the internet through the edge.")
     routes: list[RouteEntry] = Field(
@@ -308,11 +373,6 @@ class Service(Strict):
     @classmethod
     def _image(cls, image: str) -> str:
         return _checked(grammar.image_problem)(image)
-
-    @field_validator("health")
-    @classmethod
-    def _health(cls, health: str) -> str:
-        return _checked(grammar.health_problem)(health)
 
     @field_validator("routes")
     @classmethod

@@ -39,8 +39,11 @@ STATEFUL_STAND_INS = frozenset({"relational", "key-value", "object"})
 """Stand-ins that run as StatefulSets, each with its governing (headless) Service."""
 BOOTSTRAPPED_STAND_INS = frozenset({"relational", "key-value", "object"})
 """Stand-ins a Job fills with the blueprint's tables and buckets, or (PostgreSQL) its services' users."""
-CONFIGURED_STAND_INS = frozenset({"queue"})
-"""Stand-ins whose configuration (the queues) is a ConfigMap."""
+CONFIGURED_STAND_INS = frozenset({"queue", "relational", "cache"})
+"""Stand-ins whose configuration is a ConfigMap: the queues; PostgreSQL's host-based access and
+Valkey's TLS settings, where the blueprint's TLS is on."""
+TLS_SECRET = "stand-in-tls"
+"""The Secret with the CA and the certificates of the stand-ins that serve TLS on kind."""
 AWS_CREDENTIALS = "aws-credentials"
 """The Secret with the placeholder AWS keys the services and the AWS-API stand-ins share on kind."""
 NETWORK_POLICIES = ("default-deny", "allow-dns")
@@ -114,8 +117,8 @@ def env_var(name: str, suffix: str) -> str:
 
 ENV_SUFFIXES: dict[str, tuple[str, ...]] = {
     "service": ("URL",),
-    "relational": ("HOST", "PORT", "DB", "USER", "CREDENTIALS", "READ_HOST"),
-    "cache": ("HOST", "PORT", "TTL_SECONDS", "READ_HOST", "AUTH_TOKEN"),
+    "relational": ("HOST", "PORT", "DB", "USER", "CREDENTIALS", "READ_HOST", "SSLMODE", "CA_FILE"),
+    "cache": ("HOST", "PORT", "TTL_SECONDS", "READ_HOST", "AUTH_TOKEN", "TLS", "CA_FILE"),
     "key-value": ("TABLE", "CONSISTENT_READS"),
     "queue": ("QUEUE_URL",),
     "object": ("BUCKET",),
@@ -402,6 +405,8 @@ def kubernetes(system: str, components: list[Component]) -> Iterator[Derived]:
     shared_done: set[str] = set()
     if any(c.kind in STAND_IN_APIS for c in components):
         yield Derived("Kubernetes Secret", AWS_CREDENTIALS, "", "the stand-ins' AWS keys")
+    if any(c.kind in ("relational", "cache") for c in components):
+        yield Derived("Kubernetes Secret", TLS_SECRET, "", "the TLS stand-ins' CA and certificates")
     for c in components:
         if c.kind == "service":
             yield from _workload(c.name, c.name, "its")

@@ -139,12 +139,36 @@ class EdgeAccess(Model):
     access: Decided[str]
 
 
+class HealthPlan(Model):
+    """How a service's health is judged, alike on both targets: an HTTP GET of `path` on its port
+    (AWS: the target group's check; kind: httpGet probes), a command run in the container (`exec`:
+    ECS's container health check; kind: exec probes) or nothing (`none`, with `reason`). The timings
+    are the target group's (or the ECS container check's) and the kind probes': a check every
+    `interval_seconds`, failed after `timeout_seconds`, `unhealthy_threshold` failures in a row take
+    the task out, `healthy_threshold` successes bring it back; `start_seconds` is the allowance for a
+    slow start before failures count."""
+
+    kind: Literal["http", "exec", "none"] = "http"
+    path: str | None = "/healthz"
+    command: list[str] = Field(default_factory=list)
+    reason: str = ""
+    """Why a service has no health check (`none`)."""
+    interval_seconds: int = 15
+    timeout_seconds: int = 5
+    healthy_threshold: int = 2
+    unhealthy_threshold: int = 3
+    start_seconds: int = 180
+    why: str = ""
+    """How the timings follow from the task size."""
+
+
 class ServicePlan(Model):
     name: str
     description: str
     image: str
     port: int
-    health: str
+    health: str | None
+    """The HTTP health path (None when the service's health is a command or none: `health_check`)."""
     public: bool
     routes: list[RoutePlan]
     calls: list[str]
@@ -170,6 +194,8 @@ class ServicePlan(Model):
     """The CPU architecture the tasks run on (the image must be built for it)."""
     access: list[EdgeAccess] = Field(default_factory=list)
     """What each of its store edges does, stated or inferred, with the reason."""
+    health_check: HealthPlan = Field(default_factory=HealthPlan)
+    """How its health is judged, with the timings both targets use."""
 
     def access_to(self, store: str) -> str:
         """The access mode of its edge to `store`."""

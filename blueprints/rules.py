@@ -18,7 +18,17 @@ from blueprints.access import MODES
 from blueprints.capacity import design_rps, max_replicas, offered_load, replicas_per_zone
 from blueprints.figures import FLOAT_NOISE, MRSC_REGION_SETS, REGION_ZONES, zones_of
 from blueprints.intent import Intent, candidates, ceiling, nearby_regions
-from blueprints.model import AnyStore, Blueprint, KeyValue, ObjectStore, Relational, Route, Service, UseRef
+from blueprints.model import (
+    AnyStore,
+    Blueprint,
+    HealthExec,
+    KeyValue,
+    ObjectStore,
+    Relational,
+    Route,
+    Service,
+    UseRef,
+)
 from blueprints.problems import Broken, Path
 from blueprints.routing import path_pattern
 from blueprints.units import format_duration
@@ -122,6 +132,7 @@ def _references(bp: Blueprint, broken: Broken) -> list[Finding]:
                 )
             )
         out += _route_rules(bp, i, svc)
+        out += _public_health(i, svc)
     if not out:
         out += _cycles(bp)
     if broken.whole("services") and not out:
@@ -268,6 +279,22 @@ def _planned_regions(bp: Blueprint, broken: Broken) -> list[str]:
     else:
         found = set(bp.regions or []) if broken.reads("regions") else set()
     return sorted(r for r in found if r in REGION_ZONES) or ["us-east-1"]
+
+
+def _public_health(i: int, svc: Service) -> list[Finding]:
+    """A public service is health-checked over HTTP: the load balancer's target group (and Route 53's
+    probes through it) can only GET a path, so `exec` and `none` are for services without one."""
+    if not svc.public or isinstance(svc.health, str):
+        return []
+    form = "a command (`exec`)" if isinstance(svc.health, HealthExec) else "`none`"
+    return [
+        Finding(
+            ("services", i, "health"),
+            f"a public service's health is {form}, but the load balancer checks a public service over HTTP",
+            "public-health",
+            "give `health` the HTTP path the service answers (e.g. `health: /healthz`), or make the service not public",
+        )
+    ]
 
 
 def _route_rules(bp: Blueprint, i: int, svc: Service) -> list[Finding]:

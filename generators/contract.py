@@ -9,7 +9,7 @@ import re
 from blueprints.names import ENV_SUFFIXES, KIND_ONLY_SUFFIXES, KIND_SDK_ENV, SYSTEM_ENV, env_key, env_var
 from blueprints.plan_model import CachePlan, Plan, RelationalPlan, ServicePlan
 
-__all__ = ["KIND_ONLY", "MEANINGS", "env_key", "ident", "sources", "variables"]
+__all__ = ["CA_FILE", "KIND_ONLY", "MEANINGS", "TLS_SUFFIXES", "env_key", "ident", "sources", "tls_env", "variables"]
 
 
 def ident(text: str) -> str:
@@ -32,12 +32,41 @@ MEANINGS = {
     "<CACHE>_HOST / _PORT / _TTL_SECONDS": "the cache's primary endpoint, port and entry TTL",
     "<CACHE>_READ_HOST": "the cache's reader endpoint, when replicas serve reads",
     "<CACHE>_AUTH_TOKEN": "the cache's AUTH token (with TLS)",
+    "<DB>_SSLMODE": "with TLS: verify-full, libpq's sslmode (the server forces TLS: RDS rds.force_ssl, kind's "
+    "PostgreSQL hostssl only); verify the server against <DB>_CA_FILE",
+    "<CACHE>_TLS": "with TLS: true, connect over TLS (ElastiCache in-transit encryption required; kind's Valkey "
+    "has no plaintext port); verify the server against <CACHE>_CA_FILE",
+    "<DB>_CA_FILE / <CACHE>_CA_FILE": "with TLS: CA_FILE's path, the CA bundle the store's server certificate "
+    "chains to (AWS: the image holds AWS's bundle there, RDS's global bundle and Amazon Trust Services' roots; "
+    "kind: the render mounts the stand-ins' CA there)",
     "<TABLE>_TABLE": "the DynamoDB table name",
     "<TABLE>_CONSISTENT_READS": "true: read with ConsistentRead (the store is strong or read-your-writes)",
     "<QUEUE>_QUEUE_URL": "the SQS queue URL",
     "<BUCKET>_BUCKET": "the S3 bucket name",
 }
 """Each variable and what it means on every target."""
+
+CA_FILE = "/etc/hld/tls/ca-bundle.pem"
+"""The CA bundle a service verifies its stores' TLS against, the same path on every target. On AWS the
+image holds AWS's bundle at this path (hld does not build the image): RDS's global bundle
+(https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) and Amazon Trust Services' roots
+(https://www.amazontrust.com/repository/AmazonRootCA1.pem, which ElastiCache's certificates chain to).
+On kind the render mounts the stand-ins' CA at this path, over whatever the image holds there."""
+SSLMODE = "verify-full"
+"""libpq's sslmode for a relational store with TLS: encrypted, the server's certificate and name verified."""
+TLS_SUFFIXES: dict[str, tuple[str, ...]] = {"relational": ("SSLMODE", "CA_FILE"), "cache": ("TLS", "CA_FILE")}
+"""What a store that requires TLS (the blueprint's TLS on) also gives the services that use it, on
+every target with the same values (tls_env)."""
+
+
+def tls_env(plan: Plan, kind: str, name: str) -> dict[str, str]:
+    """The transport variables of store `name` of `kind`: identical on AWS and on kind."""
+    if not plan.edge.tls or kind not in TLS_SUFFIXES:
+        return {}
+    key = env_key(name)
+    first = f"{key}_SSLMODE" if kind == "relational" else f"{key}_TLS"
+    return {first: SSLMODE if kind == "relational" else "true", f"{key}_CA_FILE": CA_FILE}
+
 
 KIND_ONLY = KIND_SDK_ENV
 """What kind adds for AWS SDKs to reach the stand-ins (on AWS the task role and the region come from
@@ -55,6 +84,8 @@ def sources(plan: Plan, svc: ServicePlan, region: str, target: str = "aws") -> l
     for name in svc.stores:
         store = plan.store(name)
         for suffix in ENV_SUFFIXES[store.kind]:
+            if suffix in TLS_SUFFIXES.get(store.kind, ()):
+                continue  # the transport's, below (tls_env)
             if suffix == "READ_HOST" and isinstance(store, RelationalPlan):
                 wanted = store.read_host_in(region)
             elif suffix == "READ_HOST":
@@ -67,6 +98,7 @@ def sources(plan: Plan, svc: ServicePlan, region: str, target: str = "aws") -> l
                 wanted = True
             if wanted:
                 out.append((env_var(store.name, suffix), store.name))
+        out += [(variable, store.name) for variable in tls_env(plan, store.kind, store.name)]
     return out
 
 

@@ -15,8 +15,8 @@ from blueprints.capacity import (
 )
 from blueprints.figures import SETTINGS
 from blueprints.intent import Intent
-from blueprints.model import Blueprint, Service, UseRef
-from blueprints.plan_model import Decided, EdgeAccess, RegionCapacity, RoutePlan, ServicePlan
+from blueprints.model import Blueprint, HealthExec, HealthNone, Service, UseRef
+from blueprints.plan_model import Decided, EdgeAccess, HealthPlan, RegionCapacity, RoutePlan, ServicePlan
 from blueprints.planner.recovery import passive_strategy
 
 
@@ -34,7 +34,7 @@ def service(
         description=svc.description,
         image=svc.image,
         port=svc.port,
-        health=svc.health,
+        health=svc.health if isinstance(svc.health, str) else None,
         public=svc.public,
         routes=[
             RoutePlan(
@@ -85,7 +85,59 @@ def service(
             derived="architecture" not in svc.model_fields_set,
         ),
         access=[access(bp, svc, e) for e in edges if bp.store(e.name) is not None],
+        health_check=health_check(svc, units),
     )
+
+
+HEALTH_INTERVAL = 15
+"""Seconds between health checks (the target group's, the ECS container check's, the kind probes'):
+ALB allows 5 to 300, ECS 5 to 300; 15 s with UNHEALTHY_THRESHOLD finds a dead task in 45 s."""
+HEALTHY_THRESHOLD = 2
+"""Successes in a row that bring a task back (ALB allows 2 to 10; kind: readiness successThreshold)."""
+UNHEALTHY_THRESHOLD = 3
+"""Failures in a row that take a task out (ALB 2 to 10, ECS retries 1 to 10): one slow answer is not a
+dead task."""
+HEALTH_TIMEOUT = 5
+"""Seconds an answer may take on a task of half a vCPU or more: ALB's default for ip targets
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html)."""
+HEALTH_TIMEOUT_UNITS = 512
+"""Below this many CPU units a task's share of a core shrinks with it: a 256-unit task (a 250m
+limit on kind) runs 25 ms of every 100 ms CFS period, so a health answer that needs 50 ms of CPU
+behind one busy request takes seconds; the timeout grows by the same factor, up to the interval
+less 5 s (ALB needs the timeout below the interval)."""
+START_SECONDS = 180
+"""The allowance for a slow start (a JVM at a quarter vCPU takes tens of seconds, more under a
+cold cache) before failed checks count: kind's startup probe (every 5 s, 36 times), ECS's container
+startPeriod (at most 300 s)."""
+
+
+def health_check(svc: Service, units: int) -> HealthPlan:
+    """How `svc`'s health is judged on both targets, its timeout from its task size (HEALTH_TIMEOUT
+    at HEALTH_TIMEOUT_UNITS and above, scaled up below)."""
+    timeout = min(HEALTH_INTERVAL - 5, HEALTH_TIMEOUT * max(1, -(-HEALTH_TIMEOUT_UNITS // units)))
+    why = (
+        f"every {HEALTH_INTERVAL} s, {UNHEALTHY_THRESHOLD} failures out and {HEALTHY_THRESHOLD} successes "
+        f"back (the target group's); timeout {timeout} s for {units} CPU units ("
+        + (
+            f"ALB's default {HEALTH_TIMEOUT} s at {HEALTH_TIMEOUT_UNITS} units and above"
+            if timeout == HEALTH_TIMEOUT
+            else f"{HEALTH_TIMEOUT} s x {HEALTH_TIMEOUT_UNITS}/{units}: a smaller share of a core answers slower"
+        )
+        + f"); {START_SECONDS} s to start"
+    )
+    timings = {
+        "interval_seconds": HEALTH_INTERVAL,
+        "timeout_seconds": timeout,
+        "healthy_threshold": HEALTHY_THRESHOLD,
+        "unhealthy_threshold": UNHEALTHY_THRESHOLD,
+        "start_seconds": START_SECONDS,
+        "why": why,
+    }
+    if isinstance(svc.health, HealthExec):
+        return HealthPlan(kind="exec", path=None, command=list(svc.health.command), **timings)
+    if isinstance(svc.health, HealthNone):
+        return HealthPlan(kind="none", path=None, reason=svc.health.reason, **timings)
+    return HealthPlan(kind="http", path=svc.health, **timings)
 
 
 def access(bp: Blueprint, svc: Service, edge: UseRef) -> EdgeAccess:

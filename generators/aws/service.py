@@ -17,9 +17,14 @@ from generators.aws.common import LOG_RETENTION_DAYS, Access, Region, env_key, n
 from generators.aws.firewall import Firewall
 from generators.aws.loadbalancer import Cluster, LoadBalancer
 from generators.aws.network import Network
+from generators.contract import tls_env
 
 CONTAINER_USER = "1000:1000"
 ECS_TASKS = "ecs-tasks.amazonaws.com"
+ECS_MAX_START_PERIOD = 300
+"""A container health check's startPeriod is 0 to 300 s (ECS task definition parameters, healthCheck).
+A service whose health is `none` gets no container health check: ECS then judges it by its exit
+alone, and with no load balancer (workers have none) nothing else does."""
 
 
 class Service(pulumi.ComponentResource):
@@ -92,6 +97,8 @@ class Service(pulumi.ComponentResource):
         env: dict[str, pulumi.Input[str]] = {"HLD_SYSTEM": plan.name, "HLD_REGION": r, "PORT": str(svc.port)}
         for a in access:
             env.update(a.env)
+        for store in svc.stores:  # TLS to the stores that require it, with the CA path (generators.contract)
+            env.update(tls_env(plan, plan.store(store).kind, store))
         for callee in svc.calls:
             env[f"{env_key(callee)}_URL"] = f"http://{callee}.{plan.name}.internal:{plan.service(callee).port}"
         if svc.public and plan.edge.cdn:
@@ -111,6 +118,15 @@ class Service(pulumi.ComponentResource):
                 "options": {"awslogs-group": logs.name, "awslogs-region": r, "awslogs-stream-prefix": svc.name},
             },
         }
+        if svc.health_check.kind == "exec":  # no HTTP server to ask: the service's own command (no shell)
+            hc = svc.health_check
+            container["healthCheck"] = {
+                "command": ["CMD", *hc.command],
+                "interval": hc.interval_seconds,
+                "timeout": hc.timeout_seconds,
+                "retries": hc.unhealthy_threshold,
+                "startPeriod": min(hc.start_seconds, ECS_MAX_START_PERIOD),
+            }
         self.task = aws.ecs.TaskDefinition(
             name(plan, svc.name, "task", r),
             family=name(plan, svc.name, r),
@@ -140,7 +156,12 @@ class Service(pulumi.ComponentResource):
                 vpc_id=network.vpc.id,
                 deregistration_delay=svc.deregistration_delay_seconds,
                 health_check=aws.lb.TargetGroupHealthCheckArgs(
-                    path=svc.health, matcher="200-399", interval=15, healthy_threshold=2, unhealthy_threshold=3
+                    path=svc.health,
+                    matcher="200-399",
+                    interval=svc.health_check.interval_seconds,
+                    timeout=svc.health_check.timeout_seconds,
+                    healthy_threshold=svc.health_check.healthy_threshold,
+                    unhealthy_threshold=svc.health_check.unhealthy_threshold,
                 ),
                 opts=opts,
             )

@@ -8,12 +8,13 @@ from typing import Any
 
 from blueprints.names import k8s_file
 from blueprints.plan_model import Plan
+from generators.kubernetes import images
 from generators.kubernetes.common import RESTRICTED, ZONE_KEY, KindOptions, labels
 from generators.kubernetes.network import ingress, network_policies
 from generators.kubernetes.standins import secret_keys, stand_ins, store_objects
 from generators.kubernetes.workloads import service_objects
 
-KIND_NODE_IMAGE = "kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f"
+KIND_NODE_IMAGE = images.ref("kind-node")
 """kind v0.29.0's node image for Kubernetes 1.33.1, by the digest its release notes publish (a tag
 alone may be rebuilt; kind's docs: "always use the @sha256 digest")."""
 

@@ -17,6 +17,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from blueprints.plan_model import Plan
+from generators.kubernetes import tls
 from generators.kubernetes.cluster import objects
 from generators.kubernetes.common import KindOptions
 from generators.kubernetes.standins import (
@@ -60,6 +61,9 @@ def credentials(plan: Plan, opts: pulumi.ResourceOptions) -> dict[str, dict[str,
     """Secret name -> key -> value, each a pulumi-random value kept in state."""
     out: dict[str, dict[str, pulumi.Output[str]]] = {}
     for secret, keys in sorted(secret_keys(plan).items()):
+        if secret == tls.TLS_SECRET:  # certificates, not random values
+            out[secret] = tls_material(plan, opts)
+            continue
         values: dict[str, pulumi.Output[str]] = {}
         for key in keys:
             if key == "POSTGRES_USER":
@@ -81,6 +85,58 @@ def credentials(plan: Plan, opts: pulumi.ResourceOptions) -> dict[str, dict[str,
             values[VALKEY_CONF] = values["AUTH_TOKEN"].apply(valkey_config)
         out[secret] = values
     return out
+
+
+def tls_material(plan: Plan, opts: pulumi.ResourceOptions) -> dict[str, pulumi.Output[str]]:
+    """The stand-ins' CA and server certificates as pulumi-tls resources, kept in the stack's state
+    (the render keeps them in secrets/ instead): the same names, validity and uses as
+    generators.kubernetes.tls issues, each PEM base64-encoded as the Secret's keys hold it."""
+    import base64
+
+    import pulumi_tls
+
+    def encoded(pem: pulumi.Output[str]) -> pulumi.Output[str]:
+        return pem.apply(lambda text: base64.b64encode((text or "").encode()).decode())  # None under mocks
+
+    hours = tls.VALIDITY_DAYS * 24
+    renew = tls.RENEW_DAYS * 24
+    ca_key = pulumi_tls.PrivateKey(f"{plan.name}-tls-ca-key", algorithm="ECDSA", ecdsa_curve="P256", opts=opts)
+    ca = pulumi_tls.SelfSignedCert(
+        f"{plan.name}-tls-ca",
+        private_key_pem=ca_key.private_key_pem,
+        subject={"common_name": tls.ca_name(plan)},
+        is_ca_certificate=True,
+        max_path_length=0,
+        validity_period_hours=hours,
+        early_renewal_hours=renew,
+        allowed_uses=["cert_signing", "crl_signing"],
+        set_subject_key_id=True,
+        opts=opts,
+    )
+    values = {tls.CA_CERT: encoded(ca.cert_pem), tls.CA_KEY: encoded(ca_key.private_key_pem)}
+    for name, stateful in tls.tls_stand_ins(plan):
+        dns = tls.dns_names(plan, name, stateful)
+        key = pulumi_tls.PrivateKey(f"{plan.name}-tls-{name}-key", algorithm="ECDSA", ecdsa_curve="P256", opts=opts)
+        request = pulumi_tls.CertRequest(
+            f"{plan.name}-tls-{name}-request",
+            private_key_pem=key.private_key_pem,
+            subject={"common_name": tls.common_name(dns)},
+            dns_names=dns,
+            opts=opts,
+        )
+        cert = pulumi_tls.LocallySignedCert(
+            f"{plan.name}-tls-{name}",
+            cert_request_pem=request.cert_request_pem,
+            ca_private_key_pem=ca_key.private_key_pem,
+            ca_cert_pem=ca.cert_pem,
+            validity_period_hours=hours,
+            early_renewal_hours=renew,
+            allowed_uses=["digital_signature", "key_encipherment", "server_auth"],
+            opts=opts,
+        )
+        values[tls.cert_key(name)] = encoded(cert.cert_pem)
+        values[tls.key_key(name)] = encoded(key.private_key_pem)
+    return values
 
 
 def _digest(values: dict[str, dict[str, pulumi.Output[str]]]) -> pulumi.Output[str]:

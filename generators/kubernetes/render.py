@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from blueprints.plan_model import Plan
+from generators.kubernetes import tls
 from generators.kubernetes.cluster import addons, file_name, kind_cluster, kustomization, objects
 from generators.kubernetes.common import KindOptions
 from generators.kubernetes.guide import guide
@@ -41,6 +42,8 @@ def dump(data: Any) -> str:
 
 def files(plan: Plan, kind: KindOptions | None = None) -> dict[str, str]:
     """Relative path -> text: everything but the secrets (deterministic)."""
+    from generators.kubernetes.images import preload_script
+
     kind = kind or KindOptions()
     objs = objects(plan, kind)
     out = {file_name(o): dump(o) for o in objs}
@@ -48,6 +51,7 @@ def files(plan: Plan, kind: KindOptions | None = None) -> dict[str, str]:
     out["addons/kustomization.yaml"] = dump(addons())
     out["kustomization.yaml"] = dump(kustomization(plan, [file_name(o) for o in objs]))
     out["README.md"] = guide(plan, kind)
+    out["preload-images.sh"] = preload_script(objs, {s.image for s in plan.services}, plan.name)
     out[".gitignore"] = "# generated credentials: never commit them\nsecrets/\n"
     return out
 
@@ -63,11 +67,15 @@ def _fresh(key: str) -> str:
 def secret_values(plan: Plan, previous: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, str]]:
     """Credentials for the stand-ins: those of the previous render where it had them (a stand-in
     keeps the first password in its volume: a new one would lock the services out), new ones
-    otherwise."""
+    otherwise. The stand-ins' TLS (generators.kubernetes.tls) likewise: the kept CA and certificates,
+    a certificate issued anew only when its stand-in's names change or it nears its end."""
     previous = previous or {}
     values: dict[str, dict[str, str]] = {}
     for name, keys in secret_keys(plan).items():
         kept = previous.get(name, {})
+        if name == tls.TLS_SECRET:
+            values[name] = tls.material(plan, kept)
+            continue
         values[name] = {k: kept.get(k) or _fresh(k) for k in keys if not is_derived(k)}
         values[name] |= {k: derived(k, values[name]) for k in keys if is_derived(k)}
     return values

@@ -13,7 +13,8 @@ from typing import Any
 from blueprints import names
 from blueprints.consistency import consistent_reads, consistent_reads_variable
 from blueprints.plan_model import AnyStorePlan, CachePlan, KeyValuePlan, ObjectPlan, Plan, QueuePlan, RelationalPlan
-from generators.contract import env_key, ident
+from generators.contract import env_key, ident, tls_env
+from generators.kubernetes import images, tls
 from generators.kubernetes.common import (
     PULL_POLICY,
     UID,
@@ -47,19 +48,20 @@ class StandIn:
 STAND_INS: dict[str, StandIn] = {
     "relational": StandIn(
         "PostgreSQL",
-        "postgres:16.4-alpine",
+        images.ref("postgres"),
         5432,
         "/var/lib/postgresql/data",
         env=(("PGDATA", "/var/lib/postgresql/data/pgdata"),),
-        probe=("pg_isready", "-U", "hld_admin"),
+        # TCP on the service port: the entrypoint's first-run server listens on the socket only
+        probe=("pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "hld_admin"),
         stateful=True,
         runtime=(("run", "/var/run/postgresql"),),
         shm=True,
     ),
-    "cache": StandIn("Valkey", "valkey/valkey:8.0-alpine", 6379, "/data"),
+    "cache": StandIn("Valkey", images.ref("valkey"), 6379, "/data"),
     "key-value": StandIn(
         "DynamoDB Local",
-        "amazon/dynamodb-local:2.5.4",
+        images.ref("dynamodb-local"),
         8000,
         "/home/dynamodblocal/data",
         args=(
@@ -76,7 +78,7 @@ STAND_INS: dict[str, StandIn] = {
     ),
     "queue": StandIn(
         "ElasticMQ",
-        "softwaremill/elasticmq-native:1.6.11",
+        images.ref("elasticmq"),
         9324,
         "/tmp",
         shared=names.SHARED_STAND_INS["queue"],
@@ -84,7 +86,7 @@ STAND_INS: dict[str, StandIn] = {
     ),
     "object": StandIn(
         "MinIO",
-        "minio/minio:RELEASE.2024-11-07T00-52-20Z",
+        images.ref("minio"),
         9000,
         "/data",
         args=("server", "/data"),
@@ -95,19 +97,19 @@ STAND_INS: dict[str, StandIn] = {
 }
 """The stand-in of each store kind."""
 
-MC_IMAGE = "minio/mc:RELEASE.2024-11-21T17-21-54Z"
+MC_IMAGE = images.ref("mc")
 """MinIO's client: makes the buckets (and opens a static site's to reads, as the CDN does)."""
-AWS_CLI_IMAGE = "amazon/aws-cli:2.27.63"
+AWS_CLI_IMAGE = images.ref("aws-cli")
 """The AWS CLI: makes the DynamoDB tables in DynamoDB Local, with the keys and TTL of AWS."""
 
 IMAGE_USERS: dict[str, tuple[int | None, str]] = {
-    "postgres": (70, "the alpine image's postgres user (uid 70); initdb needs a user that exists"),
-    "valkey/valkey": (None, "writes only /data, a volume the pod's fsGroup owns"),
-    "amazon/dynamodb-local": (1000, "the image's user (uid 1000) owns its jar and /home/dynamodblocal"),
-    "softwaremill/elasticmq-native": (None, "a static binary that keeps queues in memory"),
-    "minio/minio": (None, "MinIO runs as any user; writes only /data, a volume"),
-    "minio/mc": (None, "a client; its config goes to /tmp (MC_CONFIG_DIR)"),
-    "amazon/aws-cli": (None, "a client; HOME is /tmp"),
+    "docker.io/library/postgres": (70, "the alpine image's postgres user (uid 70); initdb needs a user that exists"),
+    "docker.io/valkey/valkey": (None, "writes only /data, a volume the pod's fsGroup owns"),
+    "docker.io/amazon/dynamodb-local": (1000, "the image's user (uid 1000) owns its jar and /home/dynamodblocal"),
+    "docker.io/softwaremill/elasticmq-native": (None, "a static binary that keeps queues in memory"),
+    "quay.io/minio/minio": (None, "MinIO runs as any user; writes only /data, a volume"),
+    "quay.io/minio/mc": (None, "a client; its config goes to /tmp (MC_CONFIG_DIR)"),
+    "docker.io/amazon/aws-cli": (None, "a client; HOME is /tmp"),
 }
 """The user each stand-in image must run as (None: any non-root user), with the reason; a stand-in
 image missing here fails the render's `stand-in-users` check."""
@@ -222,6 +224,7 @@ def store_env(plan: Plan, store: AnyStorePlan, region: str, service: str = "") -
         ]
         if store.read_host_in(region):
             env.append({"name": f"{key}_READ_HOST", "value": where})
+        env += [{"name": k, "value": v} for k, v in tls_env(plan, store.kind, store.name).items()]
     elif isinstance(store, CachePlan):
         env += [
             {"name": f"{key}_HOST", "value": where},
@@ -232,6 +235,7 @@ def store_env(plan: Plan, store: AnyStorePlan, region: str, service: str = "") -
             env.append({"name": f"{key}_READ_HOST", "value": where})
         if plan.edge.tls:
             env.append({"name": f"{key}_AUTH_TOKEN", **secret_ref(secret_name(store), "AUTH_TOKEN")})
+        env += [{"name": k, "value": v} for k, v in tls_env(plan, store.kind, store.name).items()]
     elif isinstance(store, KeyValuePlan):
         env += [
             {"name": f"{key}_TABLE", "value": store.name},
@@ -255,6 +259,27 @@ def sdk_env(plan: Plan, stores: list[AnyStorePlan]) -> list[dict[str, Any]]:
         {"name": "AWS_SECRET_ACCESS_KEY", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
     ]
     return env + [{"name": f"AWS_ENDPOINT_URL_{api}", "value": f"http://{host(plan, n)}:{p}"} for api, n, p in apis]
+
+
+def ca_files(
+    plan: Plan, stores: list[AnyStorePlan]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(init containers, volumes, the service container's mounts) that put the stand-ins' CA at the
+    contract's CA path for a service using `stores`, when one of them serves TLS. The init container
+    runs a TLS stand-in's image (a shell and base64; the service's image may have neither), as the
+    service's user, with the folders that image writes given as scratch volumes."""
+    secure = [x for x in stores if tls.uses_tls(plan, x)]
+    if not secure:
+        return [], [], []
+    s = STAND_INS[min(secure, key=lambda x: x.kind != "cache").kind]  # Valkey's is the smaller image
+    scratch = [x for x in dict.fromkeys([s.data, *(path for _, path in s.runtime)]) if x != "/tmp"]
+    extra = [{"name": "tmp", "mountPath": "/tmp"}]
+    extra += [{"name": f"tls-scratch-{i}", "mountPath": path} for i, path in enumerate(scratch)]
+    name = tls.ca_file_name()
+    init = tls.init_container(s.image, PULL_POLICY, container_security(UID), tls.decode_script([name]), extra)
+    volumes = [tls.source_volume([(tls.CA_CERT, name)]), tls.tls_volume()]
+    volumes += [{"name": f"tls-scratch-{i}", "emptyDir": {}} for i in range(len(scratch))]
+    return [init], volumes, [tls.service_ca_mount()]
 
 
 def _probe(s: StandIn) -> dict[str, Any]:
@@ -286,11 +311,18 @@ def store_objects(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan])
             {"name": "MINIO_ROOT_PASSWORD", **secret_ref(CREDENTIALS, "AWS_SECRET_ACCESS_KEY")},
         ]
     auth = isinstance(first, CachePlan) and plan.edge.tls
+    secure = tls.uses_tls(plan, first)
     mounts: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}]
     volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
     if auth:  # the same AUTH as ElastiCache, from a configuration file the Secret holds (not argv)
         args = ["valkey-server", f"{VALKEY_CONF_DIR}/{VALKEY_CONF}"]
-        mounts.append({"name": "config", "mountPath": VALKEY_CONF_DIR, "readOnly": True})
+        if secure:  # the server's file: TLS only, then `include` of the Secret's (AUTH)
+            mounts.append(
+                {"name": "tls-config", "mountPath": f"{VALKEY_CONF_DIR}/{VALKEY_CONF}", "subPath": VALKEY_CONF}
+            )
+            volumes.append({"name": "tls-config", "configMap": {"name": names.config_map(name)}})
+        auth_dir = f"{VALKEY_CONF_DIR}/{VALKEY_AUTH_DIR}" if secure else VALKEY_CONF_DIR
+        mounts.append({"name": "config", "mountPath": auth_dir, "readOnly": True})
         volumes.append(
             {
                 "name": "config",
@@ -313,6 +345,36 @@ def store_objects(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan])
         volumes.append({"name": "config", "configMap": {"name": names.config_map(name)}})
     if not s.stateful and s.data != "/tmp":
         volumes.append({"name": "data", "emptyDir": {}})
+    init: list[dict[str, Any]] = []
+    if secure:  # the CA and the server's certificate and key, decoded from the TLS Secret (tls)
+        writes = ("/tmp", s.data, *(path for _, path in s.runtime))
+        init.append(
+            tls.init_container(
+                s.image,
+                PULL_POLICY,
+                container_security(user),
+                tls.decode_script(list(tls.FILES), private=("tls.key",)),
+                [dict(m) for m in mounts if m["mountPath"] in writes],
+            )
+        )
+        mounts.append({"name": "tls", "mountPath": tls.TLS_DIR, "readOnly": True})
+        items = [(tls.CA_CERT, "ca.crt"), (tls.cert_key(name), "tls.crt"), (tls.key_key(name), "tls.key")]
+        volumes += [tls.source_volume(items), tls.tls_volume()]
+        if isinstance(first, RelationalPlan):  # SSL on, and TLS-only access as RDS with rds.force_ssl
+            args += [
+                "-c",
+                "ssl=on",
+                "-c",
+                f"ssl_cert_file={tls.TLS_DIR}/tls.crt",
+                "-c",
+                f"ssl_key_file={tls.TLS_DIR}/tls.key",
+                "-c",
+                "ssl_min_protocol_version=TLSv1.2",
+                "-c",
+                f"hba_file={PG_HBA_DIR}/{PG_HBA}",
+            ]
+            mounts.append({"name": "tls-config", "mountPath": PG_HBA_DIR, "readOnly": True})
+            volumes.append({"name": "tls-config", "configMap": {"name": names.config_map(name)}})
     container: dict[str, Any] = {
         "name": first.kind.replace("-", ""),
         "image": s.image,
@@ -332,6 +394,7 @@ def store_objects(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan])
         "spec": {
             "automountServiceAccountToken": False,
             "securityContext": pod_security(user),
+            **({"initContainers": init} if init else {}),
             "containers": [container],
             "volumes": volumes,
         },
@@ -363,6 +426,8 @@ def store_objects(plan: Plan, name: str, s: StandIn, stores: list[AnyStorePlan])
         )
     if s.api == "SQS":
         out.append(_elasticmq_config(plan, name, [q for q in stores if isinstance(q, QueuePlan)]))
+    if secure:
+        out.append(_tls_config(plan, name, first))
     return [
         {
             "apiVersion": "apps/v1",
@@ -411,6 +476,50 @@ def _elasticmq_config(plan: Plan, name: str, queues: list[QueuePlan]) -> dict[st
         "kind": "ConfigMap",
         "metadata": meta(plan, names.config_map(name), "datastore"),
         "data": {"elasticmq.conf": "\n".join(lines) + "\n"},
+    }
+
+
+VALKEY_AUTH_DIR = "auth"
+"""With TLS, the folder under VALKEY_CONF_DIR the AUTH Secret's file is mounted in; the server's own
+file (a ConfigMap) includes it."""
+PG_HBA_DIR = "/etc/postgresql/hba"
+PG_HBA = "pg_hba.conf"
+"""PostgreSQL's host-based access file with TLS (a ConfigMap): password logins over TLS only."""
+
+
+def valkey_tls_config() -> str:
+    """Valkey's configuration with TLS: no plaintext port, TLS on the service port with the mounted
+    certificate, no client certificates (ElastiCache asks none), then the AUTH Secret's file."""
+    port = STAND_INS["cache"].port
+    return (
+        "\n".join(
+            [
+                "port 0",
+                f"tls-port {port}",
+                f"tls-cert-file {tls.TLS_DIR}/tls.crt",
+                f"tls-key-file {tls.TLS_DIR}/tls.key",
+                f"tls-ca-cert-file {tls.TLS_DIR}/ca.crt",
+                "tls-auth-clients no",
+                'tls-protocols "TLSv1.2 TLSv1.3"',
+                f"include {VALKEY_CONF_DIR}/{VALKEY_AUTH_DIR}/{VALKEY_CONF}",
+            ]
+        )
+        + "\n"
+    )
+
+
+def pg_hba() -> str:
+    """TLS only, as RDS with rds.force_ssl: a TCP connection without TLS matches no line and is refused."""
+    return "local all all scram-sha-256\nhostssl all all all scram-sha-256\n"
+
+
+def _tls_config(plan: Plan, name: str, store: AnyStorePlan) -> dict[str, Any]:
+    data = {PG_HBA: pg_hba()} if isinstance(store, RelationalPlan) else {VALKEY_CONF: valkey_tls_config()}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(plan, names.config_map(name), "datastore"),
+        "data": data,
     }
 
 
@@ -559,6 +668,8 @@ def secret_keys(plan: Plan) -> dict[str, tuple[str, ...]]:
             out[secret_name(store)] = ("POSTGRES_USER", "POSTGRES_PASSWORD", *users)
         elif store.kind == "cache" and plan.edge.tls:
             out[secret_name(store)] = ("AUTH_TOKEN", VALKEY_CONF)
+    if keys := tls.secret_keys(plan):
+        out[tls.TLS_SECRET] = keys
     if any(STAND_INS[s.kind].api for s in plan.datastores):
         out[CREDENTIALS] = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
     return out

@@ -21,8 +21,8 @@ from generators.kubernetes.common import (
     selector,
     workload_meta,
 )
-from generators.kubernetes.profile import bounds, resources
-from generators.kubernetes.standins import probes, sdk_env, store_env
+from generators.kubernetes.profile import bounds, cpu_target, resources
+from generators.kubernetes.standins import ca_files, sdk_env, store_env
 
 
 def _spread(name: str) -> list[dict[str, Any]]:
@@ -31,6 +31,9 @@ def _spread(name: str) -> list[dict[str, Any]]:
             "maxSkew": 1,
             "topologyKey": ZONE_KEY,
             "whenUnsatisfiable": "DoNotSchedule",
+            # a cordoned or tainted node's zone does not count: a drained worker's pod may start in
+            # another zone instead of staying Pending until the node returns
+            "nodeTaintsPolicy": "Honor",
             "labelSelector": {"matchLabels": selector(name)},
         },
         {
@@ -72,9 +75,41 @@ def grace(svc: ServicePlan) -> dict[str, int]:
     return {} if delay == K8S_DEFAULT_GRACE_SECONDS else {"terminationGracePeriodSeconds": delay}
 
 
+STARTUP_PERIOD_SECONDS = 5
+"""How often the startup probe asks while a service starts (at least its timeout)."""
+
+
+def probes(svc: ServicePlan) -> dict[str, Any]:
+    """The service's probes, judged as AWS judges the task (blueprints.plan_model.HealthPlan): an
+    HTTP GET of its health path, or its command (`exec`), every interval with the plan's timeout
+    (longer for a small task: its CPU limit is the task size, and a throttled process answers
+    slower); readiness drops it after the unhealthy threshold and takes it back after the healthy
+    one, liveness restarts it after the unhealthy threshold. A startup probe holds both off for the
+    plan's start allowance. `none`: no probe at all (the blueprint says why): the kubelet sees only
+    the process exiting, and with no Service traffic to withhold, readiness would guard nothing."""
+    hc = svc.health_check
+    if hc.kind == "none":
+        return {}
+    action: dict[str, Any] = (
+        {"exec": {"command": list(hc.command)}} if hc.kind == "exec" else {"httpGet": {"path": hc.path, "port": "http"}}
+    )
+    timed = {**action, "timeoutSeconds": hc.timeout_seconds}
+    start = max(STARTUP_PERIOD_SECONDS, hc.timeout_seconds)
+    return {
+        "startupProbe": {**timed, "periodSeconds": start, "failureThreshold": -(-hc.start_seconds // start)},
+        "readinessProbe": {
+            **timed,
+            "periodSeconds": hc.interval_seconds,
+            "failureThreshold": hc.unhealthy_threshold,
+            "successThreshold": hc.healthy_threshold,
+        },
+        "livenessProbe": {**timed, "periodSeconds": hc.interval_seconds, "failureThreshold": hc.unhealthy_threshold},
+    }
+
+
 def service_objects(plan: Plan, svc: ServicePlan, kind: KindOptions) -> list[dict[str, Any]]:
     replicas, upper, drain = bounds(plan, svc, kind)
-    check = {"httpGet": {"path": svc.health, "port": "http"}}
+    ca_init, ca_volumes, ca_mounts = ca_files(plan, [plan.store(s) for s in svc.stores])  # the contract's CA path
     container = {
         "name": svc.name,
         "image": svc.image,
@@ -82,9 +117,9 @@ def service_objects(plan: Plan, svc: ServicePlan, kind: KindOptions) -> list[dic
         "ports": [{"name": "http", "containerPort": svc.port, "protocol": "TCP"}],
         "env": service_env(plan, svc),
         "resources": resources(svc, kind),
-        **probes(check),
+        **probes(svc),
         "securityContext": container_security(UID),
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, *ca_mounts],
     }
     pod_labels = labels(plan, svc.name, "service")
     return [
@@ -108,8 +143,9 @@ def service_objects(plan: Plan, svc: ServicePlan, kind: KindOptions) -> list[dic
                         "automountServiceAccountToken": False,
                         "securityContext": pod_security(UID),
                         "topologySpreadConstraints": _spread(svc.name),
+                        **({"initContainers": ca_init} if ca_init else {}),
                         "containers": [container],
-                        "volumes": [{"name": "tmp", "emptyDir": {}}],
+                        "volumes": [{"name": "tmp", "emptyDir": {}}, *ca_volumes],
                         **grace(svc),
                     },
                 },
@@ -137,7 +173,7 @@ def service_objects(plan: Plan, svc: ServicePlan, kind: KindOptions) -> list[dic
                         "type": "Resource",
                         "resource": {
                             "name": "cpu",
-                            "target": {"type": "Utilization", "averageUtilization": svc.target_cpu},
+                            "target": cpu_target(svc, kind),
                         },
                     }
                 ],

@@ -8,7 +8,7 @@ from typing import Any
 from blueprints.capacity import fullest_zone
 from blueprints.plan_model import Plan, ServicePlan
 from generators.kubernetes.common import PULL_POLICY, RESTRICTED, ZONE_KEY, KindOptions
-from generators.kubernetes.profile import LAPTOP_SCALE_OUT
+from generators.kubernetes.profile import LAPTOP_SCALE_OUT, cpu_target, laptop_ceilings
 
 
 def schema_problems(objs: list[dict[str, Any]], version: str) -> list[str]:
@@ -97,18 +97,22 @@ def _objects(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, Any], ki
 def planned_bounds(plan: Plan, svc: ServicePlan, kind: KindOptions) -> tuple[int, int]:
     """(minimum, maximum) replicas of a service on kind, from the plan's primary region: the plan's own
     bounds in the production profile; on a laptop one replica per zone, up to LAPTOP_SCALE_OUT per
-    zone and never above the plan's maximum."""
+    zone, never above the plan's maximum nor above what the machine holds
+    (generators.kubernetes.profile.laptop_ceilings; `fits-budget` proves the maximums fit)."""
     cap = next(c for c in svc.capacity.value if c.region == plan.primary_region)
     if kind.profile == "production":
         return cap.min_replicas, cap.max_replicas
     zones = len(plan.zones(plan.primary_region))
-    return zones, max(zones, min(zones * LAPTOP_SCALE_OUT, cap.max_replicas))
+    ceiling = min(laptop_ceilings(plan, kind)[svc.name], zones * LAPTOP_SCALE_OUT, cap.max_replicas)
+    return zones, max(zones, ceiling)
 
 
 def _autoscaling(plan: Plan, objs: list[dict[str, Any]], kind: KindOptions) -> list[str]:
     """Each service has one HorizontalPodAutoscaler; it targets the service's Deployment, scales on
-    CPU utilisation at the plan's target (the metric ECS target tracking uses), between the bounds of
-    `planned_bounds`; every autoscaler targets a workload the render makes."""
+    CPU at the plan's target share of the task's CPU (the metric ECS target tracking uses: in the
+    production profile a Utilization of the request, which is the task size; on a laptop, whose
+    request is smaller, an AverageValue of that share of the task size, profile.cpu_target), between
+    the bounds of `planned_bounds`; every autoscaler targets a workload the render makes."""
     out: list[str] = []
     workloads = {(o["kind"], o["metadata"]["name"]) for o in objs if o["kind"] in ("Deployment", "StatefulSet")}
     hpas = [o for o in objs if o["kind"] == "HorizontalPodAutoscaler"]
@@ -129,17 +133,12 @@ def _autoscaling(plan: Plan, objs: list[dict[str, Any]], kind: KindOptions) -> l
             out.append(
                 f"HorizontalPodAutoscaler/{name}: scales a {spec['scaleTargetRef'].get('kind')}, not the Deployment"
             )
-        want = [
-            {
-                "type": "Resource",
-                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": svc.target_cpu}},
-            }
-        ]
+        want = [{"type": "Resource", "resource": {"name": "cpu", "target": cpu_target(svc, kind)}}]
         if spec.get("metrics") != want:
             found = ", ".join(_metric(m) for m in spec.get("metrics", [])) or "no metric"
             out.append(
-                f"HorizontalPodAutoscaler/{name}: scales on {found}, the plan on cpu Utilization "
-                f"{svc.target_cpu} (scaling.target_cpu)"
+                f"HorizontalPodAutoscaler/{name}: scales on {found}, the plan on {_metric(want[0])} "
+                f"({svc.target_cpu} % of the task's CPU, scaling.target_cpu)"
             )
         low, high = planned_bounds(plan, svc, kind)
         found_bounds = (spec.get("minReplicas", 1), spec.get("maxReplicas"))
@@ -171,8 +170,12 @@ PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 
 
 def _probes(plan: Plan, objs: list[dict[str, Any]]) -> list[str]:
-    """A service's three probes are HTTP GETs of its health path on its container port (what the
-    load balancer's health check asks on AWS); every probe of every container (services and
+    """A service's probes judge it as AWS does (its plan's health_check): for an HTTP health path,
+    startup, readiness and liveness probes are HTTP GETs of it on the container port (what the load
+    balancer's health check asks); for a command, exec probes of that command (what ECS's container
+    health check runs); for `none`, no probe at all. Readiness and liveness ask every interval with
+    the plan's timeout and unhealthy threshold (readiness comes back after the healthy threshold),
+    and the startup probe allows the plan's start time. Every probe of every container (services and
     stand-ins) reaches a port its container declares."""
     out: list[str] = []
     services = {s.name: s for s in plan.services}
@@ -196,20 +199,61 @@ def _probes(plan: Plan, objs: list[dict[str, Any]]) -> list[str]:
         if container is None:
             out.append(f"{_name(o)}: no container {svc.name}")
             continue
-        for kind in PROBES:
-            probe = container.get(kind)
-            get = (probe or {}).get("httpGet")
+        out += _service_probes(_name(o), container, svc)
+    return out
+
+
+def _service_probes(where: str, container: dict[str, Any], svc: ServicePlan) -> list[str]:
+    """What is wrong with a service container's probes against its plan's health check."""
+    hc = svc.health_check
+    out: list[str] = []
+    if hc.kind == "none":
+        return [
+            f"{where}: has a {kind} but its health is `none` ({hc.reason}): nothing it answers was stated"
+            for kind in PROBES
+            if container.get(kind)
+        ]
+    for kind in PROBES:
+        probe = container.get(kind)
+        if probe is None:
+            out.append(f"{where}: no {kind}")
+            continue
+        if hc.kind == "exec":
+            command = (probe.get("exec") or {}).get("command")
+            if command != hc.command:
+                out.append(f"{where}: {kind} does not run the service's health command {hc.command}")
+        else:
+            get = probe.get("httpGet")
             if get is None:
-                out.append(
-                    f"{_name(o)}: {kind} is not an HTTP GET of {svc.health}" if probe else f"{_name(o)}: no {kind}"
-                )
+                out.append(f"{where}: {kind} is not an HTTP GET of {hc.path}")
                 continue
-            if get.get("path") != svc.health:
-                out.append(f"{_name(o)}: {kind} asks {get.get('path')!r}, the service's health path is {svc.health!r}")
+            if get.get("path") != hc.path:
+                out.append(f"{where}: {kind} asks {get.get('path')!r}, the service's health path is {hc.path!r}")
             if _port_of(container, get.get("port")) != svc.port:
-                out.append(f"{_name(o)}: {kind} asks port {get.get('port')!r}, the service listens on {svc.port}")
+                out.append(f"{where}: {kind} asks port {get.get('port')!r}, the service listens on {svc.port}")
             if get.get("scheme", "HTTP") != "HTTP":
-                out.append(f"{_name(o)}: {kind} asks over {get['scheme']}, the service serves HTTP")
+                out.append(f"{where}: {kind} asks over {get['scheme']}, the service serves HTTP")
+        if probe.get("timeoutSeconds", 1) != hc.timeout_seconds:
+            out.append(
+                f"{where}: {kind} times out after {probe.get('timeoutSeconds', 1)} s, the plan's health check after "
+                f"{hc.timeout_seconds} s ({hc.why})"
+            )
+        if kind == "startupProbe":
+            allowed = probe.get("periodSeconds", 10) * probe.get("failureThreshold", 3)
+            if allowed < hc.start_seconds:
+                out.append(f"{where}: startupProbe allows {allowed} s to start, the plan {hc.start_seconds} s")
+            continue
+        timing = (probe.get("periodSeconds", 10), probe.get("failureThreshold", 3))
+        if timing != (hc.interval_seconds, hc.unhealthy_threshold):
+            out.append(
+                f"{where}: {kind} fails after {timing[1]} x {timing[0]} s, the plan's health check after "
+                f"{hc.unhealthy_threshold} x {hc.interval_seconds} s"
+            )
+        if kind == "readinessProbe" and probe.get("successThreshold", 1) != hc.healthy_threshold:
+            out.append(
+                f"{where}: readinessProbe takes a pod back after {probe.get('successThreshold', 1)} success(es), the "
+                f"plan's health check after {hc.healthy_threshold}"
+            )
     return out
 
 
@@ -397,8 +441,9 @@ def cross_checks(
         ),
         (
             "probes",
-            "every service's startup, readiness and liveness probes ask its health path on its container port; "
-            "every probe's port is its container's",
+            "every service's probes judge it as AWS does: its health path on its container port, its health "
+            "command, or none as the blueprint states, at the plan's interval, timeout and thresholds; every "
+            "probe's port is its container's",
             _probes(plan, objs),
         ),
         (
@@ -424,10 +469,16 @@ def cross_checks(
         ),
         (
             "fits-budget",
-            f"the pods' requests fit {kind.cpus:g} CPU / {kind.memory_gib:g} GiB",
+            f"the pods' requests, every autoscaler at its maximum, fit {kind.cpus:g} CPU / {kind.memory_gib:g} GiB",
             _budget(plan, objs, kind),
         ),
         ("pull-policy", f"every container uses images loaded into kind ({PULL_POLICY})", _pull_policy(objs)),
+        (
+            "images",
+            "every image hld writes (stand-ins, Jobs, kind's nodes) is a row of generators.kubernetes.images, "
+            "by digest where the row has one",
+            image_problems(plan, objs, cluster),
+        ),
         ("stand-in-users", "each stand-in runs as the user its image expects", _stand_in_users(objs)),
         ("app-contract", "each service gets the variables it gets on AWS (generators.contract)", _contract(plan, objs)),
         (
@@ -441,6 +492,12 @@ def cross_checks(
             "secrets-off-argv",
             "no container's command or arguments carry a secret (they are readable in /proc by every process)",
             argv_secrets(objs, secrets),
+        ),
+        (
+            "stand-in-tls",
+            "every stand-in AWS serves over TLS (PostgreSQL, Valkey) serves TLS only, with its certificate from "
+            "the render's TLS Secret; every service using one gets the CA at the contract's CA path",
+            stand_in_tls(plan, objs, secrets),
         ),
         ("pod-security", "the namespace enforces the restricted profile and every pod meets it", _restricted(objs)),
         (
@@ -468,15 +525,19 @@ def _name(obj: dict[str, Any]) -> str:
 
 
 def _budget(plan: Plan, objs: list[dict[str, Any]], kind: KindOptions) -> list[str]:
+    """The pods' requests with every HorizontalPodAutoscaler at its maxReplicas (what the cluster
+    asks of the machine once it scales out, not only at its start), kind's own and the add-ons', fit
+    --cpus / --memory-gib: every kind node is a container in one VM, and each node reports the VM's
+    whole capacity, so the scheduler alone never sees the VM overcommitted."""
     from generators.kubernetes.profile import demand
 
-    need = demand(objs, 1 + len(plan.zones(plan.primary_region)))
+    need = demand(objs, 1 + len(plan.zones(plan.primary_region)), scaled_out=True)
     cpu, memory = need.millicores / 1000, need.mebibytes / 1024
     if cpu <= kind.cpus and memory <= kind.memory_gib:
         return []
     largest = sorted(need.parts, key=lambda p: -(p[1] / 1000 / kind.cpus + p[2] / 1024 / kind.memory_gib))[:3]
     return [
-        f"the pods request {cpu:.2f} CPU / {memory:.1f} GiB, more than the {kind.cpus:g} CPU / "
+        f"scaled out to every autoscaler's maximum, the pods request {cpu:.2f} CPU / {memory:.1f} GiB, more than the {kind.cpus:g} CPU / "
         f"{kind.memory_gib:g} GiB every kind node shares (largest: "
         + ", ".join(f"{what} {c / 1000:.2f} CPU {m / 1024:.2f} GiB" for what, c, m in largest)
         + "); "
@@ -497,6 +558,32 @@ def _pull_policy(objs: list[dict[str, Any]]) -> list[str]:
         for c in pod["containers"]
         if c.get("imagePullPolicy") not in ("IfNotPresent", "Never")
     ]
+
+
+def image_problems(plan: Plan, objs: list[dict[str, Any]], cluster: dict[str, Any]) -> list[str]:
+    """Every container and init container image (but the blueprint's own services') and every kind
+    node image is the `ref()` of a row of the image table: an image outside it, or its tag form where
+    the row has a digest, is a problem."""
+    from generators.kubernetes.images import by_ref, row_of_name
+
+    own = {s.image for s in plan.services}
+    found = [
+        (_name(o), c["image"])
+        for o, pod in _pods(objs)
+        for c in [*pod.get("initContainers", []), *pod["containers"]]
+        if c["image"] not in own
+    ]
+    found += [(f"kind-cluster.yaml: {n['role']} node", n.get("image", "")) for n in cluster.get("nodes", [])]
+    out = []
+    for where, image in found:
+        if by_ref(image) is not None:
+            continue
+        row = row_of_name(image)
+        if row is not None and row.digest and f"@sha256:{row.digest}" not in image:
+            out.append(f"{where}: {image} is not pinned by the table's digest ({row.ref()})")
+        else:
+            out.append(f"{where}: {image} is not in the image table (generators/kubernetes/images.py)")
+    return out
 
 
 def _stand_in_users(objs: list[dict[str, Any]]) -> list[str]:
@@ -590,6 +677,136 @@ def _credentials(objs: list[dict[str, Any]], secrets: dict[str, tuple[str, ...]]
                         "does not generate"
                     )
     return out
+
+
+def _decoded(pod: dict[str, Any], volume: str) -> tuple[set[str], set[str]]:
+    """(files the pod's init containers write into `volume`, the TLS Secret keys they read): the
+    init container mounts `volume` and a projected TLS Secret (generators.kubernetes.tls)."""
+    import re
+
+    from generators.kubernetes.tls import TLS_SECRET
+
+    projected = {v["name"]: v["projected"] for v in pod.get("volumes", []) if "projected" in v}
+    written: set[str] = set()
+    keys: set[str] = set()
+    for c in pod.get("initContainers", []):
+        mounts = {m["name"]: m["mountPath"] for m in c.get("volumeMounts", [])}
+        if volume not in mounts:
+            continue
+        script = " ".join(c.get("command", []))
+        source = {
+            f"{mounts[n]}/{item['path']}": item["key"]
+            for n, p in projected.items()
+            if n in mounts
+            for src in p.get("sources", [])
+            if src.get("secret", {}).get("name") == TLS_SECRET
+            for item in src["secret"].get("items", [])
+        }
+        for src, dst in re.findall(r"base64 -d (\S+) > (\S+)", script):
+            if src in source and dst.startswith(f"{mounts[volume]}/"):
+                written.add(dst.removeprefix(f"{mounts[volume]}/"))
+                keys.add(source[src])
+    return written, keys
+
+
+def _tls_files(c: dict[str, Any], pod: dict[str, Any]) -> dict[str, str]:
+    """Path in container `c` -> the file decoded there, through its mounts of the `tls` volume."""
+    out: dict[str, str] = {}
+    for m in c.get("volumeMounts", []):
+        if m["name"] == "tls" and any(v["name"] == "tls" and "emptyDir" in v for v in pod.get("volumes", [])):
+            written, _ = _decoded(pod, "tls")
+            out |= {f"{m['mountPath']}/{f}": f for f in written}
+    return out
+
+
+def stand_in_tls(
+    plan: Plan, objs: list[dict[str, Any]], secrets: dict[str, tuple[str, ...]] | None = None
+) -> list[str]:
+    """Where the blueprint's TLS is on: each PostgreSQL stand-in runs with ssl=on, its certificate
+    and key, and a pg_hba that admits TCP only over TLS (hostssl; no host/hostnossl line), as RDS with
+    rds.force_ssl; each Valkey stand-in's configuration file has no plaintext port (port 0), TLS on
+    the service port and its certificate, key and CA, as ElastiCache with transit encryption
+    required; the files they name are decoded into the pod from the TLS Secret's keys of that
+    stand-in (which the render generates); every service using such a store mounts the CA at the
+    contract's CA path."""
+    import posixpath
+    import re
+
+    from generators.contract import CA_FILE
+    from generators.kubernetes.standins import PG_HBA, STAND_INS, VALKEY_CONF
+    from generators.kubernetes.tls import CA_CERT, TLS_SECRET, cert_key, key_key, tls_stand_ins, uses_tls
+
+    out: list[str] = []
+    generated = set((secrets or {}).get(TLS_SECRET, ())) if secrets is not None else None
+    maps = {o["metadata"]["name"]: o.get("data", {}) for o in objs if o["kind"] == "ConfigMap"}
+    workloads = {
+        o["metadata"]["name"]: (o, pod) for o, pod in _pods(objs) if o["kind"] in ("Deployment", "StatefulSet")
+    }
+    for name, _ in tls_stand_ins(plan):
+        store = plan.store(name)
+        if name not in workloads:
+            out.append(f"{name}: no stand-in workload")
+            continue
+        o, pod = workloads[name]
+        [c] = pod["containers"][:1]
+        files = _tls_files(c, pod)
+        _, keys = _decoded(pod, "tls")
+        wanted_keys = {CA_CERT, cert_key(name), key_key(name)}
+        if missing := sorted(wanted_keys - keys):
+            out.append(f"{_name(o)}: does not decode {', '.join(missing)} from the {TLS_SECRET} Secret")
+        if generated is not None and (absent := sorted(wanted_keys - generated)):
+            out.append(f"{_name(o)}: reads {', '.join(absent)} from {TLS_SECRET}, which the render does not generate")
+        by_path: dict[str, str] = {}  # mounted file path -> its text (ConfigMaps)
+        for m in c.get("volumeMounts", []):
+            v: dict[str, Any] = next((x for x in pod.get("volumes", []) if x["name"] == m["name"]), {})
+            data = maps.get(v.get("configMap", {}).get("name", ""), {})
+            if "subPath" in m:
+                by_path[m["mountPath"]] = data.get(m["subPath"], "")
+            else:
+                by_path |= {f"{m['mountPath']}/{k}": t for k, t in data.items()}
+        args = [str(a) for a in [*c.get("command", []), *c.get("args", [])]]
+        port = STAND_INS[store.kind].port
+        if store.kind == "relational":
+            settings = dict(a.split("=", 1) for a in args if "=" in a)
+            if settings.get("ssl") != "on":
+                out.append(f"{_name(o)}: PostgreSQL runs without ssl=on")
+            for setting in ("ssl_cert_file", "ssl_key_file"):
+                if settings.get(setting) not in files:
+                    out.append(f"{_name(o)}: {setting} is not a file decoded from the TLS Secret")
+            hba = by_path.get(settings.get("hba_file", ""))
+            lines = [ln.split() for ln in (hba or "").splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+            if hba is None or posixpath.basename(settings.get("hba_file", "")) != PG_HBA:
+                out.append(f"{_name(o)}: no pg_hba file of the render's (hba_file): plaintext TCP is admitted")
+            elif any(ln[0] in ("host", "hostnossl") for ln in lines) or not any(ln[0] == "hostssl" for ln in lines):
+                out.append(f"{_name(o)}: pg_hba admits TCP connections without TLS (hostssl only, as rds.force_ssl)")
+        else:
+            config = by_path.get(next((a for a in args if a.endswith(f"/{VALKEY_CONF}")), ""))
+            directives = {
+                ln.split(None, 1)[0]: [*ln.split(None, 1), ""][1].strip()
+                for ln in (config or "").splitlines()
+                if ln.strip() and not ln.lstrip().startswith("#")
+            }
+            if config is None:
+                out.append(f"{_name(o)}: Valkey's configuration file is not the render's: it serves plaintext")
+            else:
+                if directives.get("port") != "0":
+                    out.append(f"{_name(o)}: Valkey keeps a plaintext port (port 0 missing)")
+                if directives.get("tls-port") != str(port):
+                    out.append(f"{_name(o)}: Valkey serves no TLS on its service port {port} (tls-port)")
+                for d in ("tls-cert-file", "tls-key-file", "tls-ca-cert-file"):
+                    if directives.get(d) not in files:
+                        out.append(f"{_name(o)}: {d} is not a file decoded from the TLS Secret")
+    ca_dir, ca_name = posixpath.split(CA_FILE)
+    for svc in plan.services:
+        if not any(uses_tls(plan, plan.store(x)) for x in svc.stores) or svc.name not in workloads:
+            continue
+        o, pod = workloads[svc.name]
+        c = next((c for c in pod["containers"] if c["name"] == svc.name), pod["containers"][0])
+        files = _tls_files(c, pod)
+        _, keys = _decoded(pod, "tls")
+        if CA_FILE not in files or CA_CERT not in keys:
+            out.append(f"{_name(o)}: the stand-ins' CA is not at {CA_FILE} ({ca_name} in {ca_dir})")
+    return [re.sub(r"\s+", " ", p) for p in out]
 
 
 def ingress_paths(objs: list[dict[str, Any]]) -> list[str]:

@@ -1034,7 +1034,7 @@ def probes(run: Run) -> list[str]:
                     ),
                     key=lambda r: int(value(r, "priority") or 50000),
                 )
-                taker = next((r for r in rules if _rule_takes(r, svc.health, query, host)), None)
+                taker = next((r for r in rules if _rule_takes(r, svc.health or "/", query, host)), None)
                 sent = _forwarded(value(taker, "actions") if taker else value(lis, "default_actions"))
                 if not sent & mine:
                     by = (

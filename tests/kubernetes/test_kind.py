@@ -132,19 +132,19 @@ def test_a_render_that_does_not_fit_is_refused_with_the_budget_named(tmp_path):
         app, ["render", str(EXAMPLES / "e-commerce.yaml"), "--out", str(out), "--profile", "production"]
     )
     assert result.exit_code == 1 and "fits-budget" in result.output and not out.exists()
-    roomy = ["--profile", "production", "--cpus", "64", "--memory-gib", "128"]
+    roomy = ["--profile", "production", "--cpus", "128", "--memory-gib", "256"]  # scaled out
     assert runner.invoke(app, ["render", str(EXAMPLES / "e-commerce.yaml"), "--out", str(out), *roomy]).exit_code == 0
 
 
 def test_dynamodb_local_runs_as_its_images_user_without_telemetry():
     objs = objects(planned(str(URL)))
-    [(o, c)] = [(o, c) for o, c in containers(objs) if c["image"].startswith("amazon/dynamodb-local")]
+    [(o, c)] = [(o, c) for o, c in containers(objs) if c["image"].startswith("docker.io/amazon/dynamodb-local")]
     assert c["securityContext"]["runAsUser"] == 1000 == o["spec"]["template"]["spec"]["securityContext"]["runAsUser"]
     assert "-disableTelemetry" in c["args"]
 
     def as_10001(objs, _c, _m):
         for _, c in containers(objs):
-            if c["image"].startswith("amazon/dynamodb-local"):
+            if c["image"].startswith("docker.io/amazon/dynamodb-local"):
                 c["securityContext"]["runAsUser"] = 10001
 
     assert any("expects 1000" in p for p in failing(URL, as_10001)["stand-in-users"])
@@ -201,7 +201,9 @@ def test_sdks_get_a_region_keys_and_each_stand_ins_endpoint():
 def test_stand_ins_start_with_what_the_blueprint_names():
     p = planned(str(EXAMPLES / "e-commerce.yaml"))
     objs = objects(p)
-    config = next(o for o in objs if o["kind"] == "ConfigMap")["data"]["elasticmq.conf"]
+    config = next(o for o in objs if o["kind"] == "ConfigMap" and "elasticmq.conf" in o["data"])["data"][
+        "elasticmq.conf"
+    ]
     assert 'host = "elasticmq.e-commerce.svc.cluster.local"' in config  # QueueUrls point at the Service
     for store in p.datastores:
         if store.kind == "queue":
@@ -302,6 +304,20 @@ def test_the_pulumi_program_keeps_credentials_in_state_and_skips_awaiting_the_in
     result = synth_stack("url-shortener-kind")
     passwords = result.graph.of("random:index/randomPassword:RandomPassword")
     assert passwords and all(r.inputs["length"] >= 24 for r in passwords)
+    # the stand-ins' certificates too: pulumi-tls resources kept in state, never random passwords,
+    # each server certificate naming its stand-in's Service names and signed by the CA
+    from generators.kubernetes import tls
+
+    plan = planned(str(URL))
+    assert not [p for p in passwords if "stand-in-tls" in p.name]
+    [ca] = result.graph.of("tls:index/selfSignedCert:SelfSignedCert")
+    assert ca.inputs["isCaCertificate"] is True
+    certs = result.graph.of("tls:index/locallySignedCert:LocallySignedCert")
+    requests = {r.name: r for r in result.graph.of("tls:index/certRequest:CertRequest")}
+    assert len(certs) == len(tls.tls_stand_ins(plan)) > 0
+    for name, stateful in tls.tls_stand_ins(plan):
+        request = requests[f"{plan.name}-tls-{name}-request"]
+        assert request.inputs["dnsNames"] == tls.dns_names(plan, name, stateful)
 
 
 def test_plain_yaml_settable_host_ports_and_a_readme_that_ends_with_curl(tmp_path):
@@ -335,13 +351,20 @@ def test_kubectl_kustomize_builds_the_render_and_hashes_the_secrets(tmp_path):
     from generators.kubernetes.standins import secret_keys
 
     assert {name.rsplit("-", 1)[0] for name in secrets} == set(secret_keys(planned(str(URL))))
+    pods = [o["spec"]["template"]["spec"] for o in built if o["kind"] in ("Deployment", "StatefulSet", "Job")]
     refs = {
         e["valueFrom"]["secretKeyRef"]["name"]
-        for o in built
-        if o["kind"] in ("Deployment", "StatefulSet", "Job")
-        for c in o["spec"]["template"]["spec"]["containers"]
+        for pod in pods
+        for c in pod["containers"] + pod.get("initContainers", [])
         for e in c.get("env", [])
         if "secretKeyRef" in e.get("valueFrom", {})
+    } | {v["secret"]["secretName"] for pod in pods for v in pod.get("volumes", []) if "secret" in v}
+    refs |= {
+        source["secret"]["name"]
+        for pod in pods
+        for v in pod.get("volumes", [])
+        for source in v.get("projected", {}).get("sources", [])
+        if "secret" in source
     }
     assert refs == secrets  # every reference follows the hashed name: changed credentials roll the pods
 
@@ -397,7 +420,7 @@ def only(path, edit, kind: KindOptions | None = None) -> tuple[str, list[str]]:
     return next(iter(changed.items()))
 
 
-BIG = {"cpus": 64.0, "memory_gib": 256.0}
+BIG = {"cpus": 128.0, "memory_gib": 256.0}  # the production profile scaled out
 
 
 def test_probes_ask_the_services_health_path_on_its_port():
@@ -439,7 +462,7 @@ def test_autoscalers_scale_the_deployment_on_the_planned_cpu_target():
 
     def target(objs, _c, _m):
         hpa = next(o for o in objs if o["kind"] == "HorizontalPodAutoscaler" and o["metadata"]["name"] == "analytics")
-        hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] = 90
+        hpa["spec"]["metrics"][0]["resource"]["target"]["averageValue"] = "900m"
 
     def gone(objs, _c, _m):
         objs[:] = [
@@ -449,14 +472,14 @@ def test_autoscalers_scale_the_deployment_on_the_planned_cpu_target():
     name, [problem] = only(URL, memory)
     assert (name, problem) == (
         "autoscaling",
-        "HorizontalPodAutoscaler/shortener: scales on memory Utilization 60, the plan on cpu Utilization 60 "
-        "(scaling.target_cpu)",
+        "HorizontalPodAutoscaler/shortener: scales on memory AverageValue 300m, the plan on cpu AverageValue 300m "
+        "(60 % of the task's CPU, scaling.target_cpu)",
     )
     assert only(URL, target) == (
         "autoscaling",
         [
-            "HorizontalPodAutoscaler/analytics: scales on cpu Utilization 90, the plan on cpu Utilization 60 "
-            "(scaling.target_cpu)"
+            "HorizontalPodAutoscaler/analytics: scales on cpu AverageValue 900m, the plan on cpu AverageValue 150m "
+            "(60 % of the task's CPU, scaling.target_cpu)"
         ],
     )
     assert only(URL, gone) == (

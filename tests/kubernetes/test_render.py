@@ -20,7 +20,7 @@ from tests.golden_kubernetes import GOLDEN, text
 from tests.helpers import EXAMPLE_FILES, EXAMPLES
 
 runner = CliRunner()
-PRODUCTION = KindOptions(profile="production", cpus=64, memory_gib=256)
+PRODUCTION = KindOptions(profile="production", cpus=128, memory_gib=256)  # scaled out
 
 
 @functools.cache
@@ -93,7 +93,7 @@ def test_services_follow_the_plan():
     assert [w["labels"]["topology.kubernetes.io/zone"] for w in workers] == p.zones(p.primary_region)
     assert cross_problems(p, list(objs.values()), kind_cluster(p), PRODUCTION) == []
     assert objs[("StatefulSet", "click-stats")]["spec"]["template"]["spec"]["containers"][0]["image"].startswith(
-        "postgres:"
+        "docker.io/library/postgres:"
     )
 
 

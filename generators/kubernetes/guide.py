@@ -151,15 +151,10 @@ def sizing(plan: Plan, objs: list[dict[str, Any]], kind: KindOptions) -> list[st
     return out
 
 
-SDK_MINIMUMS = (
-    ("Python", "boto3 1.28.0 / botocore 1.31.0"),
-    ("JavaScript", "AWS SDK for JavaScript v3 3.410.0"),
-    ("Java", "AWS SDK for Java 2.x 2.21.0"),
-    ("Go", "AWS SDK for Go v2 1.21.0 (config module)"),
-)
-"""The first releases that read AWS_ENDPOINT_URL_<SERVICE> from the environment (AWS SDKs and
-Tools Reference Guide, "Service-specific endpoints", Support by AWS SDKs and tools). An older SDK
-ignores it and calls AWS itself with the placeholder credentials."""
+SDK_ENDPOINTS = "https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html"
+"""Which SDK releases read AWS_ENDPOINT_URL_<SERVICE> from the environment: the table "Support by
+AWS SDKs and tools" of the SDKs and Tools Reference Guide. An older SDK ignores the variable and
+calls AWS itself with the placeholder credentials."""
 
 
 def contract(plan: Plan) -> list[str]:
@@ -172,7 +167,8 @@ def contract(plan: Plan) -> list[str]:
         "Every service runs as uid/gid 10001 (non-root), with a read-only root filesystem: only `/tmp` "
         "is writable (an emptyDir). No Kubernetes service-account token is mounted. It reaches the "
         "stand-ins through `AWS_ENDPOINT_URL_<SERVICE>` (DynamoDB, SQS, S3), which an AWS SDK honours "
-        "only from these releases on: " + "; ".join(f"{lang}: {sdk}" for lang, sdk in SDK_MINIMUMS) + ". "
+        f"only from the release its SDK's row of the support table names ({SDK_ENDPOINTS}); an older SDK "
+        "ignores it and calls AWS itself, which the NetworkPolicies block. "
         "S3 clients must use path-style addressing (`ENDPOINT/BUCKET/KEY`: MinIO serves no "
         "virtual-hosted `BUCKET.ENDPOINT` names).",
         "",

@@ -24,9 +24,21 @@ from tests.helpers import ROOT
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """Built from a copy of the source, so the build leaves nothing in the checkout (and no earlier
+    build's files can slip into it)."""
+    import shutil
+
+    source = tmp_path_factory.mktemp("source") / "hld"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv*", "out", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "results"
+        ),
+    )
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
         text=True,

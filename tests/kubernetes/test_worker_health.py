@@ -93,3 +93,23 @@ def test_none_means_no_probe_and_the_check_accepts_it():
     kind = KindOptions()
     again = next(x for n, _, x in cross_checks(p, objs, kind_cluster(p, kind), kind) if n == "probes")
     assert any("its health is `none`" in x for x in again)
+
+
+@pytest.mark.parametrize("health", [{"exec": ["/bin/check", "--ready"]}, {"none": "a batch consumer"}])
+def test_on_aws_exec_is_the_containers_health_check_and_none_has_none(health, tmp_path):
+    import json
+
+    from hld.testing import synth
+
+    bp = tmp_path / "shop.yaml"
+    bp.write_text(shop_with(health))
+    result = synth(bp, stack="shop", cloud="mocks")
+    [task] = [t for t in result.graph.of("aws:ecs/taskDefinition:TaskDefinition") if "notification" in t.name]
+    raw = task.inputs["containerDefinitions"]
+    [container_] = json.loads(raw) if isinstance(raw, str) else raw
+    if "exec" in health:
+        assert container_["healthCheck"]["command"] == ["CMD", "/bin/check", "--ready"]
+        assert container_["healthCheck"]["timeout"] < container_["healthCheck"]["interval"]
+    else:
+        assert "healthCheck" not in container_ or container_["healthCheck"] is None
+    assert result.tally().ok, result.tally().failed

@@ -297,3 +297,19 @@ def undeclared_inline_rules(graph: Graph, group: Resource, direction: str) -> li
             if (protocol, low, high, str(target)) not in declared:
                 out.append(f"{protocol} {low}-{high} {target}")
     return out
+
+
+def tree_order(resources: list[Resource]) -> list[Resource]:
+    """Parents before children, siblings by (type, name): the same program gives the same order,
+    whether its graph was recorded offline, read from a state export or handed to a policy pack."""
+    urns = {r.urn for r in resources}
+    children: dict[str, list[Resource]] = {}
+    for r in resources:
+        children.setdefault(r.parent_urn if r.parent_urn in urns else "", []).append(r)
+    out: list[Resource] = []
+    stack = sorted(children.get("", []), key=lambda r: (r.type, r.name), reverse=True)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack += sorted(children.get(node.urn, []), key=lambda r: (r.type, r.name), reverse=True)
+    return out

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hld.graph import Graph, Resource
+from hld.graph import Graph, Resource, tree_order
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -178,7 +178,7 @@ def adapt(resources: Sequence[Any]) -> Adapted:
                 property_dependencies={k: tuple(d.urn for d in v) for k, v in (r.property_dependencies or {}).items()},
             )
         )
-    return Adapted(Graph(_tree_order(out)), dict(outputs), reads)
+    return Adapted(Graph(tree_order(out)), dict(outputs), reads)
 
 
 def graph_of_policy_resources(resources: Sequence[Any]) -> Graph:
@@ -194,18 +194,3 @@ def _region(provider_props: Any, props: Any) -> str | None:
         if isinstance(region, str) and region and not is_unknown(region):
             return region
     return None
-
-
-def _tree_order(resources: list[Resource]) -> list[Resource]:
-    """Parents before children, siblings by (type, name), as the offline run orders its graph."""
-    urns = {r.urn for r in resources}
-    children: dict[str, list[Resource]] = {}
-    for r in resources:
-        children.setdefault(r.parent_urn if r.parent_urn in urns else "", []).append(r)
-    ordered: list[Resource] = []
-    stack = sorted(children.get("", []), key=lambda r: (r.type, r.name), reverse=True)
-    while stack:
-        node = stack.pop()
-        ordered.append(node)
-        stack += sorted(children.get(node.urn, []), key=lambda r: (r.type, r.name), reverse=True)
-    return ordered

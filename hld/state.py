@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from hld.errors import BadInput
-from hld.graph import Graph, Resource
+from hld.graph import Graph, Resource, tree_order
 
 VERSIONS = (3, 4)
 """Deployment schema versions read (apitype.DeploymentSchemaVersionCurrent and ...Latest)."""
@@ -237,20 +237,4 @@ def graph_of_export(doc: dict[str, Any], default_region: str | None = None, file
                 property_dependencies={k: tuple(v or ()) for k, v in (res.get("propertyDependencies") or {}).items()},
             )
         )
-    return Graph(_tree_order(resources))
-
-
-def _tree_order(resources: list[Resource]) -> list[Resource]:
-    """Parents before children, siblings by (type, name): the order an offline run gives
-    (hld.offline.runtime), whatever order the state lists them in."""
-    urns = {r.urn for r in resources}
-    children: dict[str, list[Resource]] = {}
-    for r in resources:
-        children.setdefault(r.parent_urn if r.parent_urn in urns else "", []).append(r)
-    out: list[Resource] = []
-    stack = sorted(children.get("", []), key=lambda r: (r.type, r.name), reverse=True)
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack += sorted(children.get(node.urn, []), key=lambda r: (r.type, r.name), reverse=True)
-    return out
+    return Graph(tree_order(resources))

@@ -30,7 +30,7 @@ from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
 from hld.errors import CloudRejected, SynthError
-from hld.graph import Graph, Resource
+from hld.graph import Graph, Resource, tree_order
 from hld.offline.cloud import OfflineCloud
 from hld.offline.echo import EchoMocks
 from hld.offline.seal import sealed
@@ -385,22 +385,7 @@ def _graph(monitor: RecordingMonitor, mocks: OfflineCloud) -> Graph:
                 property_dependencies=reg.property_dependencies,
             )
         )
-    return Graph(_tree_order(resources))
-
-
-def _tree_order(resources: list[Resource]) -> list[Resource]:
-    """Parents before children, siblings by (type, name): the same program gives the same order."""
-    urns = {r.urn for r in resources}
-    children: dict[str, list[Resource]] = {}
-    for r in resources:
-        children.setdefault(r.parent_urn if r.parent_urn in urns else "", []).append(r)
-    out: list[Resource] = []
-    stack = sorted(children.get("", []), key=lambda r: (r.type, r.name), reverse=True)
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack += sorted(children.get(node.urn, []), key=lambda r: (r.type, r.name), reverse=True)
-    return out
+    return Graph(tree_order(resources))
 
 
 def stack_config(stack: str) -> dict[str, str]:

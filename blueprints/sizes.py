@@ -90,7 +90,10 @@ DEFAULT_RELATIONAL = {"production": "db.r6g.large", "development": "db.t4g.mediu
 def relational(engine: str, pinned: str | None, environment: str) -> tuple[str, str]:
     """(class, reason) of a relational store's instances."""
     if pinned:
-        size = next(s for s in RELATIONAL[engine] if s.name == pinned)
+        size = next((s for s in RELATIONAL[engine] if s.name == pinned), None)
+        if size is None:  # a design the rules refuse (instance-class), planned directly as an alternative
+            problem = relational_problem(engine, pinned, [engine])
+            raise ValueError(problem[0] if problem else f"{engine} offers no {pinned}")
         return pinned, f"set in the blueprint ({size.vcpu} vCPU, {size.memory_gib:g} GiB)"
     name = DEFAULT_RELATIONAL[environment]
     size = next(s for s in RELATIONAL[engine] if s.name == name)

@@ -605,7 +605,8 @@ def new(
         return
     typer.echo(f"{folder}: {', '.join(written)}")
     typer.echo(
-        f"Next: cd {folder} && python -m venv venv && venv/bin/pip install -r requirements.txt, then "
+        f"Next: cd {folder} && python -m venv venv && venv/bin/pip install --find-links <the wheel's folder> "
+        "-r requirements.txt, then "
         f"venv/bin/hld plan blueprints/{system}.yaml, venv/bin/pytest, and `pulumi stack init prod` "
         "to preview with your credentials."
     )

@@ -178,6 +178,12 @@ def configured_path(file: Path) -> str:
     return current().relative(file)
 
 
+def current_stack_file(stack: str) -> str:
+    from hld.project import current
+
+    return str(current().stack_file(stack))
+
+
 def _from_a_path(file: Path) -> None:
     """The Pulumi program (synth, verify, build) reads the blueprint from its path, not standard
     input: refused before anything reads it."""
@@ -205,7 +211,7 @@ def synth(file: Path, stack: str | None, environment: str, cloud: str = "mocks")
     except SynthError as exc:
         if stack:
             raise BadInput.option(
-                "--stack", str(exc), "stack", "check the stack's config (stacks/Pulumi.<stack>.yaml)"
+                "--stack", str(exc), "stack", f"check the stack's config ({current_stack_file(stack)})"
             ) from None
         raise BadInput.one(str(exc), "program", "fix the blueprint or the environment it names", str(file)) from None
 
@@ -565,9 +571,10 @@ def new(folder: Path, name: str | None, region: str | None, blueprint: Path | No
     from blueprints.model import NAME_PATTERN
     from hld.scaffold import NewProject, starter_name, tree
 
-    text = None
+    text, zoned = None, True
     if blueprint is not None:
         bp = load(blueprint)
+        zoned = bool(bp.services) and (bp.redundancy.level or "") != "single-zone"
         text = Path(blueprint).read_text() if str(blueprint) != "-" else None
         if text is None:
             raise BadInput.option("FILE", "`hld new --from` copies a file", "new", "pass the blueprint's path")
@@ -578,17 +585,18 @@ def new(folder: Path, name: str | None, region: str | None, blueprint: Path | No
         name = bp.name
         region = region or (bp.regions[0] if bp.regions else None)
     name = name or starter_name(folder)
-    if not re.fullmatch(NAME_PATTERN, name):
+    if not re.fullmatch(NAME_PATTERN, name) or len(name) > 40:
         raise BadInput.option(
             "--name",
-            f"{name!r} is not a system name: lower-case letters, digits and single dashes, starting with a letter",
+            f"{name!r} is not a system name: lower-case letters, digits and single dashes, starting with a "
+            "letter, at most 40 characters",
             "new",
             "pass --name, e.g. --name orders",
         )
     region = region or "us-east-1"
     if region not in REGION_ZONES:
         raise BadInput.option("--region", f"unknown region {region!r}", "new", f"one of: {', '.join(REGION_ZONES)}")
-    files = write(folder, tree(NewProject(name, region, text)), "new", name)
+    files = write(folder, tree(NewProject(name, region, text, zoned)), "new", name)
     return name, files
 
 

@@ -136,7 +136,10 @@ def _project_dirs(env: Mapping[str, str], here: Path | None) -> list[Path]:
             if _is_project(folder / "Pulumi.yaml", project) and folder not in found:
                 found.append(folder)
                 break
-    if PROJECT_ROOT not in found:
+    # hld's own checkout is a project only when the pack runs in it (never where hld is installed)
+    from hld.project import current
+
+    if not found and current().root == PROJECT_ROOT:
         found.append(PROJECT_ROOT)
     return found
 

@@ -27,6 +27,8 @@ class NewProject:
     region: str
     blueprint: str | None = None
     """The blueprint's text (an existing one, copied), else the starter."""
+    zoned: bool = True
+    """The design runs in a VPC's zones (its test checks the spread); a static site does not."""
 
 
 def tree(new: NewProject) -> Tree:
@@ -53,7 +55,7 @@ def tree(new: NewProject) -> Tree:
         f"blueprints/{new.name}.yaml": new.blueprint
         if new.blueprint is not None
         else render("blueprints/starter.yaml.j2"),
-        "tests/test_blueprint.py": render("tests/test_blueprint.py.j2"),
+        "tests/test_blueprint.py": render("tests/test_blueprint.py.j2", zoned=new.zoned),
     }
     for stack, target, environment in STACKS:
         files[f"Pulumi.{stack}.yaml"] = render("stack.yaml.j2", stack=stack, target=target, environment=environment)

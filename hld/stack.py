@@ -57,7 +57,7 @@ def read_config(get: Any, stack: str) -> StackConfig:
     if not raw:
         raise ConfigError(
             f"stack {stack!r} has no hld:blueprint; set it with "
-            "`pulumi config set hld:blueprint blueprints/examples/url-shortener.yaml`"
+            "`pulumi config set hld:blueprint blueprints/<system>.yaml` (the blueprint's path in the project)"
         )
     from hld.project import current
 

@@ -12,7 +12,7 @@ from blueprints.consistency import consistent_reads
 from blueprints.cost.prices import CHECKED, LEFT_OUT, PRICES, price
 from blueprints.cost.usage import HOURS, SECONDS, STORED_GB, Assumptions, Edge, Usage, usage
 from blueprints.model import Blueprint
-from blueprints.plan_model import AnyStorePlan, CostEstimate, CostLine, Decided, KeyValuePlan, Plan
+from blueprints.plan_model import AnyStorePlan, CostEstimate, CostLine, Decided, KeyValuePlan, Plan, RelationalPlan
 
 __all__ = ["HOURS", "SECONDS", "estimate"]
 
@@ -116,7 +116,9 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
             out.add("compute", r, f"{prefix}-memory", "GB-hour", gb_low * HOURS, gb_high * HOURS)
         low = sum(c.min_replicas for _, c in tasks)
         high = sum(c.max_replicas for _, c in tasks)
-        arriving = sum(split(name, v).get(r, 0.0) for name, v in use.arriving.items())
+        # behind a load balancer: the public services and those others call (a queue's consumer is not)
+        balanced = {s.name for s in plan.services if s.public} | {c for s in plan.services for c in s.calls}
+        arriving = sum(split(name, v).get(r, 0.0) for name, v in use.arriving.items() if name in balanced)
         if any(s.public for s, _ in tasks):
             public_arriving = sum(
                 split(name, v).get(r, 0.0) for name, v in use.arriving.items() if plan.service(name).public
@@ -132,6 +134,7 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
                 lcu * HOURS,
                 assumes=(
                     *use.base,
+                    *use.edge_assumes,
                     *size,
                     out.fixed(
                         "keepalive",
@@ -152,6 +155,7 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
                 arriving * kb / 1e6 * (z - 1) / z,
                 assumes=(
                     *use.base,
+                    *use.edge_assumes,
                     *size,
                     out.fixed(
                         "inter_az",
@@ -192,12 +196,12 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
     # edge: CDN, WAF, DNS
     public = sum(use.public.values())
     via = sum(use.via_cdn.values())
-    edge_keys = (*use.base, *size)
+    edge_keys = (*use.base, *use.edge_assumes, *size)
     for r in regions:
         direct = sum(split(name, v - use.via_cdn.get(name, 0.0)).get(r, 0.0) for name, v in use.public.items())
         out.add("data transfer out", r, "internet-out", "GB", direct * kb / 1e6, assumes=edge_keys)
     if plan.edge.cdn and via:
-        cdn_keys = use.base + tuple(k for k in ("route_share",) if k in use.assumptions.items)
+        cdn_keys = (*use.base, *(k for k in use.edge_assumes if k == "route_share"))
         out.add("CDN", "global", "cloudfront-https", "10 thousand requests", via / 1e4, assumes=cdn_keys)
         out.add("CDN", "global", "cloudfront-data", "GB", via * kb / 1e6, assumes=(*cdn_keys, *size))
     if plan.edge.waf:
@@ -207,7 +211,16 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
         rules = out.fixed("waf_rules", f"{WAF_RULES} rules in each web ACL", "WAF_RULES")
         out.add("WAF", "global", "waf-acl", "web ACL-month", acls)
         out.add("WAF", "global", "waf-rule", "rule-month", acls * WAF_RULES, assumes=(rules,))
-        out.add("WAF", "global", "waf-requests", "million requests", public / 1e6, assumes=use.base)
+        # each web ACL inspects what passes it: CloudFront's the requests the CDN carries, a load
+        # balancer's what reaches its public services (the misses and the routes around the CDN)
+        inspected = (via if "CloudFront" in plan.edge.waf.value else 0.0) + (
+            sum(v for name, v in use.arriving.items() if plan.service(name).public)
+            if "load balancer" in plan.edge.waf.value
+            else 0.0
+        )
+        out.add(
+            "WAF", "global", "waf-requests", "million requests", inspected / 1e6, assumes=(*use.base, *use.edge_assumes)
+        )
     if plan.edge.api_host or plan.edge.cdn_host:
         out.add("DNS and health checks", "global", "route53-zone", "hosted zone-month", 1)
         dns = out.fixed("dns_share", f"{DNS_SHARE:.0%} of requests query Route 53 (resolvers cache)", "DNS_SHARE")
@@ -230,7 +243,8 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
         monthly_max=total_max,
         lines=out.lines,
         unpriced=sorted(set(out.unpriced)),
-        assumptions=[a for a in use.assumptions.listed() if a.key in used],
+        # an idle service's lines are zero, so no line names it: listed all the same
+        assumptions=[a for a in use.assumptions.listed() if a.key in used or a.key.startswith("idle:")],
         left_out=list(LEFT_OUT),
         prices_checked=_months(out.lines),
         budget=bp.cost.monthly_max,
@@ -353,16 +367,18 @@ def _stores(bp: Blueprint, plan: Plan, use: Usage, out: _Lines, split: Split, si
                     assumes=keys,
                 )
         if len(s.regions) > 1 and s.kind in ("relational", "key-value", "object"):
-            # every write travels to each other region: 1 KB a row or item, an object its response size
+            # every write travels from the region that took it to each other region: 1 KB a row or
+            # item, an object its response size (a relational store takes every write at its writer)
             size_kb = use.kb if s.kind == "object" else ITEM_KB
-            out.add(
-                "replication traffic",
-                s.writer_region if s.kind == "relational" else s.regions[0],
-                "inter-region",
-                "GB",
-                total_writes * size_kb / 1e6 * (len(s.regions) - 1),
-                assumes=keys + (size if s.kind == "object" else ()),
-            )
+            for r, taken in sorted(writes.items()):
+                out.add(
+                    "replication traffic",
+                    r,
+                    "inter-region",
+                    "GB",
+                    taken * size_kb / 1e6 * (len(s.regions) - 1),
+                    assumes=keys + (size if s.kind == "object" else ()),
+                )
 
 
 IO_OPTIMIZED = "aurora-iopt1"
@@ -412,10 +428,12 @@ def _by_region(edges: list[Edge], store: AnyStorePlan, split: Split, kind: str) 
     """The edges' reads or writes a month by the region they reach: a caller's own region when the
     store is there, else the store's writer region."""
     got: dict[str, float] = {}
+    # a relational store takes every write at its writer, and serves a strong read there too
+    to_writer = isinstance(store, RelationalPlan) and (kind == "writes" or store.consistency.value != "eventual")
     for e in edges:
         value = e.reads if kind == "reads" else e.writes
         for r, part in split(e.service, value).items():
-            at = r if r in store.regions else store.writer_region
+            at = r if r in store.regions and not to_writer else store.writer_region
             got[at] = got.get(at, 0.0) + part
     return got
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from blueprints.access import consumes, produces
+from blueprints.access import consumes, produces, reads
 from blueprints.model import Blueprint, Cache
 from blueprints.plan_model import Assumption, Plan
 
@@ -83,6 +83,9 @@ class Usage:
     assumptions: Assumptions
     base: tuple[str, ...]
     """The assumptions every request-driven line rests on (average load)."""
+    edge_assumes: tuple[str, ...] = ()
+    """What the requests at the edge and the load balancers rest on besides `base`: the routes'
+    shares and the CDN's hits."""
 
     def into(self, store: str) -> list[Edge]:
         return [e for e in self.edges if e.target == store]
@@ -213,11 +216,26 @@ def usage(bp: Blueprint, plan: Plan) -> Usage:
 
     edges: list[Edge] = []
     for svc in bp.services:
-        caches = [e.name for e in svc.edges() if isinstance(bp.store(e.name), Cache)]
+        # the caches it reads (cache-aside): one it only writes (a worker filling it) answers none of its reads
+        caches = [
+            e.name
+            for e in svc.edges()
+            if isinstance(bp.store(e.name), Cache) and reads(_access(plan, svc.name, e.name))
+        ]
         for spec in svc.edges():
             store = bp.store(spec.name)
             access = _access(plan, svc.name, spec.name) if store is not None else None
             keys = list(base) + list(route_assumes.get(svc.name, ()))
+            if not arriving.get(svc.name):
+                index = next(j for j, x in enumerate(bp.services) if x.name == svc.name)
+                keys.append(
+                    notes.note(
+                        f"idle:{svc.name}",
+                        f"{svc.name} gets no requests the estimate can count (no peak_rps, no caller, no message "
+                        "anything sends it): its calls are priced at zero",
+                        f"services[{index}].peak_rps",
+                    )
+                )
             if "calls" not in spec.model_fields_set:
                 keys.append(notes.note("calls", "one call per request on each `uses` edge", "services[].uses[].calls"))
             share = 1.0 if access in ("read",) else 0.0
@@ -272,6 +290,7 @@ def usage(bp: Blueprint, plan: Plan) -> Usage:
         messages={q.name: queue_messages(q.name) for q in plan.datastores if q.kind == "queue"},
         assumptions=notes,
         base=base,
+        edge_assumes=tuple(dict.fromkeys(k for keys in route_assumes.values() for k in keys)),
     )
 
 

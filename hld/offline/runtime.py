@@ -213,12 +213,16 @@ def _resolve(value: Any) -> Any:
 
 def entry_point() -> None:
     """What `pulumi up` runs in the project of the working directory: its program file (`main` of
-    its Pulumi.yaml, hld's stacks/__main__.py in hld's checkout); outside a project, or when that
-    file is missing, hld's program itself (hld.stack.main, which every project's file calls)."""
+    its Pulumi.yaml, hld's stacks/__main__.py in hld's checkout) when it is a Python program that
+    calls hld's; otherwise (no project, another kind of project, a missing file) hld's program
+    itself (hld.stack.main, which every project's file calls)."""
     from hld.project import current
 
-    program = current().program
-    if program is not None and program.is_file():
+    project = current()
+    program = project.program
+    runtime = project.settings.get("runtime")
+    python = (runtime.get("name") if isinstance(runtime, dict) else runtime) == "python"
+    if python and program is not None and program.is_file() and "hld.stack" in program.read_text(errors="replace"):
         runpy.run_path(str(program), run_name="__main__")
         return
     from hld.stack import main

@@ -275,3 +275,97 @@ def test_aurora_is_io_optimized_when_its_io_would_pass_a_quarter_of_its_cost():
     d["services"][0]["peak_rps"] = 50
     [standard] = synth(d, stack="shop", cloud="mocks").graph.of("aws:rds/cluster:Cluster")
     assert "storageType" not in standard.inputs  # Standard is AWS's default, reported as empty
+
+
+def test_a_cache_a_service_only_writes_answers_none_of_its_reads():
+    d = edge(doc(), "sessions", access="read")
+    d["datastores"].append({"name": "hot", "kind": "cache"})
+    d["services"][0]["uses"].append({"name": "hot", "access": "write"})
+    filled = plan(parse_doc(d))
+    plain = plan(parse_doc(edge(doc(), "sessions", access="read")))
+    assert amount(filled, "store sessions", "dynamodb-read") == amount(plain, "store sessions", "dynamodb-read")
+    assert "cache_hit:hot" not in keys(filled)
+
+
+def multi_region(consistency):
+    d = make(
+        availability=99.9,
+        consistency=consistency,
+        redundancy={"level": "multi-region", "replication": "active"},
+        regions=["us-east-1", "us-west-2"],
+        rpo="1m",
+    )
+    d["services"][0]["uses"] = [{"name": "db", "access": "read-write"}]
+    d["services"][0]["peak_rps"] = 50  # Aurora Standard: the I/O is priced per call
+    d["datastores"] = [{"name": "db", "kind": "relational", "engine": "aurora-postgresql"}]
+    return d
+
+
+def test_a_strong_relational_store_serves_every_read_and_write_at_its_writer():
+    p = plan(parse_doc(multi_region("strong")))
+    writer = p.store("db").writer_region
+    ios = [line for line in p.cost.lines if line.item == "aurora-io" and line.quantity_min]
+    assert ios and {line.region for line in ios} == {writer}
+
+
+def test_replication_traffic_leaves_from_the_region_that_took_the_write():
+    d = make(availability=99.9, consistency="eventual", redundancy={"level": "multi-region", "replication": "active"})
+    d["datastores"] = [{"name": "db", "kind": "key-value"}]
+    d["services"][0]["uses"] = [{"name": "db", "access": "read-write"}]
+    p = plan(parse_doc(d))
+    out = [line for line in p.cost.lines if line.component == "replication traffic"]
+    assert {line.region for line in out} == set(p.store("db").regions)  # each region sends its own writes
+    assert len({line.quantity_min for line in out}) == 1  # the callers split evenly over the regions
+
+
+def test_a_queues_consumer_is_not_behind_the_load_balancer():
+    d = doc()
+    d["services"][0]["uses"] = ["db", {"name": "events", "access": "produce"}]
+    d["services"].append({"name": "worker", "image": "ghcr.io/x/worker:1", "uses": ["events", "sessions"]})
+    with_worker = plan(parse_doc(d))
+    d["services"][0]["uses"] = ["db", {"name": "events", "access": "produce", "calls": 0.001}]
+    fewer = plan(parse_doc(d))  # a thousand times fewer messages: the load balancer's lines do not move
+    for item in ("inter-az", "alb-lcu"):
+        assert amount(with_worker, "NAT and data transfer" if item == "inter-az" else "load balancing", item) == amount(
+            fewer, "NAT and data transfer" if item == "inter-az" else "load balancing", item
+        )
+
+
+def test_each_web_acl_is_billed_for_what_it_inspects():
+    d = doc(edge={"domain": "shop.example.com", "cdn": {"hit_ratio": 0.5}, "waf": True})
+    d["services"][0]["routes"] = [{"route": "GET /items", "cache": "public"}, "POST /orders"]
+    p = plan(parse_doc(d))
+    assert "CloudFront" in p.edge.waf.value and "load balancer" in p.edge.waf.value
+    from blueprints.cost.usage import usage
+
+    use = usage(parse_doc(d), p)
+    inspected = sum(use.via_cdn.values()) + use.arriving["api"]
+    assert amount(p, "WAF", "waf-requests") == pytest.approx(inspected / 1e6, rel=1e-3)
+    assert inspected > sum(use.public.values())  # a cached route's miss passes both ACLs
+
+
+def test_the_cdns_hits_are_listed_when_only_the_edge_rests_on_them():
+    d = doc(edge={"domain": "shop.example.com", "cdn": {}})
+    d["services"][0]["routes"] = [{"route": "GET /items", "cache": "public"}]
+    d["services"][0]["uses"] = []
+    d["datastores"] = []
+    p = plan(parse_doc(d))
+    assert "cdn_hit" in keys(p)
+    assert any("cdn_hit" in line.assumes for line in p.cost.lines if line.item == "alb-lcu")
+
+
+def test_a_service_with_nothing_to_count_is_a_listed_assumption():
+    d = doc()
+    d["services"].append({"name": "cron", "image": "ghcr.io/x/cron:1", "uses": ["sessions"]})
+    p = plan(parse_doc(d))
+    assert keys(p)["idle:cron"].where == "services[1].peak_rps"
+
+
+def test_an_alternative_whose_engine_lacks_the_pinned_class_says_so():
+    from blueprints.cost.alternatives import alternatives
+
+    d = make(availability=99.9)
+    d["datastores"][0]["instance_class"] = "db.m6g.large"
+    bp = parse_doc(d)
+    refused = {a.label: a.refused for a in alternatives(bp, plan(bp)) if a.plan is None}
+    assert "aurora-postgresql offers no db.m6g.large" in refused["multi-zone active"]

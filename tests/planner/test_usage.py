@@ -1,4 +1,4 @@
-"""Issue 25 §3: usage per edge. Each `uses` edge's calls per request, its read/write mix (from its
+"""Usage per edge. Each `uses` edge's calls per request, its read/write mix (from its
 access mode, or `read_share`), the reads a cache answers for the stores behind it, the requests
 the CDN answers for the origin, each store's own data, the messages a queue carries, and the
 instance sizes: each changes exactly the lines it should, and each default is a listed assumption."""

@@ -385,16 +385,21 @@ def docs(plan: Plan) -> Tree:
     return Tree(files(plan, svg_of(plan)))
 
 
-def write(out: Path, tree: Tree, command: str, system: str | None = None) -> list[str]:
+def write(out: Path, tree: Tree, command: str, system: str | None = None, option: str = "--out") -> list[str]:
     """Write a command's output for `system` (hld.output); refusals and unwritable places are
-    BadInput, named by --out."""
+    BadInput, named by `option` (--out, or `hld new`'s FOLDER)."""
     try:
         return write_tree(out, tree, command, system)
     except OutputRefused as exc:
-        raise BadInput.option("--out", str(exc), "out", exc.fix) from None
+        fix = (
+            exc.fix
+            if option == "--out"
+            else exc.fix.replace("another --out", f"another {option}").replace("--out ", "")
+        )
+        raise BadInput.option(option, str(exc), "out", fix) from None
     except OSError as exc:
         raise BadInput.option(
-            "--out", f"cannot write {out}: {exc.strerror or exc}", "out", "pass --out a writable directory"
+            option, f"cannot write {out}: {exc.strerror or exc}", "out", f"pass {option} a writable directory"
         ) from None
 
 
@@ -596,7 +601,7 @@ def new(folder: Path, name: str | None, region: str | None, blueprint: Path | No
     region = region or "us-east-1"
     if region not in REGION_ZONES:
         raise BadInput.option("--region", f"unknown region {region!r}", "new", f"one of: {', '.join(REGION_ZONES)}")
-    files = write(folder, tree(NewProject(name, region, text, zoned)), "new", name)
+    files = write(folder, tree(NewProject(name, region, text, zoned)), "new", name, option="FOLDER")
     return name, files
 
 

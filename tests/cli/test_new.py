@@ -39,3 +39,10 @@ def test_inside_a_pulumi_project_of_another_kind_the_offline_run_is_hlds_program
     result = runner.invoke(app, ["synth", str(EXAMPLES / "url-shortener.yaml"), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["resources"]
+
+
+def test_a_refusal_names_the_folder_argument_not_an_option_new_lacks(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    result = runner.invoke(app, ["new", str(tmp_path / "mine")])
+    assert result.exit_code == 2 and "FOLDER" in result.output and "--out" not in result.output

@@ -390,6 +390,15 @@ class Service(Strict):
         return [Route(route=r) if isinstance(r, str) else r for r in self.routes]
 
 
+StoredGb = Annotated[
+    float | None,
+    Field(
+        ge=0, le=1_000_000, description="Data the store holds, GB (the cost estimate). Unset: cost.stored_gb, else 10."
+    ),
+]
+"""What a key-value or object store holds, for its storage lines."""
+
+
 class _Store(Strict):
     name: Name
     description: Description = Field(default="", description="What the store holds.")
@@ -456,12 +465,7 @@ class KeyValue(_Store):
         pattern=r"^[A-Za-z0-9_.-]+$",
         description="Attribute holding an expiry time (not with strong multi-region).",
     )
-    stored_gb: float | None = Field(
-        default=None,
-        ge=0,
-        le=1_000_000,
-        description="Data the store holds, GB (the cost estimate). Unset: cost.stored_gb, else 10.",
-    )
+    stored_gb: StoredGb = None
 
 
 class Cache(_Store):
@@ -512,12 +516,7 @@ class ObjectStore(_Store):
         description="Served read-only to the internet through the CDN (edge.cdn): a static site or "
         "public assets. The bucket stays private; only the CDN reads it.",
     )
-    stored_gb: float | None = Field(
-        default=None,
-        ge=0,
-        le=1_000_000,
-        description="Data the store holds, GB (the cost estimate). Unset: cost.stored_gb, else 10.",
-    )
+    stored_gb: StoredGb = None
 
 
 DataStore = Annotated[

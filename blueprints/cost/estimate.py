@@ -345,12 +345,8 @@ def _stores(bp: Blueprint, plan: Plan, use: Usage, out: _Lines, split: Split, si
             sqs = out.fixed(
                 "sqs_calls", f"{SQS_CALLS} SQS requests per message (send, receive, delete; up to 64 KB)", "SQS_CALLS"
             )
-            sent: dict[str, float] = {}
             producers = [e for e in edges if e.access in ("produce", "produce-consume")] or edges
-            for e in producers:
-                for r, part in split(e.service, e.calls).items():
-                    at = r if r in s.regions else s.writer_region
-                    sent[at] = sent.get(at, 0.0) + part
+            sent = _by_region(producers, s, split, "calls")
             keys = (*dict.fromkeys(k for e in producers for k in e.assumes), sqs)
             for r in s.regions:
                 out.add(comp, r, item, "million requests", sent.get(r, 0.0) * SQS_CALLS / 1e6, assumes=keys)
@@ -425,13 +421,13 @@ def aurora_storage(bp: Blueprint, plan: Plan) -> Plan:
 
 
 def _by_region(edges: list[Edge], store: AnyStorePlan, split: Split, kind: str) -> dict[str, float]:
-    """The edges' reads or writes a month by the region they reach: a caller's own region when the
+    """The edges' reads, writes or calls a month by the region they reach: a caller's own region when the
     store is there, else the store's writer region."""
     got: dict[str, float] = {}
     # a relational store takes every write at its writer, and serves a strong read there too
     to_writer = isinstance(store, RelationalPlan) and (kind == "writes" or store.consistency.value != "eventual")
     for e in edges:
-        value = e.reads if kind == "reads" else e.writes
+        value = {"reads": e.reads, "writes": e.writes, "calls": e.calls}[kind]
         for r, part in split(e.service, value).items():
             at = r if r in store.regions and not to_writer else store.writer_region
             got[at] = got.get(at, 0.0) + part

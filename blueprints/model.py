@@ -554,6 +554,25 @@ class Cost(Strict):
     )
 
 
+class Alerts(Strict):
+    """Where the alarms that watch the design's promises send their notifications."""
+
+    email: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", max_length=254)]] = (
+        Field(
+            default_factory=list,
+            max_length=10,
+            description="Addresses subscribed to each region's alert topic (each confirms its subscription "
+            "once, from the message AWS sends). Unset: none, and the plan warns that nobody is told.",
+        )
+    )
+
+
+class Operations(Strict):
+    """Running the design: who is told when a promise is at stake."""
+
+    alerts: Alerts = Field(default_factory=Alerts)
+
+
 class Blueprint(Strict):
     """A system's high-level design."""
 
@@ -590,6 +609,9 @@ class Blueprint(Strict):
     scaling: Scaling = Field(default_factory=Scaling)
     edge: Edge = Field(default_factory=Edge)
     security: Security = Field(default_factory=Security)
+    operations: Operations = Field(
+        default_factory=Operations, description="Alerts: who is told when an alarm on a promise fires."
+    )
     services: list[Service] = Field(
         default_factory=list,
         max_length=limits.MAX_SERVICES,

@@ -591,6 +591,150 @@ class Quotas(Model):
     checked: str
 
 
+class BurnWindow(Model):
+    """One multi-window, multi-burn-rate alert (the Google SRE workbook, "Alerting on SLOs"): it
+    fires when the error ratio over both the long and the short window is above `error_ratio`,
+    which is `burn_rate` x the error budget (1 - target)."""
+
+    severity: Literal["page", "ticket"]
+    burn_rate: float
+    long_seconds: int
+    short_seconds: int
+    budget_consumed: float
+    """The share of the 30-day budget this burn rate spends over the long window (0.02: 2 %)."""
+    error_ratio: float
+
+
+class Slo(Model):
+    """An availability SLO per user journey: the blueprint's target over a rolling window, measured
+    at the load balancer as the share of the journey's service's requests that are not 5xx."""
+
+    journey: str
+    service: str
+    route: str
+    target: float
+    """Percent of requests served without a server error."""
+    window_days: int
+    budget_seconds: float
+    """The window's error budget as time at a full outage: window x (1 - target)."""
+    alerting: Literal["burn-rate", "fast-signal"]
+    reason: str
+    windows: list[BurnWindow]
+    """The burn-rate pairs (empty with `fast-signal`: the budget is shorter than alerting can act on)."""
+    source: str
+
+
+class Watch(Model):
+    """One alarm a promise needs: on which metric (blueprints.monitoring.METRICS), of what, in which
+    region, at what threshold, and why."""
+
+    key: str
+    """What it watches for: `rpo`, `health-check`, `running-tasks`, `dead-letters`, `failover`."""
+    kind: Literal["metric", "event"] = "metric"
+    """A CloudWatch metric alarm, or an AWS service's event notifications (RDS failover events)."""
+    subject: str
+    """The store or service (or `entry` for the system's health checks)."""
+    region: str
+    """The region the metric is published in (where the alarm must live)."""
+    metric: str
+    """A key of blueprints.monitoring.METRICS."""
+    dimensions: dict[str, str]
+    """Each dimension's name and, in words, the resource whose id it takes (the target resolves it)."""
+    comparison: Literal["GreaterThanThreshold", "LessThanThreshold"]
+    threshold: float
+    """In the metric's own unit."""
+    reason: str
+
+
+class ExperimentAction(Model):
+    """One AWS FIS action of an experiment template and what it targets (blueprints.experiments)."""
+
+    name: str
+    action: str
+    """The FIS action id (`aws:network:disrupt-connectivity`)."""
+    target: str
+    """The FIS resource type it targets (`aws:ec2:subnet`)."""
+    subject: str
+    """The stack's resources it targets, in words: `private and isolated subnets in us-east-1a`."""
+    parameters: dict[str, str]
+    """The action's parameters (durations in ISO 8601: PT10M)."""
+    target_parameters: dict[str, str] = {}
+    """The target's own parameters (an AZ for ElastiCache's AZ power interruption)."""
+
+
+class Experiment(Model):
+    """An AWS FIS experiment template that proves the design survives one loss it must survive.
+    Created by the AWS target, never run by hld (a person runs it: `run`)."""
+
+    name: str
+    disruption: Literal["zone-loss", "region-loss"]
+    lost: str
+    """The zone or the region the experiment takes away."""
+    region: str
+    """The region the template lives in (FIS targets resources of its own region)."""
+    actions: list[ExperimentAction]
+    duration_seconds: int
+    hypothesis: str
+    """What the plan says holds while it runs: capacity left, journeys kept, expected RTO and RPO."""
+    stop_on: list[str]
+    """The alarms that stop it: their names."""
+    stop_ratio: float
+    """The entry's error ratio over 5 minutes above which it stops: worse than its hypothesis
+    (blueprints.planner.experiments.stop_ratio)."""
+    run: str
+    """How to run it."""
+    watch: list[str]
+    """What to watch while it runs."""
+
+
+class RunbookStep(Model):
+    """A recovery step (RecoveryStep) as a runbook states it, with the automation that performs it."""
+
+    order: int
+    stage: Literal["detect", "recover", "after"]
+    """Steps of one stage run side by side; stages follow each other (the RTO: blueprints.steps.rto_of)."""
+    on_journeys: bool = True
+    """The journeys wait for it (it counts in the RTO)."""
+    store: str | None = None
+    action: str
+    service: str
+    plane: Literal["data", "control"]
+    region: str | None
+    seconds: float
+    source: str
+    automated: bool
+    """AWS (or what hld deployed) does it by itself; else an operator runs `command` or `automation`."""
+    command: str | None = None
+    automation: str | None = None
+    """The Systems Manager Automation document that performs it (AWS target), when an API does."""
+
+
+class Runbook(Model):
+    """What happens, and what an operator does, when the design loses a zone or a region."""
+
+    name: str
+    disruption: Literal["zone-loss", "region-loss"]
+    lost: str
+    steps: list[RunbookStep]
+    rto_seconds: float | None
+    """The plan's RTO for this loss: the steps' total by stage (None: not recoverable)."""
+    rpo_seconds: float | None
+
+
+class Operations(Model):
+    """What watches the plan's promises once deployed, what proves them under failure and what an
+    operator does when one is at stake (blueprints.planner.operations)."""
+
+    alert_emails: Decided[list[str]]
+    slos: list[Slo]
+    watches: list[Watch]
+    experiments: list[Experiment]
+    runbooks: list[Runbook]
+    dashboard: str
+    """The CloudWatch dashboard's name (one per system and stack; a row per journey)."""
+    warnings: list[str] = []
+
+
 class Plan(Model):
     name: str
     description: str
@@ -616,6 +760,8 @@ class Plan(Model):
     """The monthly cost estimate (blueprints.cost)."""
     quotas: Quotas | None = None
     """The AWS quotas the design needs per region beside AWS's defaults (blueprints.planner.quotas)."""
+    operations: Operations | None = None
+    """Monitors, experiments and runbooks for what the plan promises (blueprints.planner.operations)."""
     unmet: list[Unmet]
     figures_note: str
 

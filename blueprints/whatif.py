@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from blueprints.capacity import fullest_zone
 from blueprints.figures import TIMINGS
-from blueprints.plan_model import AnyStorePlan, Plan, RecoveryStep
+from blueprints.plan_model import AnyStorePlan, Plan, RecoveryStep, ServicePlan
 from blueprints.steps import Entry, StoreWay, blocked, planned_entry, region_loss_steps, rto_of, store_way
 from blueprints.units import human_duration
 
@@ -63,10 +63,19 @@ class WhatIf(BaseModel):
 
 def zone_recovery(single_zone: bool, failovers: list[float], records: bool) -> tuple[float, float]:
     """(RTO, RPO) of losing a zone: in one zone, a restore from backups (point-in-time recovery
-    when a system of record exists); else the slowest failover of a store on a journey, no loss."""
+    when a system of record exists); else the slowest of a store's failover on a journey and the load
+    balancer's detection of the lost zone's tasks (`failovers` holds both: zone_detection), no loss."""
     if single_zone:
         return TIMINGS["backup-restore-rto"].seconds, TIMINGS["pitr-rpo"].seconds if records else 0.0
     return max(failovers or [0.0]), 0.0
+
+
+def zone_detection(services: list[ServicePlan]) -> float:
+    """How long the load balancer keeps sending requests to a lost zone's tasks, which fail meanwhile:
+    its health check's failures in a row x its interval (the slowest of the public services'). A zone
+    loss's RTO is never shorter: the journeys through that zone fail until then."""
+    checks = [s.health_check for s in services if s.public and s.health_check.kind != "none"]
+    return float(max((c.unhealthy_threshold * c.interval_seconds for c in checks), default=0))
 
 
 def region_rpo_of(lags: list[float | None]) -> float:
@@ -92,6 +101,7 @@ class Placement(Protocol):
     def active(self) -> bool: ...
     def strategy(self) -> str: ...
     def zone_failover(self, store: AnyStorePlan) -> float: ...
+    def zone_detection(self) -> float: ...
     def entry(self) -> Entry: ...
     def store_way(self, store: AnyStorePlan) -> StoreWay: ...
     def replication_lag(self, store: AnyStorePlan) -> float | None: ...
@@ -126,6 +136,9 @@ class PlannedPlacement:
 
     def zone_failover(self, store: AnyStorePlan) -> float:
         return store.zone_loss_rto_seconds
+
+    def zone_detection(self) -> float:
+        return zone_detection(self.plan.services)
 
     def entry(self) -> Entry:
         return planned_entry(self.plan.edge)
@@ -278,7 +291,7 @@ def zone_loss(plan: Plan, placement: Placement, zone: str) -> WhatIf:
     ]
     rto, rpo = zone_recovery(
         single and not all(j.survives for j in journeys),
-        [placement.zone_failover(s) for s in plan.datastores if s.on_journeys],
+        [placement.zone_failover(s) for s in plan.datastores if s.on_journeys] + [placement.zone_detection()],
         any(s.record for s in plan.datastores),
     )
     return outcome("zone-loss", zone, journeys, services, rto, rpo, note=placement.note)

@@ -95,6 +95,16 @@ class DeployedPlacement:
             return TIMINGS["elasticache-failover"].seconds
         return 0.0  # DynamoDB, SQS, S3: regional services across zones
 
+    def zone_detection(self) -> float:
+        """How long the deployed load balancers keep sending to a lost zone's tasks: their target groups'
+        health checks, failures in a row x interval (the slowest's)."""
+        seconds = [
+            float(dig(first(value(tg, "health_check")), "unhealthy_threshold") or 0)
+            * float(dig(first(value(tg, "health_check")), "interval") or 0)
+            for tg in self.graph.of("aws:lb/targetGroup:TargetGroup")
+        ]
+        return max(seconds, default=0.0)
+
     def entry(self) -> Entry:
         """How the deployed entry fails a region over: an origin group of the distribution when no
         routed API record exists, else Route 53 health checks (their deployed interval x threshold)."""

@@ -176,6 +176,63 @@ def quotas_view(plan: Plan) -> list[Any]:
     return parts
 
 
+def operations_view(plan: Plan) -> list[Any]:
+    """What watches the promises once deployed: the SLOs and their alerting, the other alarms, the
+    experiments hld creates (and never runs) and the runbooks, then where alerts go."""
+    ops = plan.operations
+    if ops is None:
+        return []
+    slos = _table("SLOs (30-day window) and how they page", "journey", "target", "budget", "alerting")
+    for s in ops.slos:
+        alerting = (
+            "; ".join(
+                f"{w.burn_rate:g}x: {w.error_ratio:.4%} over {_dur(w.long_seconds)} and {_dur(w.short_seconds)}"
+                for w in s.windows
+            )
+            if s.windows
+            else "fast signal (budget under one datapoint)"
+        )
+        slos.add_row(s.journey, f"{s.target:g} %", f"{s.budget_seconds:g} s", alerting)
+    parts: list[Any] = [slos]
+    if ops.watches:
+        watches = _table("Alarms on the plan's other promises", "watch", "of", "region", "metric", "fires")
+        for w in ops.watches:
+            sign = ">" if w.comparison == "GreaterThanThreshold" else "<"
+            fires = "on each failover event" if w.kind == "event" else f"{sign} {w.threshold:g}"
+            of = w.dimensions["HealthCheckId"].removeprefix("the ") if w.key == "health-check" else w.subject
+            watches.add_row(w.key, of, w.region, w.metric, fires)
+        parts.append(watches)
+    if ops.experiments:
+        exp = _table(
+            "Fault-injection experiments (created by `pulumi up`, never run by hld; how to run each: the HLD "
+            "document, or --json)",
+            "template",
+            "loses",
+            "actions",
+        )
+        for e in ops.experiments:
+            exp.add_row(e.name, e.lost, ", ".join(sorted({a.action for a in e.actions})))
+        parts.append(exp)
+    if ops.runbooks:
+        books = _table("Runbooks", "loss", "steps", "manual", "RTO")
+        for b in ops.runbooks:
+            manual = [s for s in b.steps if not s.automated]
+            books.add_row(
+                b.lost,
+                str(len(b.steps)),
+                ", ".join(s.automation or s.command or s.action for s in manual)[:120] or "none",
+                _secs(b.rto_seconds),
+            )
+        parts.append(books)
+    parts.append(Text(f"Alerts: {', '.join(ops.alert_emails.value) or 'nobody'} ({ops.alert_emails.reason})"))
+    parts += [Text(f"Warning: {w}", style="yellow") for w in ops.warnings]
+    return parts
+
+
+def _dur(seconds: float) -> str:
+    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds / 60:g} min"
+
+
 def _secs(value: float | None) -> str:
     return "not survived" if value is None else f"{value:g} s"
 
@@ -332,6 +389,7 @@ def plan_view(plan: Plan) -> Group:
         parts.append(Text("Region-loss runbook (what does not fail over by itself):", style="bold"))
         parts += [Text(f"  {i}. {step}") for i, step in enumerate(plan.dr.runbook, 1)]
 
+    parts += operations_view(plan)
     parts += quotas_view(plan)
 
     used = sorted({p.sla for j in avail.journeys for p in j.regional + j.global_parts})

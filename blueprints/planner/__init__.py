@@ -12,6 +12,7 @@ first that meets every target is kept. One module per decision area:
     recovery.py   DR strategy, recovery on zone and region loss, objectives
     controls.py   the security and data-safety controls
     unmet.py      what the plan misses, and what would meet it
+    operations.py SLOs and alarms, experiments and runbooks for what the plan promises
     quotas.py     the AWS quotas the design needs, beside AWS's defaults
 """
 
@@ -29,6 +30,7 @@ from blueprints.planner.controls import controls
 from blueprints.planner.edge import edge, listener_rules
 from blueprints.planner.journeys import availability, failover_cost, journeys
 from blueprints.planner.network import network, peering, spans
+from blueprints.planner.operations import operations
 from blueprints.planner.quotas import quotas
 from blueprints.planner.recovery import dr, objectives
 from blueprints.planner.services import service
@@ -93,7 +95,7 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
     cost = failover_cost(bp, intent)
     planned_journeys = journeys(bp, intent, stores, planned_edge, cost)
     planned_availability = availability(bp, planned_journeys, cost)
-    planned_dr = dr(bp, intent, stores, regions, planned_edge)
+    planned_dr = dr(bp, intent, stores, regions, planned_edge, services)
     planned_objectives = objectives(bp, intent, planned_dr, stores, journeys_by_store)
     planned = Plan(
         name=bp.name,
@@ -122,6 +124,7 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         unmet=[],
         figures_note=FIGURES_NOTE,
     )
+    planned = planned.model_copy(update={"operations": operations(bp, planned)})
     planned = aurora_storage(bp, planned.model_copy(update={"cost": estimate(bp, planned)}))
     planned = planned.model_copy(update={"quotas": quotas(planned)})
     return planned.model_copy(update={"unmet": misses(bp, planned)})

@@ -7,9 +7,9 @@ from blueprints import steps as recovery_steps
 from blueprints.figures import TIMINGS
 from blueprints.intent import Intent
 from blueprints.model import Blueprint
-from blueprints.plan_model import AnyStorePlan, Decided, Dr, EdgePlan, Objective, RecoveryStep
+from blueprints.plan_model import AnyStorePlan, Decided, Dr, EdgePlan, Objective, RecoveryStep, ServicePlan
 from blueprints.units import format_duration, human_duration
-from blueprints.whatif import region_rpo_of, zone_recovery
+from blueprints.whatif import region_rpo_of, zone_detection, zone_recovery
 
 
 def passive_strategy(bp: Blueprint) -> str:
@@ -18,12 +18,21 @@ def passive_strategy(bp: Blueprint) -> str:
     return "warm-standby"
 
 
-def dr(bp: Blueprint, intent: Intent, stores: list[AnyStorePlan], regions: list[str], edge: EdgePlan) -> Dr:
+def dr(
+    bp: Blueprint,
+    intent: Intent,
+    stores: list[AnyStorePlan],
+    regions: list[str],
+    edge: EdgePlan,
+    services: list[ServicePlan] | None = None,
+) -> Dr:
     """The DR strategy, and what a zone or a region loss costs by the stores' own recovery
     (the same functions the what-ifs use: blueprints.whatif.zone_recovery, blueprints.steps)."""
     single_zone = intent.level.value == "single-zone"
     zone_rto, zone_rpo = zone_recovery(
-        single_zone, [s.zone_loss_rto_seconds for s in stores if s.on_journeys], any(s.record for s in stores)
+        single_zone,
+        [s.zone_loss_rto_seconds for s in stores if s.on_journeys] + [zone_detection(services or [])],
+        any(s.record for s in stores),
     )
     strategy: Decided[str]
     region_rto: float | None = None

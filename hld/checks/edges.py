@@ -58,9 +58,11 @@ queue's, the bucket's (an S3 Bucket Key's) and the secret's ARN)."""
 SOURCE_ARNS = {
     "ecs-tasks.amazonaws.com": "arn:aws:ecs:{region}:{account}:",
     "vpc-flow-logs.amazonaws.com": "arn:aws:ec2:{region}:{account}:vpc-flow-log/",
+    "fis.amazonaws.com": "arn:aws:fis:{region}:{account}:experiment/",
 }
 """What `aws:SourceArn` must start with for the principals that document source conditions (ECS
-task roles: task-iam-roles.html; VPC Flow Logs: flow-logs-iam-role.html)."""
+task roles: task-iam-roles.html; VPC Flow Logs: flow-logs-iam-role.html; FIS experiment roles:
+https://docs.aws.amazon.com/fis/latest/userguide/getting-started-iam-service-role.html)."""
 
 
 def _matches(pattern: str, text: str) -> bool:

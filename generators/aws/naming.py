@@ -146,6 +146,14 @@ NAMING: dict[str, NameRule] = {
     "aws:wafv2/webAcl:WebAcl": NameRule("name", True, 255, 128, r"[\w-]+"),
     "aws:cloudfront/cachePolicy:CachePolicy": NameRule("name", True, 255, 128, r"[\w-]+"),
     "aws:appautoscaling/policy:Policy": NameRule("name", True, 255, 255, r"[^:/]+"),
+    "aws:ssm/document:Document": NameRule(
+        "name",
+        True,
+        255,
+        128,
+        r"(?!(?i:aws|amazon|amzn))[A-Za-z0-9_.-]{3,128}",
+        source="https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html",
+    ),
 }
 """Name rules by Pulumi type (see the module docstring for the sources)."""
 

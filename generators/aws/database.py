@@ -68,6 +68,10 @@ class Database(pulumi.ComponentResource):
         self.writer: pulumi.Input[str] | None = None
         """What applications call the writer by when it can move region (None: its endpoint)."""
         self.arns: list[pulumi.Output[str]] = []
+        self.by_region: dict[str, aws.rds.Instance | aws.rds.Cluster] = {}
+        """What holds the store in each region: the writer, or the region's cross-region copy (an RDS
+        instance; with Aurora, the region's cluster). Monitors and experiments target these."""
+        self.global_cluster: aws.rds.GlobalCluster | None = None
         self.connectable: list[tuple[pulumi.Output[str], pulumi.Output[str]]] = []
         """(ARN, resource id) of every instance or cluster a service may connect to (IAM database
         authentication names the resource id: rds-db:connect)."""
@@ -221,6 +225,7 @@ class Database(pulumi.ComponentResource):
         if not replicated:
             self.secret_arn = writer.master_user_secrets.apply(lambda s: s[0].secret_arn if s else "")
         self.arns.append(writer.arn)
+        self.by_region[primary.name] = writer
         self.connectable.append((writer.arn, writer.resource_id))
         in_region = []
         for i in range(store.read_replicas):
@@ -271,6 +276,7 @@ class Database(pulumi.ComponentResource):
             )
             self.endpoints[r] = replica.address
             self.arns.append(replica.arn)
+            self.by_region[r] = replica
             self.connectable.append((replica.arn, replica.resource_id))
         if len(store.regions) > 1:
             self.writer = self._writer_record(writer, self.endpoints[store.regions[1]])
@@ -330,6 +336,8 @@ class Database(pulumi.ComponentResource):
         if global_cluster is not None:
             self.writer = global_cluster.endpoint  # moves to the promoted region with the writer
         self.arns.append(writer.arn)
+        self.by_region[primary.name] = writer
+        self.global_cluster = global_cluster
         self.connectable.append((writer.arn, writer.cluster_resource_id))
         instances = self._instances(writer, primary_net, 1 + store.read_replicas)
         for r in store.regions[1:]:
@@ -365,6 +373,7 @@ class Database(pulumi.ComponentResource):
             )
             self.endpoints[r] = secondary.reader_endpoint
             self.arns.append(secondary.arn)
+            self.by_region[r] = secondary
             self.connectable.append((secondary.arn, secondary.cluster_resource_id))
             self._instances(secondary, network, 1 + (1 if store.multi_az else 0))
 

@@ -314,6 +314,8 @@ class Dns(pulumi.ComponentResource):
         public = [s for s in plan.services if s.public]
         policy = edge.dns.value if edge.dns else "simple"
         through_cdn = edge.cdn is not None and edge.cdn.dynamic.value == "through"
+        self.health: dict[str, aws.route53.HealthCheck] = {}
+        """Per region, the health check that decides whether Route 53 answers with it."""
         for i, r in enumerate(plan.regions.value if public else []):  # a static site: only the CDN's record
             alb = entries[r].alb
             alias = aws.route53.RecordAliasArgs(name=alb.dns_name, zone_id=alb.zone_id, evaluate_target_health=True)
@@ -349,6 +351,7 @@ class Dns(pulumi.ComponentResource):
                 tags={"Name": name(plan, "health", r)},
                 opts=opts,
             )
+            self.health[r] = check
             aws.route53.Record(
                 name(plan, "api", r),
                 zone_id=zone_id,

@@ -13,11 +13,19 @@ from generators.aws import grants
 from generators.aws.common import LOG_RETENTION_DAYS, Region, Subnets, name, physical
 from generators.aws.tags import TIER_TAG
 
+ALERT_PUBLISHERS = (
+    ("CloudWatchAlarmsPublish", "cloudwatch.amazonaws.com"),
+    ("RdsEventsPublish", "events.rds.amazonaws.com"),
+)
+"""The services that publish to a region's alert topic (generators.aws.monitors), SSE-KMS encrypted with
+the region's key: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services"""
+
 
 def key_policy(account: str, region: str, cdn_reads: bool) -> dict[str, object]:
     """The region's key: the account administers it (IAM policies then grant its use to roles and
     to the services acting for them: RDS, DynamoDB, SQS, S3 replication, Backup), CloudWatch Logs
-    encrypts this region's log groups with it, and CloudFront reads a static site's objects.
+    encrypts this region's log groups with it, CloudWatch alarms and RDS events publish to the alert
+    topic it encrypts, and CloudFront reads a static site's objects.
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html,
     https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
     """
@@ -41,6 +49,19 @@ def key_policy(account: str, region: str, cdn_reads: bool) -> dict[str, object]:
                 "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:*"}
             },
         },
+    ]
+    statements += [
+        {
+            # the region's alert topic is encrypted with this key: a service publishing to it needs the
+            # key, or its notifications are dropped while the alarm still reports success
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"Service": principal},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        }
+        for sid, principal in ALERT_PUBLISHERS
     ]
     if cdn_reads:
         statements.append(

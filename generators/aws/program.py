@@ -19,10 +19,13 @@ from generators.aws.cache import Cache
 from generators.aws.common import Access, Region, name
 from generators.aws.database import Database
 from generators.aws.edge import Dns, Edge, web_acl
+from generators.aws.experiments import Experiments
 from generators.aws.firewall import Firewall
 from generators.aws.loadbalancer import Cluster, LoadBalancer, certificate
+from generators.aws.monitors import Monitors
 from generators.aws.network import Network, Peering
 from generators.aws.queue import Queue
+from generators.aws.runbooks import Runbooks
 from generators.aws.service import Service
 from generators.aws.table import Table
 
@@ -78,10 +81,12 @@ class System(pulumi.ComponentResource):
         public = any(s.public for s in plan.services)
         certs: dict[str, pulumi.Output[str]] = {}
         entries: dict[str, LoadBalancer] = {}
+        clusters: dict[str, Cluster] = {}
+        services: dict[tuple[str, str], Service] = {}
         for r, region in self.regions.items():
             if not plan.services:
                 continue
-            cluster = Cluster(plan, networks[r], self)
+            cluster = clusters[r] = Cluster(plan, networks[r], self)
             if public:
                 if plan.edge.certificate:
                     certs[r] = certificate(plan, region, zone_id, self, validation)
@@ -99,7 +104,9 @@ class System(pulumi.ComponentResource):
                 for store_name in svc.stores:
                     handle = stores.get(store_name) or per_region[(store_name, r)]
                     access.append(handle.access(r, svc))
-                Service(plan, svc, networks[r], firewalls[r], cluster, entries.get(r), access, self)
+                services[(svc.name, r)] = Service(
+                    plan, svc, networks[r], firewalls[r], cluster, entries.get(r), access, self
+                )
 
         edge = None
         site = stores.get(plan.edge.cdn.site) if plan.edge.cdn and plan.edge.cdn.site else None
@@ -109,8 +116,11 @@ class System(pulumi.ComponentResource):
             if plan.edge.certificate and cdn_cert is None:
                 cdn_cert = certificate(plan, edge_region, zone_id, self, validation, label="edge")
             edge = Edge(plan, entries, site, edge_region, cdn_cert, self)
+        dns = None
         if (public or site is not None) and plan.edge.domain:
-            Dns(plan, entries, self.regions[plan.primary_region], zone_id, edge.distribution if edge else None, self)
+            dns = Dns(
+                plan, entries, self.regions[plan.primary_region], zone_id, edge.distribution if edge else None, self
+            )
 
         protected: list[pulumi.Input[str]] = []
         for handle in stores.values():
@@ -122,6 +132,26 @@ class System(pulumi.ComponentResource):
                 protected.append(handle.buckets[plan.primary_region].arn)
         if protected:
             Backup(plan, networks, protected, self)
+
+        # --- operations: what watches the promises, what proves them, what recovers them ---------
+        stop_alarms: dict[tuple[str, str], pulumi.Output[str]] = {}
+        if plan.operations is not None:
+            monitors = Monitors(
+                plan,
+                self.regions,
+                networks,
+                entries,
+                clusters,
+                services,
+                stores,
+                per_region,
+                dns.health if dns is not None else {},
+                edge.distribution if edge is not None else None,
+                self,
+            )
+            stop_alarms = monitors.stop_alarms  # region -> the ARN its experiments stop on
+            Experiments(plan, networks, clusters, services, stores, per_region, stop_alarms, self)
+            Runbooks(plan, networks, stores, self, clusters=clusters, services=services)
 
         self.outputs: dict[str, Any] = {
             "availability_target": plan.availability.target,

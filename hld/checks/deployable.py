@@ -15,7 +15,7 @@ from typing import Any
 from blueprints.plan_model import AnyStorePlan
 from generators.aws.naming import stack_label
 from hld.checks.registry import Check, NotApplicable, Run
-from hld.graph import Graph, Resource, dig, value
+from hld.graph import Graph, Resource, dig, doc, value
 
 
 def _actions(rule: Resource) -> list[dict[str, Any]]:
@@ -97,9 +97,13 @@ def _administered(policy: dict[str, Any]) -> bool:
 def key_policies(run: Run) -> list[str]:
     """Every KMS key's policy lets the account administer it (so IAM policies can grant its use) and
     lets each service that encrypts on its own behalf use it: CloudWatch Logs for the region's log
-    groups (else CreateLogGroup is AccessDenied), CloudFront for a static site's objects."""
+    groups (else CreateLogGroup is AccessDenied), CloudFront for a static site's objects, and each
+    service that publishes to an encrypted alert topic: CloudWatch for the alarms that name it, RDS
+    for the event subscriptions that do, in the key's policy and the topic's (else AWS drops the
+    notification and the alarm still reports its action as done)."""
     g, out = run.graph, []
     keys = {str(value(k, "arn")): k for k in g.of("aws:kms/key:Key")}
+    out += _alert_publishers(g, keys)
     for each in keys.values():
         if not _administered(_policy(each)):
             out.append(f"{each.name}: its policy does not let the account administer the key")
@@ -124,6 +128,48 @@ def key_policies(run: Run) -> list[str]:
                         f"{key.name}: CloudFront may not decrypt the site's objects in {bucket} (403 to every visitor)"
                     )
     return out
+
+
+def _alert_publishers(g: Graph, keys: dict[str, Resource]) -> list[str]:
+    out = []
+    # the topic a policy is for is its `arn` input (an offline cloud's state may give the policy an ARN of its own)
+    policies = {
+        str(p.inputs.get("arn") or value(p, "arn")): doc(value(p, "policy"))
+        for p in g.of("aws:sns/topicPolicy:TopicPolicy")
+    }
+    publishers: dict[str, set[str]] = {}
+    for alarm in [
+        *g.of("aws:cloudwatch/metricAlarm:MetricAlarm"),
+        *g.of("aws:cloudwatch/compositeAlarm:CompositeAlarm"),
+    ]:
+        for arn in [*(value(alarm, "alarm_actions") or []), *(value(alarm, "ok_actions") or [])]:
+            publishers.setdefault(str(arn), set()).add("cloudwatch.amazonaws.com")
+    for sub in g.of("aws:rds/eventSubscription:EventSubscription"):
+        publishers.setdefault(str(value(sub, "sns_topic")), set()).add("events.rds.amazonaws.com")
+    for topic in g.of("aws:sns/topic:Topic"):
+        arn = str(value(topic, "arn"))
+        named = value(topic, "kms_master_key_id")
+        key = keys.get(str(named or ""))
+        if named and key is None and publishers.get(arn):
+            # AWS's own key for SNS (alias/aws/sns) cannot admit CloudWatch: a key hld does not make is a
+            # key whose policy hld cannot vouch for
+            out.append(
+                f"{topic.name}: encrypted with {named}, not a key of this stack whose policy admits its publishers"
+            )
+            continue
+        for service in sorted(publishers.get(arn, set())):
+            if key is not None and not all(
+                _allows(_policy(key), service, a) for a in ("kms:GenerateDataKey", "kms:Decrypt")
+            ):
+                out.append(f"{key.name}: {service} may not use it to publish to {topic.name} (notifications dropped)")
+            policy = policies.get(arn, {})
+            if isinstance(policy, dict) and not _allows_publish(policy, service):  # not a dict: not known yet
+                out.append(f"{topic.name}: its policy does not let {service} publish (notifications dropped)")
+    return out
+
+
+def _allows_publish(policy: dict[str, Any], service: str) -> bool:
+    return _allows(policy, service, "sns:Publish")
 
 
 def _subnet_tiers(g: Graph) -> dict[str, str]:

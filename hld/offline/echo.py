@@ -132,5 +132,8 @@ def computed(typ: str, name: str, inputs: dict[str, Any], region: str) -> tuple[
     elif typ == "aws:kms/key:Key":
         state["keyId"] = f"{name}-key-id"
         rid = state["keyId"]
+    elif typ == "aws:sns/topicPolicy:TopicPolicy":
+        state["arn"] = inputs.get("arn")  # the topic's: a topic policy has no ARN of its own
+        rid = str(inputs.get("arn"))
     state.setdefault("name", physical)
     return rid, state

@@ -17,6 +17,7 @@ from hld.offline.moto import (  # noqa: F401 (each module registers its resource
     ecs,
     elasticache,
     elbv2,
+    fis,
     iam,
     kms,
     logs,
@@ -25,7 +26,9 @@ from hld.offline.moto import (  # noqa: F401 (each module registers its resource
     s3,
     secretsmanager,
     servicediscovery,
+    sns,
     sqs,
+    ssm,
     wafv2,
 )
 from hld.offline.moto.clients import CREDENTIALS, Session

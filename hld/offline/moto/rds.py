@@ -233,3 +233,26 @@ def _cluster_instance(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tup
     return identifier, {k: state[k] for k in ("arn", "identifier", "availabilityZone", "publiclyAccessible")} | {
         "endpoint": state["address"]
     }
+
+
+@handles("aws:rds/eventSubscription:EventSubscription")
+def _event_subscription(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
+    rds = m.client("rds", r)
+    sources = list(i.get("sourceIds") or [])
+    describe = rds.describe_db_clusters if i.get("sourceType") == "db-cluster" else rds.describe_db_instances
+    key = "DBClusterIdentifier" if i.get("sourceType") == "db-cluster" else "DBInstanceIdentifier"
+    for source in sources:  # RDS refuses a source that is not in the subscription's region
+        describe(**{key: source})
+    out = rds.create_event_subscription(
+        SubscriptionName=i["name"],
+        SnsTopicArn=i["snsTopic"],
+        **drop_none(
+            {
+                "SourceType": i.get("sourceType"),
+                "EventCategories": i.get("eventCategories"),
+                "SourceIds": sources or None,
+                "Enabled": i.get("enabled", True),
+            }
+        ),
+    )["EventSubscription"]
+    return i["name"], {"arn": out.get("EventSubscriptionArn", ""), "name": i["name"]}

@@ -6,13 +6,23 @@ once with its value and where to change it; each line names the assumptions it r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from blueprints.consistency import consistent_reads
-from blueprints.cost.prices import CHECKED, LEFT_OUT, PRICES, price
+from blueprints.cost.prices import CHECKED, LEFT_OUT, PRICES, SNS_EMAIL, price
 from blueprints.cost.usage import HOURS, SECONDS, STORED_GB, Assumptions, Edge, Usage, usage
 from blueprints.model import Blueprint
-from blueprints.plan_model import AnyStorePlan, CostEstimate, CostLine, Decided, KeyValuePlan, Plan, RelationalPlan
+from blueprints.plan_model import (
+    AnyStorePlan,
+    CostEstimate,
+    CostLine,
+    Decided,
+    Experiment,
+    KeyValuePlan,
+    Plan,
+    RelationalPlan,
+)
 
 __all__ = ["HOURS", "SECONDS", "estimate"]
 
@@ -35,6 +45,13 @@ AURORA_IOS = 2
 """Aurora I/Os per database call."""
 SQS_CALLS = 3
 """SQS requests per message: a send, a receive and a delete."""
+INSTANT_ACTION_MINUTES = 1
+"""What an FIS action without a duration bills: it ends when its calls complete (FIS bills from an
+action's start to its stop, rounded to the nearest minute: https://aws.amazon.com/fis/pricing/);
+counted as a minute, an assumption, not a measured figure."""
+SLO_ALARM_METRICS = 3
+"""Metrics in each entry alarm's metric math (the load balancer's 5xx, its targets' 5xx and its request
+count: blueprints.monitoring.ENTRY_METRICS): CloudWatch bills an alarm per metric it uses."""
 FIXED = "fixed: blueprints/cost/estimate.py"
 Split = Callable[[str, float], dict[str, float]]
 """A service's monthly figure split over the regions that serve it."""
@@ -235,6 +252,7 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
         if len(regions) > 1:
             checks = len(regions) * (1 + sum(1 for s in plan.services if s.public))
             out.add("DNS and health checks", "global", "route53-health-check", "health check-month", checks)
+    left_out = list(LEFT_OUT) + _operations(plan, out)
     total_min = round(sum(line.monthly_min for line in out.lines), 2)
     total_max = round(sum(line.monthly_max for line in out.lines), 2)
     used = {k for line in out.lines for k in line.assumes}
@@ -245,10 +263,115 @@ def estimate(bp: Blueprint, plan: Plan) -> CostEstimate:
         unpriced=sorted(set(out.unpriced)),
         # an idle service's lines are zero, so no line names it: listed all the same
         assumptions=[a for a in use.assumptions.listed() if a.key in used or a.key.startswith("idle:")],
-        left_out=list(LEFT_OUT),
+        left_out=left_out,
         prices_checked=_months(out.lines),
         budget=bp.cost.monthly_max,
     )
+
+
+def alarms(plan: Plan) -> dict[str, tuple[int, int, int]]:
+    """(metric alarms, the alarm metrics they bill, composite alarms) per region, as the AWS target
+    creates them from `plan.operations` (generators.aws.monitors). In each region a load balancer
+    serves the journeys from (it measures the region's entry, not a route: one set serves all its
+    journeys), per burn-rate pair a metric-math alarm on the long window and one on the short, and a
+    composite alarm paging when both burn, or the one fast-signal alarm, each using SLO_ALARM_METRICS
+    metrics; for a site the CDN serves, the same set on CloudFront's one metric in us-east-1. Per
+    region and kind of loss an experiment takes there, a stop alarm on the same measure. One
+    single-metric alarm per metric watch, where it is published (an event watch is an RDS event
+    subscription, no alarm), and the writer alarm of each RDS store whose failover record follows it
+    (generators.aws.database), priced with the monitors: in a plan without operations, none of these
+    is counted."""
+    ops = plan.operations
+    if ops is None:
+        return {}
+    counts: dict[str, list[int]] = {}
+    site = plan.edge.cdn.site if plan.edge.cdn else None
+    entry = any(s.public for s in plan.services) and any(slo.service != site for slo in ops.slos)
+    cdn = site is not None and any(slo.service == site for slo in ops.slos) and "us-east-1" in plan.regions.value
+    measured: dict[str, int] = {}
+    """Per region, the metrics its entry's measure uses."""
+    for r in plan.regions.value if entry else []:
+        measured[r] = SLO_ALARM_METRICS
+    if cdn:
+        measured.setdefault("us-east-1", 1)
+    slo = ops.slos[0] if ops.slos else None
+    for r, metrics in measured.items():
+        if slo is None:
+            break
+        row = counts.setdefault(r, [0, 0, 0])
+        burn = slo.alerting == "burn-rate"
+        alarms_ = 2 * len(slo.windows) if burn else 1
+        row[0] += alarms_
+        row[1] += alarms_ * metrics
+        row[2] += len(slo.windows) if burn else 0
+    for r, _ in sorted({(e.region, e.disruption) for e in ops.experiments}):
+        if r in measured:  # the stop alarm of the region's experiments of one kind of loss
+            row = counts.setdefault(r, [0, 0, 0])
+            row[0] += 1
+            row[1] += measured[r]
+    single = [w.region for w in ops.watches if w.kind == "metric"] + [
+        s.writer_region
+        for s in plan.datastores
+        if isinstance(s, RelationalPlan) and s.engine.value != "aurora-postgresql" and len(s.regions) > 1
+    ]
+    for r in single:
+        row = counts.setdefault(r, [0, 0, 0])
+        row[0] += 1
+        row[1] += 1
+    return {r: (a, m, c) for r, (a, m, c) in counts.items()}
+
+
+def dashboards(plan: Plan) -> int:
+    """The system's dashboard, when a public service has an SLO to show (generators.aws.monitors)."""
+    ops = plan.operations
+    public = {s.name for s in plan.services if s.public}
+    return 1 if ops is not None and any(slo.service in public for slo in ops.slos) else 0
+
+
+def action_minutes(experiment: Experiment) -> int:
+    """What running `experiment` once bills: each action's minutes, rounded to the nearest minute as
+    FIS rounds them: its `duration` parameter, else INSTANT_ACTION_MINUTES (an action without one, such
+    as stopping tasks or rebooting an instance, ends when its calls complete)."""
+    total = 0
+    for a in experiment.actions:
+        seconds = iso_seconds(a.parameters.get("duration"))
+        total += max(1, round(seconds / 60)) if seconds else INSTANT_ACTION_MINUTES
+    return total
+
+
+def iso_seconds(text: str | None) -> int | None:
+    """Seconds of an ISO 8601 duration as FIS takes it (PT10M, PT1H30M, PT90S); None when absent."""
+    if not text:
+        return None
+    m = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", text)
+    if m is None or not any(m.groups()):
+        return None
+    h, mins, sec = (int(g or 0) for g in m.groups())
+    return h * 3600 + mins * 60 + sec
+
+
+def _operations(plan: Plan, out: _Lines) -> list[str]:
+    """The monitors' lines (alarms and the dashboard, without CloudWatch's free tier, as every line
+    here), and what is left out of the month: each experiment's price per run, the alert emails."""
+    ops = plan.operations
+    if ops is None:
+        return []
+    for r, (_, metrics, composites) in sorted(alarms(plan).items()):
+        out.add("monitoring", r, "cloudwatch-alarm-metric", "alarm metric-month", metrics)
+        out.add("monitoring", r, "cloudwatch-composite-alarm", "alarm-month", composites)
+    out.add("monitoring", plan.primary_region, "cloudwatch-dashboard", "dashboard-month", dashboards(plan))
+    left = []
+    usd = price("fis-action-minute", "global") or 0.0
+    page = PRICES["fis-action-minute"].source.split(" ")[0]
+    runs = [f"{e.name} ${action_minutes(e) * usd:,.2f} ({action_minutes(e)} action-minutes)" for e in ops.experiments]
+    if runs:
+        left.append(
+            f"running the FIS experiments, ${usd:.2f} an action-minute ({page}), a run each: {', '.join(runs)} "
+            "(hld never runs them; their templates cost nothing to keep)"
+        )
+    if ops.slos or ops.watches:
+        left.append(SNS_EMAIL)
+    return left
 
 
 def _stores(bp: Blueprint, plan: Plan, use: Usage, out: _Lines, split: Split, size: tuple[str, ...]) -> None:

@@ -35,8 +35,8 @@ def _regional() -> list[Price]:
     return rows
 
 
-def _global(item: str, unit: str, usd: float, source: str) -> Price:
-    return Price(item, unit, {"global": usd}, source, "2025-11")
+def _global(item: str, unit: str, usd: float, source: str, checked: str = "2025-11") -> Price:
+    return Price(item, unit, {"global": usd}, source, checked)
 
 
 _GLOBAL = [
@@ -53,6 +53,14 @@ _GLOBAL = [
         "https://aws.amazon.com/route53/pricing/ (AWS endpoint $0.50 + HTTPS $1.00)",
     ),
     _global("route53-queries", "million queries", 0.60, "https://aws.amazon.com/route53/pricing/ (latency)"),
+    _global(
+        "fis-action-minute",
+        "action-minute",
+        0.10,
+        "https://aws.amazon.com/fis/pricing/ (every region but AWS GovCloud, $0.12; billed only while an "
+        "experiment's action runs, rounded to the minute: a template costs nothing to keep)",
+        "2026-12",
+    ),
 ]
 
 
@@ -112,6 +120,12 @@ LEFT_OUT = (
     "container image storage and pulls (ECR)",
 )
 """What the estimate does not count."""
+
+SNS_EMAIL = (
+    "the alert topics' email notifications ($2.00 per 100,000, https://aws.amazon.com/sns/pricing/, as "
+    "summaries of the page give it): a few a month, while a promise is at stake; the topics cost nothing to keep"
+)
+"""Left out when the plan has alert topics: topics cost nothing to keep, and alarms notify rarely."""
 
 
 def price(item: str, region: str) -> float | None:

@@ -1,4 +1,5 @@
-"""The HLD document target: HLD.md with Mermaid (and Graphviz SVG) diagrams, and plan.json."""
+"""The HLD document target: HLD.md with Mermaid (and Graphviz SVG) diagrams, plan.json and, for a
+plan with operations, openslo.yaml and runbooks.json."""
 
 from generators.docs.document import diagram, document, files, svg_of
 

@@ -1,5 +1,6 @@
 """The HLD document: `HLD.md` (jinja2, templates/HLD.md.j2), the architecture as Mermaid and,
-when Graphviz's `dot` is installed, as SVG, and `plan.json`. Every statement comes from the
+when Graphviz's `dot` is installed, as SVG, `plan.json` and, for a plan with operations, its
+SLOs as OpenSLO and its runbooks (generators.docs.operations). Every statement comes from the
 Plan; nothing is written per example.
 
 Text from the blueprint is written only escaped for where it lands: free text and routes as
@@ -19,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blueprints.figures import SLAS
-from blueprints.plan_model import Plan, RoutePlan
+from blueprints.monitoring import METRICS
+from blueprints.plan_model import Plan, RoutePlan, Runbook, RunbookStep
 from blueprints.planner.quotas import rows as quota_rows
 from blueprints.problems import printable
 from blueprints.units import human_duration
 from blueprints.whatif import explain, region_loss_text
+from generators.docs.operations import measured, openslo_text, runbooks_json, stage_seconds
 from generators.resources import templates
 
 TEMPLATES = templates()
@@ -45,6 +48,23 @@ def inline(text: object) -> str:
     line = printable(" ".join(str(text).split()))
     escaped = "".join("\\" + c if c in MARKDOWN_PUNCTUATION else c for c in line)
     return _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+
+
+URL = re.compile(r"https?://[^\s<>()|`]+[^\s<>()|`.,;:]")
+
+
+def inline_links(text: object) -> str:
+    """`inline`, with each URL in it as an autolink (`<https://...>`, whose text is not escaped)."""
+    line = " ".join(str(text).split())
+    parts = URL.split(line)
+
+    def segment(part: str) -> str:  # inline() trims: the spaces around a URL are kept
+        return (" " if part[:1] == " " else "") + inline(part) + (" " if part[-1:] == " " and part.strip() else "")
+
+    out = [segment(parts[0])]
+    for url, rest in zip(URL.findall(line), parts[1:], strict=True):
+        out += [f"<{printable(url)}>", segment(rest)]
+    return "".join(out)
 
 
 def code(text: object, cell: bool = False) -> str:
@@ -284,6 +304,37 @@ def context(plan: Plan, svg: str | None) -> dict[str, Any]:
         "region_loss": region_loss_text(plan),
         "cdn_caching": _cdn_caching(plan),
         "quota_rows": quota_rows(plan),
+        **operations_helpers(),
+    }
+
+
+def operations_helpers() -> dict[str, Any]:
+    """What the Operations section formats: metrics by their key, percentages, FIS parameters, a
+    runbook's RTO by stage and who performs a step."""
+
+    def stage_sum(runbook: Runbook) -> str:
+        return " + ".join(f"{stage} {human_duration(s) if s else '0 s'}" for stage, s in stage_seconds(runbook))
+
+    def how(step: RunbookStep) -> str:
+        if step.automated:
+            return "automatic"
+        if step.automation:
+            return f"operator: Systems Manager Automation {code(step.automation, cell=True)}"
+        return f"operator: {code(step.command, cell=True)}" if step.command else "operator"
+
+    def params(*maps: dict[str, str]) -> str:
+        return ", ".join(code(f"{k}={v}", cell=True) for m in maps for k, v in sorted(m.items())) or "-"
+
+    return {
+        "metric_name": lambda key: f"{METRICS[key].namespace} {METRICS[key].name}" if key in METRICS else key,
+        "metric_unit": lambda key: (
+            f" {METRICS[key].unit.lower()}" if key in METRICS and METRICS[key].unit != "None" else ""
+        ),
+        "percent": lambda ratio: f"{ratio * 100:.4g} %",
+        "params": params,
+        "stage_sum": stage_sum,
+        "measured": measured,
+        "how": how,
     }
 
 
@@ -320,6 +371,7 @@ def document(plan: Plan, svg: str | None = None) -> str:
     )
     env.filters["cell"] = cell
     env.filters["inline"] = inline
+    env.filters["inline_links"] = inline_links
     env.filters["code"] = code
     env.filters["code_cell"] = lambda text: code(text, cell=True)
     env.filters["links"] = lambda text: re.sub(r"(https?://[^\s)>,]+)", r"<\1>", str(text))
@@ -337,8 +389,13 @@ def svg_of(plan: Plan) -> str | None:
 
 
 def files(plan: Plan, svg: str | None) -> dict[str, str]:
-    """HLD.md, plan.json and, with Graphviz, architecture.svg."""
+    """HLD.md, plan.json, with Graphviz architecture.svg and, when the plan has operations, the
+    SLOs as OpenSLO (openslo.yaml) and the runbooks (runbooks.json: JSON like plan.json, in the
+    Plan's own field names, so the Plan's schema describes each step)."""
     out = {"HLD.md": document(plan, svg), "plan.json": plan.model_dump_json(indent=2) + "\n"}
     if svg is not None:
         out["architecture.svg"] = svg
+    if plan.operations is not None:
+        out["openslo.yaml"] = openslo_text(plan)
+        out["runbooks.json"] = runbooks_json(plan)
     return out

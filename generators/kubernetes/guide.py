@@ -21,10 +21,11 @@ def command(*args: str) -> str:
     return shlex.join(printable(arg) for arg in args)
 
 
-def curl(plan: Plan, kind: KindOptions) -> str:
+def curl(plan: Plan, kind: KindOptions, repeat: int = 0) -> str:
     """A request to a public route through the ingress on localhost: a GET route when there is one
     (its path parameters filled with `example`, a final `*` with `index.html`), else the first route
-    with its method."""
+    with its method. With `repeat`, that many requests a second apart, each printing its status: curl's
+    own URL range and `--rate` (curl 7.84 or later), so no shell loop is needed."""
     port = "" if kind.http_port == 80 else f":{kind.http_port}"
     site = plan.edge.cdn.site if plan.edge.cdn else None
     method, path, host = "GET", "/", plan.edge.api_host
@@ -39,12 +40,17 @@ def curl(plan: Plan, kind: KindOptions) -> str:
             path = re.sub(r"/\*$", "/index.html", path)
     flags = [] if method == "GET" else ["-X", method, "-H", "Content-Type: application/json", "-d", "{}"]
     header = ["-H", f"Host: {host}"] if host else []
-    return command("curl", "-i", *flags, *header, f"http://localhost{port}{path}")
+    url = f"http://localhost{port}{path}"
+    if repeat:
+        status = ["-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "--rate", "1/s"]
+        return command("curl", *status, *flags, *header, f"{url}?hld-rehearsal=[1-{repeat}]")
+    return command("curl", "-i", *flags, *header, url)
 
 
 def guide(plan: Plan, kind: KindOptions) -> str:
     from generators.kubernetes.cluster import INGRESS_NGINX, METRICS_SERVER, objects
     from generators.kubernetes.images import guide_lines
+    from generators.kubernetes.rehearsal import runbook
 
     objs = objects(plan, kind)
     need = demand(objs, 1 + len(plan.zones(plan.primary_region)))
@@ -107,6 +113,8 @@ def guide(plan: Plan, kind: KindOptions) -> str:
         "must use path-style addressing with MinIO.",
         f"- Delete everything: `kind delete cluster --name {plan.name}`.",
         *laptop_notes(plan),
+        "",
+        *runbook(plan, kind, curl(plan, kind, repeat=600)),
         "",
         *contract(plan),
     ]

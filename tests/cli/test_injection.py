@@ -307,6 +307,7 @@ PATTERNED = {
     ("ObjectStore", "name"): ("datastores", 2, "name"),
     ("Relational", "name"): ("datastores", 3, "name"),
     ("Queue", "name"): ("datastores", 4, "name"),
+    ("Alerts", "email"): ("operations", "alerts", "email", 0),
 }
 """Each string field with a pattern in the published schema, and where DOC_ALL has one."""
 QUANTITIES = re.compile(r"^\^\\s\*\(")
@@ -318,6 +319,7 @@ VALIDATED = {("services", 0, "routes", 0), ("services", 0, "routes", 1, "route")
 DOC_ALL = copy.deepcopy(DOC)
 DOC_ALL["services"][0]["uses"] += ["ledger", "jobs"]
 DOC_ALL["datastores"] += [{"name": "ledger", "kind": "relational"}, {"name": "jobs", "kind": "queue"}]
+DOC_ALL["operations"] = {"alerts": {"email": ["oncall@example.com"]}}
 
 
 def _patterned_fields() -> set[tuple[str, str]]:
@@ -397,6 +399,16 @@ hostile = st.one_of(
 )
 
 
+def _renamed_in_operations(p: Plan, old: str, new: str) -> Plan:
+    """The plan's operations name the service too (its SLOs and watches): renamed with it."""
+    ops = p.operations
+    if ops is None:
+        return p
+    slos = [s.model_copy(update={"service": new}) if s.service == old else s for s in ops.slos]
+    watches = [w.model_copy(update={"subject": new}) if w.subject == old else w for w in ops.watches]
+    return p.model_copy(update={"operations": ops.model_copy(update={"slos": slos, "watches": watches})})
+
+
 def _inject(p: Plan, where: str, text: str) -> Plan:
     svc = p.services[0]
     if where == "description":
@@ -405,6 +417,7 @@ def _inject(p: Plan, where: str, text: str) -> Plan:
         changed = svc.model_copy(update={"description": f"The API{text}."})
     elif where == "service name":  # reaches the diagram's labels, code spans, shell lines and manifests
         changed = svc.model_copy(update={"name": f"api{text}"})
+        p = _renamed_in_operations(p, svc.name, changed.name)
     elif where == "image":
         changed = svc.model_copy(update={"image": f"ghcr.io/x/api:1{text}"})
     else:  # a route's path
@@ -436,7 +449,7 @@ def test_the_reported_strings_stay_one_argument_past_validation():
     image = "ghcr.io/x/api:1;touch${IFS}/tmp/PWNED;#"
     assert [w for w, _ in load] == ["kind", "load", "docker-image", image, "--name", "shop"]
     tree, _ = _render(_inject(p, "route", "/$(touch$IFS/tmp/PWNED)"))
-    [curl] = [c for c in readme_commands(tree["README.md"]) if c[0][0] == "curl"]
+    [curl] = [c for c in readme_commands(tree["README.md"]) if c[0][0] == "curl" and ("-i", False) in c]
     assert curl[-1] == ("http://localhost/items/$(touch$IFS/tmp/PWNED)", False)
     shlex.split(tree["README.md"].split("```sh", 1)[1].split("```", 1)[0], comments=True)
 

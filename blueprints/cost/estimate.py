@@ -276,7 +276,8 @@ def alarms(plan: Plan) -> dict[str, tuple[int, int, int]]:
     journeys), per burn-rate pair a metric-math alarm on the long window and one on the short, and a
     composite alarm paging when both burn, or the one fast-signal alarm, each using SLO_ALARM_METRICS
     metrics; for a site the CDN serves, the same set on CloudFront's one metric in us-east-1. Per
-    region and kind of loss an experiment takes there, a stop alarm on the same measure. One
+    region its zone experiments run in, a stop alarm on the same measure (a region's experiments stop
+    on its fastest page). One
     single-metric alarm per metric watch, where it is published (an event watch is an RDS event
     subscription, no alarm), and the writer alarm of each RDS store whose failover record follows it
     (generators.aws.database), priced with the monitors: in a plan without operations, none of these
@@ -304,8 +305,8 @@ def alarms(plan: Plan) -> dict[str, tuple[int, int, int]]:
         row[0] += alarms_
         row[1] += alarms_ * metrics
         row[2] += len(slo.windows) if burn else 0
-    for r, _ in sorted({(e.region, e.disruption) for e in ops.experiments}):
-        if r in measured:  # the stop alarm of the region's experiments of one kind of loss
+    for r in sorted({e.region for e in ops.experiments if e.disruption == "zone-loss"}):
+        if r in measured:  # the stop alarm of the region's zone experiments (a region's stops on its fastest page)
             row = counts.setdefault(r, [0, 0, 0])
             row[0] += 1
             row[1] += measured[r]

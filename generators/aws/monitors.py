@@ -106,16 +106,14 @@ class Monitors(pulumi.ComponentResource):
             if r not in networks:
                 continue
             account = networks[r].account
+            topic_name = physical(plan, "alerts", r)
             topic = aws.sns.Topic(
                 name(plan, "alerts", r),
+                name=topic_name,
                 kms_master_key_id=networks[r].key.arn if encrypted else None,
+                # the topic's own policy: its ARN is known from its name, so no second resource waits on it
+                policy=pulumi.Output.from_input(account).apply(functools.partial(_policy_of, r, topic_name)),
                 tags={"Name": name(plan, "alerts", r)},
-                opts=region.opts(self),
-            )
-            aws.sns.TopicPolicy(
-                name(plan, "alerts-policy", r),
-                arn=topic.arn,
-                policy=pulumi.Output.all(topic.arn, account).apply(lambda a: json.dumps(topic_policy(a[0], a[1]))),
                 opts=region.opts(self),
             )
             for i, email in enumerate(ops.alert_emails.value):
@@ -133,14 +131,19 @@ class Monitors(pulumi.ComponentResource):
         through_lb = [s for s in ops.slos if s.service != site]
         measures: dict[str, tuple[Measure, float]] = {}
         """Per region, how its entry's error ratio is measured, and the unit's scale (100: a percentage)."""
+        fastest: dict[str, Any] = {}
+        """Per region, its fastest page (the 14.4x pair's composite, or the fast-signal alarm)."""
         for r, region in regions.items():
             if through_lb and r in entries and r in self.topics:
                 measures[r] = (alb_measure(entries[r].alb.arn_suffix), 1)
-                self._slo_alarms(through_lb, r, region, *measures[r])
+                fastest[r] = self._slo_alarms(through_lb, r, region, *measures[r])[0]
         if through_cdn and distribution is not None and CDN_METRICS_REGION in self.topics:
             measures.setdefault(CDN_METRICS_REGION, (cdn_measure(distribution.id), 100))
-            self._slo_alarms(
-                through_cdn, CDN_METRICS_REGION, regions[CDN_METRICS_REGION], cdn_measure(distribution.id), 100
+            fastest.setdefault(
+                CDN_METRICS_REGION,
+                self._slo_alarms(
+                    through_cdn, CDN_METRICS_REGION, regions[CDN_METRICS_REGION], cdn_measure(distribution.id), 100
+                )[0],
             )
 
         for watch in ops.watches:
@@ -150,6 +153,10 @@ class Monitors(pulumi.ComponentResource):
                 continue  # generators.aws.experiments refuses a template with nothing to stop it
             measure, scale = measures[r]
             ratio = max(e.stop_ratio for e in ops.experiments if (e.region, e.disruption) == (r, disruption))
+            if disruption != "zone-loss":
+                # a region's isolation or paused replication should cost no errors: it stops on the fastest page
+                self.stop_alarms[(r, disruption)] = fastest[r].arn
+                continue
             stop = aws.cloudwatch.MetricAlarm(
                 name(plan, "stop", disruption, r),
                 name=physical(plan, "stop", disruption, r),
@@ -362,6 +369,10 @@ def _cut(text: str, limit: int = 1024) -> str:
 
 def _row(journey: str, region: str, suffixes: list[str]) -> tuple[str, str, str, str]:
     return journey, region, suffixes[0], suffixes[1]
+
+
+def _policy_of(region: str, topic: str, account: str) -> str:
+    return json.dumps(topic_policy(f"arn:aws:sns:{region}:{account}:{topic}", account))
 
 
 def alarm_name(alarm: aws.cloudwatch.CompositeAlarm | aws.cloudwatch.MetricAlarm) -> pulumi.Output[str]:

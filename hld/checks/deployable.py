@@ -133,7 +133,8 @@ def key_policies(run: Run) -> list[str]:
 def _alert_publishers(g: Graph, keys: dict[str, Resource]) -> list[str]:
     out = []
     # the topic a policy is for is its `arn` input (an offline cloud's state may give the policy an ARN of its own)
-    policies = {
+    policies = {str(value(t, "arn")): doc(value(t, "policy")) for t in g.of("aws:sns/topic:Topic")}
+    policies |= {
         str(p.inputs.get("arn") or value(p, "arn")): doc(value(p, "policy"))
         for p in g.of("aws:sns/topicPolicy:TopicPolicy")
     }

@@ -16,6 +16,7 @@ on a CloudWatch alarm of this stack in its region.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from blueprints import monitoring
@@ -114,7 +115,9 @@ def _bound(g: Graph, plan: Plan, template: Template, region: str) -> float:
     return max(page, 2 * (1 / max(serving, 1)) * min(_detection(g, region), window) / window)
 
 
-def _measures_entry(g: Graph, alarm: Resource, region: str) -> bool:
+def _measures_entry(
+    g: Graph, alarm: Resource, region: str, period: int | None = monitoring.STOP_WINDOW_SECONDS
+) -> bool:
     """The alarm judges the region's entry: its load balancer's error ratio (the ELB's and the targets' 5xx
     over the requests) over the stop window, or, for a site the CDN serves, CloudFront's 5xx rate."""
     if value(alarm, "namespace") == "AWS/CloudFront":
@@ -129,11 +132,10 @@ def _measures_entry(g: Graph, alarm: Resource, region: str) -> bool:
         if dig(q, "metric")
     }
     wanted = {monitoring.METRICS[k].name for k in monitoring.ENTRY_METRICS.values()}
-    return (
-        set(metrics) == wanted
-        and len(set(metrics.values())) == 1
-        and next(iter(metrics.values())) in {(lb, monitoring.STOP_WINDOW_SECONDS) for lb in lbs}
-    )
+    if set(metrics) != wanted or len(set(metrics.values())) != 1:
+        return False
+    lb, seconds = next(iter(metrics.values()))
+    return lb in lbs and (period is None or seconds == period)
 
 
 def _stops(g: Graph, plan: Plan, template: Template, alarms: dict[str, Resource], region: str) -> list[str]:
@@ -153,9 +155,22 @@ def _stops(g: Graph, plan: Plan, template: Template, alarms: dict[str, Resource]
             "(the writer is in another) fails it all; set empty_target_resolution_mode: skip"
         )
     bound = _bound(g, plan, template, region)
+    by_name = {str(value(a, "name")): a for a in g.of(ALARMS[0])}
+    judged: list[tuple[Resource, int | None]] = []
     for alarm in ours:
+        if alarm.type == ALARMS[1]:  # a composite page: judged by the window alarms its rule names
+            rule = str(value(alarm, "alarm_rule") or "")
+            names = re.findall(r'ALARM\("([^"]+)"\)', rule)
+            judged += [(by_name[n], None) for n in names if n in by_name] if " OR " not in rule else [(alarm, 0)]
+        else:  # its own stop alarm (5 minutes), or a fast-signal design's page (one datapoint)
+            seconds = int(value(alarm, "period") or 0) or int(
+                next((dig(q, "metric", "period") for q in value(alarm, "metric_queries") or [] if dig(q, "metric")), 0)
+            )
+            ok = seconds in (monitoring.STOP_WINDOW_SECONDS, monitoring.DATAPOINT_SECONDS)
+            judged.append((alarm, seconds if ok else 0))
+    for alarm, period in judged:
         scale = 100 if value(alarm, "namespace") == "AWS/CloudFront" else 1
-        if not _measures_entry(g, alarm, region):
+        if period == 0 or not _measures_entry(g, alarm, region, period):
             out.append(
                 f"{template.name}: stops on {alarm.name}, which does not measure the entry's error ratio in {region}"
             )

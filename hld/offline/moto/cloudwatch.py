@@ -72,8 +72,8 @@ def _metric_alarm(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[s
             }
         )
     )
-    read = cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]
-    return alarm, {"arn": read["AlarmArn"], "name": alarm}
+    # the ARN CloudWatch (and moto) gives an alarm: no DescribeAlarms round trip for it
+    return alarm, {"arn": f"arn:aws:cloudwatch:{r}:{ACCOUNT}:alarm:{alarm}", "name": alarm}
 
 
 @handles("aws:cloudwatch/compositeAlarm:CompositeAlarm")
@@ -108,8 +108,7 @@ def _composite_alarm(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tupl
         ok_actions=list(i.get("okActions") or []),
         rule=rule,
     )
-    read = cloudwatch.describe_alarms(AlarmNames=[alarm], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]
-    return alarm, {"arn": read["AlarmArn"], "alarmName": alarm}
+    return alarm, {"arn": f"arn:aws:cloudwatch:{r}:{ACCOUNT}:alarm:{alarm}", "alarmName": alarm}
 
 
 @handles("aws:cloudwatch/dashboard:Dashboard")

@@ -11,7 +11,7 @@ from hld.offline.moto.shapes import drop_none
 @handles("aws:sns/topic:Topic")
 def _topic(m: MotoMocks, name: str, i: dict[str, Any], r: str) -> tuple[str, dict[str, Any]]:
     topic = i.get("name") or m.physical(name)
-    attributes = drop_none({"KmsMasterKeyId": i.get("kmsMasterKeyId")})
+    attributes = drop_none({"KmsMasterKeyId": i.get("kmsMasterKeyId"), "Policy": i.get("policy")})
     arn = m.client("sns", r).create_topic(
         Name=topic,
         Attributes=attributes,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -75,6 +76,17 @@ def cdn_measure(distribution_id: pulumi.Output[str]) -> Measure:
         "statistic": metric.statistic,
         "period": seconds,
     }
+
+
+@dataclass(frozen=True)
+class Handles:
+    """The resources the watches name, by what the plan calls them (generators.aws.program)."""
+
+    clusters: dict[str, Any]
+    services: dict[tuple[str, str], Any]
+    stores: dict[str, Any]
+    per_region: dict[tuple[str, str], Any]
+    health_checks: dict[str, aws.route53.HealthCheck]
 
 
 class Monitors(pulumi.ComponentResource):
@@ -146,8 +158,9 @@ class Monitors(pulumi.ComponentResource):
                 )[0],
             )
 
+        self.handles = Handles(clusters, services, stores, per_region, health_checks)
         for watch in ops.watches:
-            self._watch(watch, clusters, services, stores, per_region, health_checks)
+            self._watch(watch)
         for r, disruption in sorted({(e.region, e.disruption) for e in ops.experiments}):
             if r not in measures:
                 continue  # generators.aws.experiments refuses a template with nothing to stop it
@@ -248,15 +261,7 @@ class Monitors(pulumi.ComponentResource):
 
     # --- watches ---------------------------------------------------------------------------
 
-    def _watch(
-        self,
-        watch: Watch,
-        clusters: dict[str, Any],
-        services: dict[tuple[str, str], Any],
-        stores: dict[str, Any],
-        per_region: dict[tuple[str, str], Any],
-        health_checks: dict[str, aws.route53.HealthCheck],
-    ) -> aws.cloudwatch.MetricAlarm | None:
+    def _watch(self, watch: Watch) -> aws.cloudwatch.MetricAlarm | None:
         plan, r = self.plan, watch.region
         region, topic = self.regions[r], self.topics[r]
         label = (
@@ -266,7 +271,7 @@ class Monitors(pulumi.ComponentResource):
         )
         parts = [watch.key, watch.subject, *([label] if label else []), r]
         if watch.kind == "event":
-            db = stores[watch.subject].by_region[r]
+            db = self.handles.stores[watch.subject].by_region[r]
             aws.rds.EventSubscription(
                 name(plan, *parts),
                 name=physical(plan, *parts),
@@ -278,7 +283,7 @@ class Monitors(pulumi.ComponentResource):
             )
             return None
         metric = monitoring.METRICS[watch.metric]
-        dims = self._dimensions(watch, clusters, services, stores, per_region, health_checks)
+        dims = self._dimensions(watch)
         return aws.cloudwatch.MetricAlarm(
             name(plan, *parts),
             name=physical(plan, *parts),
@@ -299,16 +304,10 @@ class Monitors(pulumi.ComponentResource):
             opts=region.opts(self),
         )
 
-    def _dimensions(
-        self,
-        watch: Watch,
-        clusters: dict[str, Any],
-        services: dict[tuple[str, str], Any],
-        stores: dict[str, Any],
-        per_region: dict[tuple[str, str], Any],
-        health_checks: dict[str, aws.route53.HealthCheck],
-    ) -> dict[str, pulumi.Input[str]]:
+    def _dimensions(self, watch: Watch) -> dict[str, pulumi.Input[str]]:
         r, subject = watch.region, watch.subject
+        clusters, services, stores = self.handles.clusters, self.handles.services, self.handles.stores
+        per_region, health_checks = self.handles.per_region, self.handles.health_checks
         if watch.metric == "rds-replica-lag":
             copy = next(
                 reg for reg in stores[subject].by_region if watch.dimensions["DBInstanceIdentifier"].endswith(f" {reg}")

@@ -95,13 +95,14 @@ class DeployedPlacement:
             return TIMINGS["elasticache-failover"].seconds
         return 0.0  # DynamoDB, SQS, S3: regional services across zones
 
-    def zone_detection(self) -> float:
-        """How long the deployed load balancers keep sending to a lost zone's tasks: their target groups'
-        health checks, failures in a row x interval (the slowest's)."""
+    def zone_detection(self, region: str | None = None) -> float:
+        """How long the deployed load balancers (of `region`, else every region's) keep sending to a lost
+        zone's tasks: their target groups' health checks, failures in a row x interval (the slowest's)."""
         seconds = [
             float(dig(first(value(tg, "health_check")), "unhealthy_threshold") or 0)
             * float(dig(first(value(tg, "health_check")), "interval") or 0)
             for tg in self.graph.of("aws:lb/targetGroup:TargetGroup")
+            if region is None or tg.region == region
         ]
         return max(seconds, default=0.0)
 

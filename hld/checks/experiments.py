@@ -22,6 +22,7 @@ from typing import Any
 from blueprints import monitoring
 from blueprints.plan_model import Plan
 from hld.checks.registry import Check, NotApplicable, Run
+from hld.failures import DeployedPlacement
 from hld.graph import Graph, Resource, dig, doc, first, tags, value
 
 TEMPLATE = "aws:fis/experimentTemplate:ExperimentTemplate"
@@ -90,18 +91,6 @@ def _stack_tags(g: Graph, plan: Plan, region: str) -> dict[str, str]:
     return {}
 
 
-def _detection(g: Graph, region: str) -> float:
-    """How long the region's load balancer keeps sending to a lost zone's tasks, from the deployed target
-    groups' health checks: failures in a row x interval (the slowest group's)."""
-    seconds = [
-        float(dig(first(value(tg, "health_check")), "unhealthy_threshold") or 0)
-        * float(dig(first(value(tg, "health_check")), "interval") or 0)
-        for tg in g.of("aws:lb/targetGroup:TargetGroup")
-        if tg.region == region
-    ]
-    return max(seconds, default=0.0)
-
-
 def _bound(g: Graph, plan: Plan, template: Template, region: str) -> float:
     """The highest error ratio a stop alarm may wait for: twice what the loss costs (a zone's share of
     requests fails until the health checks take its tasks out), never under the fastest page's ratio."""
@@ -112,7 +101,9 @@ def _bound(g: Graph, plan: Plan, template: Template, region: str) -> float:
         return page
     serving = next((len(n.zones) for n in plan.networks if n.region == region), 1)
     window = monitoring.STOP_WINDOW_SECONDS
-    return max(page, 2 * (1 / max(serving, 1)) * min(_detection(g, region), window) / window)
+    return max(
+        page, 2 * (1 / max(serving, 1)) * min(DeployedPlacement(plan, g).zone_detection(region), window) / window
+    )
 
 
 def _measures_entry(

@@ -138,17 +138,45 @@ def _replication(bp: Blueprint, level: str, replication: str | None) -> Decided[
 def _regions(bp: Blueprint, level: str, replication: str | None, consistency: str) -> Decided[list[str]]:
     if bp.regions:
         return Decided(value=list(bp.regions), reason="set in the blueprint; the first is primary", derived=False)
-    if level != "multi-region":
-        return Decided(value=["us-east-1"], reason="unset: us-east-1")
     strong_tables = consistency == "strong" and any(
         isinstance(s, KeyValue) and (s.consistency or consistency) == "strong" for s in bp.datastores
     )
+    if bp.users:
+        return _near_users(bp.users, level, replication, strong_tables)
+    if level != "multi-region":
+        return Decided(value=["us-east-1"], reason="unset: us-east-1")
     if replication == "active" and strong_tables:
         return Decided(
             value=list(DEFAULT_STRONG_ACTIVE_REGIONS),
             reason="unset: strong active-active needs DynamoDB strong global tables in 3 regions of one set",
         )
     return Decided(value=list(DEFAULT_REGIONS), reason="unset: us-east-1 (primary) and us-west-2")
+
+
+def _near_users(users: dict[str, float], level: str, replication: str | None, strong: bool) -> Decided[list[str]]:
+    """Regions where the users are: the largest area is primary (its users pay no round trip); an
+    active design serves the second-largest area from its own region (latency routing sends each
+    user to the nearest), a passive one keeps its standby near the primary (the same users fail over)."""
+    areas = sorted(users, key=lambda a: (-users[a], list(users).index(a)))
+    primary = areas[0]
+    why = f"unset: the primary where most users are ({primary}, {users[primary]:g} % of `users`)"
+    if level != "multi-region":
+        return Decided(value=[primary], reason=why)
+    if replication == "active" and strong:
+        regions = nearby_regions([primary], True)
+        if regions is not None:
+            return Decided(
+                value=regions,
+                reason=f"{why}; strong active-active needs DynamoDB strong global tables in 3 regions of its set",
+            )
+    if replication == "active" and len(areas) > 1 and not strong:
+        return Decided(
+            value=[primary, areas[1]],
+            reason=f"{why}, and {areas[1]} for the next-largest area ({users[areas[1]]:g} %): latency routing "
+            "sends each user to the nearer region",
+        )
+    second = NEAR.get(primary, DEFAULT_REGIONS)[0]
+    return Decided(value=[primary, second], reason=f"{why}, and {second}, the nearest region of its geography")
 
 
 def _zones(bp: Blueprint, level: str) -> Decided[int]:

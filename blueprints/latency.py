@@ -841,7 +841,8 @@ TAIL_AT_SCALE = (
 )
 PACELC = "Abadi, Consistency Tradeoffs in Modern Distributed Database System Design, IEEE Computer 45(2), 2012"
 MRSC = (
-    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables.tutorial.html (MRSC: "
-    "slightly higher write latencies than MREC; no figure: hld counts one round trip to the nearest other "
-    "region of the set, an assumption)"
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/multi-region-strong-consistency-gt.html "
+    "(MRSC: a strongly consistent read has multi-Region scope, and writes replicate synchronously, with higher "
+    "latency than MREC; AWS gives no figure: hld counts one round trip to the nearest other region of the set "
+    "for each write and strongly consistent read, an assumption)"
 )

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from blueprints import grammar, limits, sizes
-from blueprints.units import Duration, Memory
+from blueprints.units import Duration, Memory, Millis
 
 NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 """Lower-case letters and digits in words joined by single dashes, starting with a letter. Names
@@ -212,6 +212,47 @@ class UseRef(Strict):
     )
 
 
+MAX_LATENCY_MS = 60_000.0
+"""A latency target or processing time above a minute is a batch job's, not a journey's."""
+
+
+class Latency(Strict):
+    """Latency at the user, in milliseconds: the median and the 99th percentile of a journey's
+    requests (blueprints.planner.latency composes the estimate from its hops)."""
+
+    p50: Millis | None = Field(default=None, le=MAX_LATENCY_MS, description="Median, e.g. `50ms`.")
+    p99: Millis | None = Field(
+        default=None,
+        le=MAX_LATENCY_MS,
+        description="99th percentile, e.g. `300ms`: the tail, which users of many requests feel most.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Latency:
+        if self.p50 is None and self.p99 is None:
+            raise ValueError("state p50, p99 or both (e.g. {p50: 50ms, p99: 300ms})")
+        if self.p50 is not None and self.p99 is not None and self.p50 > self.p99:
+            raise ValueError(f"p50 {self.p50:g}ms is above p99 {self.p99:g}ms: a median cannot exceed the tail")
+        return self
+
+
+class Processing(Strict):
+    """The service's own time for a request (not counting the stores and services it calls)."""
+
+    p50: Millis = Field(le=MAX_LATENCY_MS, description="Median, e.g. `8ms`.")
+    p99: Millis | None = Field(
+        default=None,
+        le=MAX_LATENCY_MS,
+        description="99th percentile. Unset: 5 x the median (hld's stated assumption).",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Processing:
+        if self.p99 is not None and self.p50 > self.p99:
+            raise ValueError(f"p50 {self.p50:g}ms is above p99 {self.p99:g}ms: a median cannot exceed the tail")
+        return self
+
+
 def route_problem(route: str) -> str:
     """Check a route's text (`METHOD /path`, blueprints.grammar); raise ValueError naming what is wrong."""
     if message := grammar.route_problem(route):
@@ -231,6 +272,14 @@ class Route(Strict):
         default="none",
         description="`public`: one user's response may be served to another, so the CDN caches it "
         "(GET and HEAD only). Nothing else is cached.",
+    )
+    latency: Latency | None = Field(
+        default=None, description="This journey's latency target at the user. Unset: the system's `latency`."
+    )
+    processing: Processing | None = Field(
+        default=None,
+        description="The service's own processing time on this route, when the team knows it. Unset: "
+        "10ms median, 50ms p99 (a stated assumption).",
     )
 
     @field_validator("route")
@@ -605,6 +654,17 @@ class Blueprint(Strict):
         max_length=6,
         description="AWS regions, the first is primary. Unset: us-east-1 (+ us-west-2 for "
         "multi-region; the US strong-consistency set for strong active-active).",
+    )
+    users: dict[Annotated[str, Field(max_length=32)], Annotated[float, Field(gt=0, le=100)]] | None = Field(
+        default=None,
+        max_length=17,
+        description="Where the users are: a share (percent) per AWS region they are nearest, adding up to "
+        "100, e.g. {us-east-1: 60, eu-west-1: 30, ap-northeast-1: 10}. Unset: all near the primary region.",
+    )
+    latency: Latency | None = Field(
+        default=None,
+        description="Latency target at the user for every journey (a route's own `latency` overrides it), "
+        "e.g. {p50: 50ms, p99: 300ms}. Unset: latency is estimated, not a target.",
     )
     scaling: Scaling = Field(default_factory=Scaling)
     edge: Edge = Field(default_factory=Edge)

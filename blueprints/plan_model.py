@@ -735,6 +735,94 @@ class Operations(Model):
     warnings: list[str] = []
 
 
+class LatencyHop(Model):
+    """One hop of a journey's request and its latency (blueprints.latency): median and 99th
+    percentile in ms, the share of requests that take it, and its source."""
+
+    key: str
+    """A key of blueprints.latency.HOPS, or `wan` (a round trip between regions), `mrsc` (a
+    strong global table's round trip to another region of its set), `tcp`/`tls` (handshakes)."""
+    what: str
+    p50: float
+    p99: float
+    share: float = 1.0
+    """Of the journey's requests, the share that take this hop (the misses of a cache or a CDN)."""
+    source: str
+    assumed: bool = False
+    """No published figure: a stated assumption."""
+    region: str | None = None
+    """Where the hop happens: a region, or for `wan` the far end."""
+    store: str | None = None
+    """The data store the hop calls, if any."""
+
+
+class AreaLatency(Model):
+    """One journey's latency for the users of one area (the region they are nearest)."""
+
+    area: str
+    share: float
+    """Percent of the users."""
+    serving: str
+    """The region that serves these users' requests (latency routing: the nearest; else the primary)."""
+    hops: list[LatencyHop]
+    p50: float
+    """The sum of the medians of the hops most requests take (share above 0.5)."""
+    p99: float
+    """The sum of the 99th percentiles of the hops more than 1 % of requests take: an upper bound."""
+    first_request: list[LatencyHop]
+    """What a new connection adds before its first request: DNS, TCP and TLS 1.3 round trips."""
+    first_p50: float
+    first_p99: float
+    met: bool | None
+    """Both stated percentiles are at or under the target (None: no target)."""
+
+
+class JourneyLatency(Model):
+    journey: str
+    operation: Literal["read", "write"]
+    """GET and HEAD read; every other method writes (the stores a write route uses are written)."""
+    cached: bool
+    """The estimate counts CDN hits for this route (a cacheable route and a stated hit ratio)."""
+    target_p50: float | None
+    target_p99: float | None
+    target_source: str
+    """`latency` (the system's), `routes[].latency` (the route's own) or `none`."""
+    areas: list[AreaLatency]
+    met: bool | None
+
+
+class Pacelc(Model):
+    """A store's consistency choice as PACELC records it (Abadi 2012): under a Partition,
+    Availability or Consistency; Else, Latency or Consistency, with what strong costs per area."""
+
+    store: str
+    consistency: str
+    record: Literal["PA/EL", "PC/EC", "PA/EC", "PC/EL"]
+    strong_read_ms: dict[str, float]
+    """Per area: what a strong read costs over an eventual one at the median, ms."""
+    strong_write_ms: dict[str, float]
+    """Per area: what a strong write costs over an eventual one at the median, ms."""
+    reason: str
+
+
+class LatencyPlan(Model):
+    users: Decided[dict[str, float]]
+    routing: Decided[str]
+    """How a user reaches a region: `latency` (Route 53 latency records: the nearest healthy region),
+    or `primary` (one region serves everyone: failover records, one region, or no domain)."""
+    journeys: list[JourneyLatency]
+    met: bool | None
+    worst: str | None
+    """`journey from area`: the furthest over its target (or the slowest p99 without targets)."""
+    worst_journey: str | None = None
+    worst_area: str | None = None
+    pacelc: list[Pacelc]
+    assumptions: list[str]
+    """The hops whose figure is an assumption, with where to change it."""
+    model: str
+    source: str
+
+
 class Plan(Model):
     name: str
     description: str
@@ -762,6 +850,8 @@ class Plan(Model):
     """The AWS quotas the design needs per region beside AWS's defaults (blueprints.planner.quotas)."""
     operations: Operations | None = None
     """Monitors, experiments and runbooks for what the plan promises (blueprints.planner.operations)."""
+    latency: LatencyPlan | None = None
+    """Each journey's latency per users' area, and the PACELC record (blueprints.planner.latency)."""
     unmet: list[Unmet]
     figures_note: str
 

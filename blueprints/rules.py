@@ -69,6 +69,8 @@ def check(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
         found += derived_names(bp, broken)
     regions_found = _regions_known(bp) if broken.reads("regions") else []
     found += regions_found
+    if broken.reads("users"):
+        found += _users(bp)
     if broken.whole("edge", "security", "services"):
         found += _edge(bp)
     if broken.reads(*INTENT_FIELDS) and not regions_found:
@@ -80,7 +82,7 @@ def check(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
     return found
 
 
-INTENT_FIELDS = ("availability", "redundancy", "regions", "consistency", "rto", "rpo", "scaling")
+INTENT_FIELDS = ("availability", "redundancy", "regions", "consistency", "rto", "rpo", "scaling", "users")
 """The top-level fields the intent (level, replication, regions, zones) is resolved from."""
 
 
@@ -408,6 +410,34 @@ def _size_rules(bp: Blueprint, intent: Intent) -> list[Finding]:
             why += f" ({engine.reason})"
             fix, edits = f"pin the engine: engine: {pin}", ((("datastores", i, "engine"), pin),)
         out.append(Finding(path, why, "instance-class", fix, edits=edits))
+    return out
+
+
+def _users(bp: Blueprint) -> list[Finding]:
+    """Where the users are: each area a region hld has latency figures for, the shares adding up to 100."""
+    out = []
+    for area in bp.users or {}:
+        if area not in REGION_ZONES:
+            close = difflib.get_close_matches(area, list(REGION_ZONES), n=1)
+            out.append(
+                Finding(
+                    ("users", area),
+                    f"unknown region {area!r} as a users' area (an area is the AWS region its users are nearest)",
+                    "latency",
+                    f"did you mean {close[0]!r}?" if close else f"one of: {', '.join(REGION_ZONES)}",
+                    at_key=True,
+                )
+            )
+    total = sum((bp.users or {}).values())
+    if bp.users and abs(total - 100) > 0.01:
+        out.append(
+            Finding(
+                ("users",),
+                f"the users' shares add up to {total:g}, not 100",
+                "latency",
+                "give each area its percent of the users, adding up to 100",
+            )
+        )
     return out
 
 

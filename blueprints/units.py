@@ -15,6 +15,7 @@ from blueprints.problems import shown
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+_MILLIS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(Mi|Gi|M|G)?\s*$")
 _MEMORY_UNITS = {"Mi": 1, "Gi": 1024, "M": 1_000_000 / 1_048_576, "G": 1_000_000_000 / 1_048_576, None: 1}
 
@@ -32,6 +33,26 @@ def parse_duration(value: object) -> int:
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     return round(seconds)
+
+
+def parse_millis(value: object) -> float:
+    """`50ms`, `0.3s` or a number of milliseconds -> milliseconds (a latency: fractions kept)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a latency such as 50ms or 0.3s")
+    if isinstance(value, int | float):
+        millis = float(value)
+    elif isinstance(value, str) and (match := _MILLIS.fullmatch(value)):
+        millis = float(match.group(1)) * (1000.0 if match.group(2) == "s" else 1.0)
+    else:
+        raise ValueError(f"expected a latency such as 50ms or 0.3s, got {shown(value)}")
+    if millis <= 0:
+        raise ValueError("a latency must be above 0 ms")
+    return round(millis, 3)
+
+
+def format_millis(millis: float) -> str:
+    """`50ms`, `0.5ms`, `1500ms`: milliseconds as the blueprint writes them."""
+    return f"{millis:g}ms"
 
 
 def parse_memory(value: object) -> int:
@@ -73,6 +94,16 @@ Duration = Annotated[
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": _DURATION.pattern}, {"type": "number", "minimum": 0}]}),
 ]
 """Seconds; written as `60s`, `5m`, `1h`, `1d` or a number of seconds."""
+
+Millis = Annotated[
+    float,
+    BeforeValidator(parse_millis),
+    PlainSerializer(format_millis, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "pattern": _MILLIS.pattern}, {"type": "number", "exclusiveMinimum": 0}]}
+    ),
+]
+"""Milliseconds; written as `50ms`, `0.3s` or a number of milliseconds."""
 
 Memory = Annotated[
     int,

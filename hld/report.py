@@ -237,6 +237,65 @@ def _secs(value: float | None) -> str:
     return "not survived" if value is None else f"{value:g} s"
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def latency_view(plan: Plan) -> list[object]:
+    """Each journey's latency per users' area beside availability, the slowest pair's hops, and the
+    PACELC record of each store."""
+    lat = plan.latency
+    if lat is None or not lat.journeys:
+        return []
+    judged = lat.met is not None
+    head = Text.assemble(
+        ("Latency (estimate at the user, ms): ", "bold"),
+        f"users {', '.join(f'{a} {s:g}%' for a, s in lat.users.value.items())}; routing {lat.routing.value} "
+        f"({lat.routing.reason}); slowest: {lat.worst} ",
+        _mark(bool(lat.met)) if judged else "",
+    )
+    table = _table("", "journey", "users' area", "served from", "p50", "p99", "first request p50/p99", "target")
+    for j in lat.journeys:
+        target = "/".join(_ms(v) for v in (j.target_p50, j.target_p99)) if j.met is not None else "none"
+        for a in j.areas:
+            table.add_row(
+                j.journey + (" (CDN hits counted)" if j.cached else ""),
+                f"{a.area} ({a.share:g}%)",
+                a.serving,
+                _ms(a.p50),
+                _ms(a.p99),
+                f"{_ms(a.first_p50)}/{_ms(a.first_p99)}",
+                Text.assemble(target + " ", _mark(a.met)) if a.met is not None else target,
+            )
+    out: list[object] = [head, table]
+    if lat.worst is not None:
+        name, area = lat.worst_journey, lat.worst_area
+        at = next(a for j in lat.journeys if j.journey == name for a in j.areas if a.area == area)
+        hops = _table(f"Hops of {lat.worst} (share: of its requests)", "hop", "p50", "p99", "share")
+        for h in at.hops:
+            hops.add_row(h.what + (" (assumed)" if h.assumed else ""), _ms(h.p50), _ms(h.p99), f"{h.share:.0%}")
+        out.append(hops)
+        out.append(Text("Each hop's source: plan --json, latency.journeys[].areas[].hops[].source.", style="dim"))
+    if lat.pacelc:
+        record = _table(
+            "PACELC (beside CAP): what strong costs over eventual, median ms",
+            "store",
+            "consistency",
+            "record",
+            "per area: reads / writes",
+        )
+        for r in lat.pacelc:
+            record.add_row(
+                r.store,
+                r.consistency,
+                r.record,
+                "; ".join(f"{a}: +{r.strong_read_ms[a]:g} / +{r.strong_write_ms[a]:g}" for a in r.strong_read_ms),
+            )
+        out.append(record)
+    out.append(Text(lat.model, style="dim"))
+    return out
+
+
 def plan_view(plan: Plan) -> Group:
     parts: list[object] = [
         Text(f"{plan.name}: plan for stack {plan.stack!r} ({plan.environment})", style="bold"),
@@ -281,6 +340,7 @@ def plan_view(plan: Plan) -> Group:
     )
     if avail.failover is not None:
         parts.append(Text(failover_text(avail.failover)))
+    parts += latency_view(plan)
     if plan.cost is not None:
         parts.append(Text.assemble(("Cost (estimate): ", "bold"), cost_text(plan)))
 

@@ -13,6 +13,7 @@ first that meets every target is kept. One module per decision area:
     controls.py   the security and data-safety controls
     unmet.py      what the plan misses, and what would meet it
     operations.py SLOs and alarms, experiments and runbooks for what the plan promises
+    latency.py    each journey's latency per users' area, and the PACELC record
     quotas.py     the AWS quotas the design needs, beside AWS's defaults
 """
 
@@ -29,6 +30,7 @@ from blueprints.plan_model import Plan
 from blueprints.planner.controls import controls
 from blueprints.planner.edge import edge, listener_rules
 from blueprints.planner.journeys import availability, failover_cost, journeys
+from blueprints.planner.latency import latency
 from blueprints.planner.network import network, peering, spans
 from blueprints.planner.operations import operations
 from blueprints.planner.quotas import quotas
@@ -124,7 +126,7 @@ def _plan(bp: Blueprint, intent: Intent, stack: StackSettings) -> Plan:
         unmet=[],
         figures_note=FIGURES_NOTE,
     )
-    planned = planned.model_copy(update={"operations": operations(bp, planned)})
+    planned = planned.model_copy(update={"operations": operations(bp, planned), "latency": latency(bp, planned)})
     planned = aurora_storage(bp, planned.model_copy(update={"cost": estimate(bp, planned)}))
     planned = planned.model_copy(update={"quotas": quotas(planned)})
     return planned.model_copy(update={"unmet": misses(bp, planned)})

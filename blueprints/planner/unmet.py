@@ -18,14 +18,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from blueprints.intent import nearby_regions
+from blueprints.latency import nearest, rtt
 from blueprints.model import Blueprint, KeyValue, Queue, Relational
 from blueprints.plan_model import Edit as PlanEdit
 from blueprints.plan_model import Fix, Plan, Unmet
 from blueprints.planner.journeys import pct
+from blueprints.planner.latency import excess
 
 Replan = Callable[[Blueprint], Plan | None]
 MAX_COMBINATION = 3
 MAX_SHOWN = 3
+NEAR_MS = 30.0
+"""A users' area is near a region when their median round trip is under this: farther areas are
+worth a region of their own when a latency target is missed."""
 
 
 Key = str | int
@@ -89,6 +94,8 @@ def misses(bp: Blueprint, plan: Plan) -> list[Unmet]:
     for objective in plan.objectives:
         if not objective.met:
             out.append(Unmet(what=objective.name, why=objective.detail, fixes=[]))
+    if plan.latency is not None and plan.latency.met is False:
+        out.append(Unmet(what="latency", why=_latency_why(plan), fixes=[]))
     budget = bp.cost.monthly_max
     if budget is not None and plan.cost is not None and plan.cost.budget_status == "unchecked":
         out.append(
@@ -117,6 +124,31 @@ def misses(bp: Blueprint, plan: Plan) -> list[Unmet]:
             )
         )
     return out
+
+
+def _missed_pairs(plan: Plan) -> list[tuple[float, str, str]]:
+    """(excess ms, journey, area) of every journey and area over its latency target, worst first."""
+    if plan.latency is None:
+        return []
+    pairs = [(excess(j, a), j.journey, a.area) for j in plan.latency.journeys for a in j.areas if a.met is False]
+    return sorted(pairs, key=lambda p: (-p[0], p[1], p[2]))
+
+
+def _latency_why(plan: Plan) -> str:
+    assert plan.latency is not None
+    missed = _missed_pairs(plan)
+    _, name, area = missed[0]
+    journey = next(j for j in plan.latency.journeys if j.journey == name)
+    at = next(a for a in journey.areas if a.area == area)
+    targets = [f"p{q} {v:g} ms" for q, v in (("50", journey.target_p50), ("99", journey.target_p99)) if v is not None]
+    counted = sorted((h for h in at.hops if h.share > 0.01), key=lambda h: -h.p99)[:3]
+    more = f"; {len(missed) - 1} more journey and area pair(s) miss theirs" if len(missed) > 1 else ""
+    return (
+        f"journey {name!r} from {area} ({at.share:g} % of users, served from {at.serving}) takes p50 "
+        f"{at.p50:g} ms, p99 {at.p99:g} ms, over its target of {', '.join(targets)} (slowest hops: "
+        + ", ".join(f"{h.what} {h.p99:g} ms" for h in counted)
+        + f"){more}"
+    )
 
 
 def advise(bp: Blueprint, plan: Plan, replan: Replan) -> list[Unmet]:
@@ -216,6 +248,8 @@ def _targets(bp: Blueprint) -> list[str]:
         out.append("rpo")
     if bp.cost.monthly_max is not None:
         out.append("cost")
+    if bp.latency is not None or any(r.latency is not None for svc in bp.services for r in svc.route_specs()):
+        out.append("latency")
     return out
 
 
@@ -254,8 +288,11 @@ def _relaxation(
     return change
 
 
-def _reached(bp: Blueprint, plan: Plan, what: str) -> float | str | int | None:
-    """What `plan` reaches for a target, as a value the blueprint may state."""
+def _reached(bp: Blueprint, plan: Plan, what: str) -> float | str | int | tuple[Edit, ...] | None:
+    """What `plan` reaches for a target, as a value the blueprint may state (for latency: the edits
+    that set each missed target to what its journeys reach, rounded up to whole ms)."""
+    if what == "latency":
+        return _latency_reached(bp, plan)
     if what == "availability":
         return _floor(plan.availability.estimate)
     if what == "cost":
@@ -264,7 +301,50 @@ def _reached(bp: Blueprint, plan: Plan, what: str) -> float | str | int | None:
     return _seconds(max(expected)) if expected else None
 
 
-def _relax(what: str, value: float | str | int) -> Change:
+def _latency_reached(bp: Blueprint, plan: Plan) -> tuple[Edit, ...] | None:
+    if plan.latency is None:
+        return None
+    edits: list[Edit] = []
+
+    def worst(journeys: list[str], target: Any) -> dict[str, str]:
+        areas = [a for j in plan.latency.journeys if j.journey in journeys for a in j.areas]  # type: ignore[union-attr]
+        out = {}
+        for q in ("p50", "p99"):
+            if getattr(target, q) is not None:
+                reached = max(getattr(a, q) for a in areas)
+                out[q] = f"{max(math.ceil(reached), math.ceil(getattr(target, q))):g}ms"
+        return out
+
+    own = {
+        (i, j): f"{svc.name}: {route.route}"
+        for i, svc in enumerate(bp.services)
+        for j, route in enumerate(svc.route_specs())
+        if route.latency is not None
+    }
+    if bp.latency is not None:
+        system = [j.journey for j in plan.latency.journeys if j.target_source == "latency"]
+        if system:
+            edits.append((("latency",), worst(system, bp.latency)))
+    for (i, j), name in own.items():
+        journey = next((x for x in plan.latency.journeys if x.journey == name), None)
+        if journey is not None and journey.met is False:
+            target = bp.services[i].route_specs()[j].latency
+            edits.append((("services", i, "routes", j, "latency"), worst([name], target)))  # a route in full form
+    return tuple(edits) or None
+
+
+def _relax(what: str, value: float | str | int | tuple[Edit, ...]) -> Change:
+    if what == "latency":
+        assert isinstance(value, tuple)
+        said = ", ".join(
+            ("latency" if path == ("latency",) else f"services[{path[1]}].routes[{path[3]}].latency")
+            + ": {"
+            + ", ".join(f"{k}: {v}" for k, v in target.items())
+            + "}"
+            for path, target in value
+        )
+        return Change(f"{said} (what the design reaches)", value, target=what)
+    assert not isinstance(value, tuple)
     if what == "availability":
         return Change(
             f"availability: {value:g} (what the blueprint planned with it reaches)",
@@ -290,6 +370,8 @@ def _better(reached: Plan | None, plan: Plan, what: str) -> bool:
         return bool(
             reached.cost and plan.cost and reached.cost.complete and reached.cost.monthly_min < plan.cost.monthly_min
         )
+    if what == "latency":
+        return sum(p[0] for p in _missed_pairs(reached)) < sum(p[0] for p in _missed_pairs(plan))
     old = [o.expected_seconds for o in plan.objectives if o.name == what and not o.met]
     new = [o.expected_seconds for o in reached.objectives if o.name == what]
     known_new = [s for s in new if s is not None]
@@ -301,7 +383,7 @@ def _better(reached: Plan | None, plan: Plan, what: str) -> bool:
     return max(known_new) < max(known_old)
 
 
-NAMES = {"availability": "availability", "rto": "RTO", "rpo": "RPO", "cost": "budget"}
+NAMES = {"availability": "availability", "rto": "RTO", "rpo": "RPO", "cost": "budget", "latency": "latency"}
 
 
 def _fix(combo: tuple[Change, ...], plan: Plan, what: str, meets: bool, met: list[str], breaks: list[str]) -> Fix:
@@ -309,6 +391,8 @@ def _fix(combo: tuple[Change, ...], plan: Plan, what: str, meets: bool, met: lis
         reaches = f"{pct(plan.availability.estimate)}%"
     elif what == "cost":
         reaches = f"${plan.cost.monthly_min:,.0f}/month" if plan.cost else "unpriced"
+    elif what == "latency":
+        reaches = _latency_reaches(plan)
     else:
         objective = next(o for o in plan.objectives if o.name == what)
         reaches = objective.detail.split(";", 1)[0]
@@ -321,6 +405,21 @@ def _fix(combo: tuple[Change, ...], plan: Plan, what: str, meets: bool, met: lis
         meets_targets=[NAMES[t] for t in met],
         breaks=[NAMES[t] for t in breaks],
     )
+
+
+def _latency_reaches(plan: Plan) -> str:
+    """The slowest journey and area's p50 and p99, and how many pairs still miss."""
+    if plan.latency is None or not plan.latency.journeys:
+        return "no journey"
+    missed = _missed_pairs(plan)
+    if missed:
+        _, name, area = missed[0]
+    else:
+        name, area = max(
+            ((j.journey, a.area, a.p99) for j in plan.latency.journeys for a in j.areas), key=lambda p: p[2]
+        )[:2]
+    at = next(a for j in plan.latency.journeys if j.journey == name for a in j.areas if a.area == area)
+    return f"p50 {at.p50:g} ms, p99 {at.p99:g} ms ({name} from {area}); {len(missed)} pair(s) over target"
 
 
 def _floor(estimate: float) -> float:
@@ -400,6 +499,71 @@ def candidates(bp: Blueprint, plan: Plan) -> list[Change]:
                 "edge.waf: false (its 99.95% leaves the chain, and so does its protection)", ((("edge", "waf"), False),)
             )
         )
+    if plan.latency is not None and plan.latency.met is False:
+        out += _latency_changes(bp, plan)
+    return out
+
+
+def _latency_changes(bp: Blueprint, plan: Plan) -> list[Change]:
+    """Changes that cut a missed latency target: a region near users far from every region (served
+    there by latency routing), and reads or writes that stop crossing regions (PACELC's else: latency
+    instead of consistency, said as such)."""
+    out: list[Change] = []
+    regions = list(plan.regions.value)
+    far = sorted(
+        (a for a in bp.users or {} if rtt(a, nearest(a, regions))[0] > NEAR_MS),
+        key=lambda a: (-(bp.users or {})[a], a),
+    )
+    groups = [[area] for area in far[:2]] + ([far] if len(far) > 1 else [])
+    # strong tables active in regions of no strong set would be refused: they go multi-region eventual
+    strong = [
+        (i, s.name)
+        for i, s in enumerate(bp.datastores)
+        if isinstance(s, KeyValue) and (s.consistency or bp.consistency or "strong") == "strong"
+    ]
+    for group in groups:
+        added = [*regions, *group]
+        served = " and ".join(f"{a}'s" for a in group)
+        text = (
+            f"redundancy: {{level: multi-region, replication: active}}, regions: [{', '.join(added)}] "
+            f"(serves {served} users from their own region"
+            + ("" if bp.edge.domain else "; latency routing needs edge.domain")
+            + ")"
+        )
+        edits: tuple[Edit, ...] = (
+            (("redundancy", "level"), "multi-region"),
+            (("redundancy", "replication"), "active"),
+            (("regions",), added),
+        )
+        if strong:
+            text += (
+                ", with "
+                + ", ".join(f"consistency: read-your-writes on {name!r}" for _, name in strong)
+                + (" (writes reach the other regions about 1 s later: latency instead of consistency)")
+            )
+            edits += tuple((("datastores", i, "consistency"), "read-your-writes") for i, _ in strong)
+        out.append(Change(text, edits))
+    if len(regions) > 1:
+        for i, store in enumerate(bp.datastores):
+            planned = plan.store(store.name)
+            if not planned.on_journeys:
+                continue
+            if isinstance(store, Relational) and planned.consistency.value != "eventual":  # type: ignore[union-attr]
+                out.append(
+                    Change(
+                        f"consistency: eventual on {store.name!r} (reads from a replica in each region, which "
+                        "lags the writer: latency instead of consistency)",
+                        ((("datastores", i, "consistency"), "eventual"),),
+                    )
+                )
+            if isinstance(store, KeyValue) and getattr(planned, "global_mode", None) == "MRSC":
+                out.append(
+                    Change(
+                        f"consistency: read-your-writes on {store.name!r} (writes commit in their region and reach "
+                        "the others about 1 s later: latency instead of consistency)",
+                        ((("datastores", i, "consistency"), "read-your-writes"),),
+                    )
+                )
     return out
 
 

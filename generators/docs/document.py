@@ -1,7 +1,8 @@
-"""The HLD document: `HLD.md` (jinja2, templates/HLD.md.j2), the architecture as Mermaid and,
-when Graphviz's `dot` is installed, as SVG, `plan.json` and, for a plan with operations, its
-SLOs as OpenSLO and its runbooks (generators.docs.operations). Every statement comes from the
-Plan; nothing is written per example.
+"""The HLD document: `HLD.md` (jinja2, templates/HLD.md.j2; its Latency section and PACELC record
+formatted by generators.docs.latency), the architecture as Mermaid and, when Graphviz's `dot` is
+installed, as SVG, `plan.json` and, for a plan with operations, its SLOs as OpenSLO and its
+runbooks (generators.docs.operations). Every statement comes from the Plan; nothing is written
+per example.
 
 Text from the blueprint is written only escaped for where it lands: free text and routes as
 Markdown inline text (`inline`: one line, Markdown and HTML punctuation backslash-escaped, so
@@ -26,6 +27,7 @@ from blueprints.planner.quotas import rows as quota_rows
 from blueprints.problems import printable
 from blueprints.units import human_duration
 from blueprints.whatif import explain, region_loss_text
+from generators.docs.latency import latency_helpers
 from generators.docs.operations import measured, openslo_text, runbooks_json, stage_seconds
 from generators.resources import templates
 
@@ -305,6 +307,7 @@ def context(plan: Plan, svg: str | None) -> dict[str, Any]:
         "cdn_caching": _cdn_caching(plan),
         "quota_rows": quota_rows(plan),
         **operations_helpers(),
+        **latency_helpers(plan),
     }
 
 

@@ -260,7 +260,7 @@ def test_openslo_is_deterministic_and_absent_without_operations():
     bare = plan(load(EXAMPLES / "e-commerce.yaml")).model_copy(update={"operations": None})
     out = files(bare, None)
     assert "openslo.yaml" not in out and "runbooks.json" not in out
-    assert "## 9. Operations" not in out["HLD.md"] and "Operations" not in out["HLD.md"].split("## 8.")[1]
+    assert "## 10. Operations" not in out["HLD.md"] and "Operations" not in out["HLD.md"].split("## 8.")[1]
 
 
 def test_names_are_dns_labels_whatever_the_journey_says():
@@ -297,12 +297,12 @@ def test_every_runbooks_steps_by_stage_sum_to_the_plans_rto(stem):
 def test_the_operations_section_follows_recovery_and_lints_clean(stem):
     p = with_operations(stem)
     text = document(p)
-    sections = ["### Recovery", "## 9. Operations", "### Service level objectives", "### Where alerts go"]
+    sections = ["### Recovery", "## 10. Operations", "### Service level objectives", "### Where alerts go"]
     positions = [text.index(s) for s in sections]
     assert positions == sorted(positions)
     if p.cost:
-        assert text.index("## 9. Operations") < text.index("## 10. Cost")
-    ops = text.split("## 9. Operations")[1].split("## 10. Cost")[0]
+        assert text.index("## 10. Operations") < text.index("## 11. Cost")
+    ops = text.split("## 10. Operations")[1].split("## 11. Cost")[0]
     for slo in p.operations.slos:
         assert f"| {slo.target} % over 30 days |" in ops
     assert "hld creates these, never runs them" in ops

@@ -1,6 +1,7 @@
 """Advice is a fixed point: every change hld suggests, applied verbatim, does what it says.
 
-A generator of blueprints (levels, replication, targets, regions, stores, budgets, RTO/RPO, edge)
+A generator of blueprints (levels, replication, targets, regions, stores, budgets, RTO/RPO, edge,
+where the users are and latency targets, the system's and a route's own)
 feeds two checks:
 
 - validate: every coherence problem whose `Fix:` carries an edit is fixed by applying that edit to
@@ -46,6 +47,15 @@ REGIONS = [
     ["us-east-1", "us-east-2", "us-west-2"],
 ]
 
+USERS = [
+    None,
+    {"us-east-1": 100},
+    {"us-east-1": 60, "eu-west-1": 40},
+    {"us-east-1": 50, "ap-northeast-1": 30, "eu-west-1": 20},
+    {"eu-central-1": 70, "us-east-1": 30},
+]
+LATENCIES = [None, None, {"p50": "60ms"}, {"p99": "300ms"}, {"p50": "100ms", "p99": "250ms"}]
+
 
 @st.composite
 def blueprints(draw: st.DrawFn) -> dict:
@@ -77,6 +87,12 @@ def blueprints(draw: st.DrawFn) -> dict:
     rpo = draw(st.sampled_from([None, 0, "1m", "15m"]))
     if rpo is not None:
         doc["rpo"] = rpo
+    users = draw(st.sampled_from(USERS))
+    if users:
+        doc["users"] = users
+    latency = draw(st.sampled_from(LATENCIES))
+    if latency:
+        doc["latency"] = latency
     budget = draw(st.sampled_from([None, 200, 1500, 6000, 30000]))
     if budget:
         doc["cost"] = {"monthly_max": budget}
@@ -107,12 +123,14 @@ def blueprints(draw: st.DrawFn) -> dict:
     if draw(st.booleans()):
         stores.append({"name": "sessions", "kind": "cache"})
         uses.append("sessions")
+    own = draw(st.sampled_from(LATENCIES))
+    write: dict = {"route": "POST /", "latency": own} if own else {"route": "POST /"}
     services = [
         {
             "name": "api",
             "image": "ghcr.io/x/api:1",
             "public": True,
-            "routes": ["GET /"],
+            "routes": ["GET /", write] if draw(st.booleans()) else ["GET /"],
             "uses": uses,
             "peak_rps": draw(st.sampled_from([50, 1000])),
             "rps_per_replica": 100,

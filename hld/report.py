@@ -127,12 +127,13 @@ def cost_view(plan: Plan, rows: list[Any], steps: list[str]) -> Group:
         "availability",
         "zone loss RTO/RPO",
         "region loss RTO/RPO",
+        "latency p50/p99 ms (slowest, per area)",
         "USD/month",
         "",
     )
     for a in rows:
         if a.plan is None:
-            alts.add_row(a.label, "-", "-", "-", "-", f"refused: {a.refused}")
+            alts.add_row(a.label, "-", "-", "-", "-", "-", f"refused: {a.refused}")
             continue
         dr = a.plan.dr
         alts.add_row(
@@ -140,6 +141,7 @@ def cost_view(plan: Plan, rows: list[Any], steps: list[str]) -> Group:
             f"{pct(a.plan.availability.estimate)}%",
             f"{_secs(dr.zone_loss_rto_seconds)} / {_secs(dr.zone_loss_rpo_seconds)}",
             f"{_secs(dr.region_loss_rto_seconds)} / {_secs(dr.region_loss_rpo_seconds)}",
+            a.latency_text,
             f"{a.monthly:,.0f}" if a.complete else f">= {a.monthly:,.0f} (incomplete)",
             ("chosen " if a.chosen else "") + ("meets the targets" if a.meets else "misses a target"),
         )

@@ -1,6 +1,6 @@
 """What each nine costs: the same blueprint planned with each redundancy choice the planner could
 make, each a real re-plan (blueprints.planner), with its availability, recovery on zone and
-region loss, and monthly cost; cheapest first, the chosen design marked."""
+region loss, latency per users' area, and monthly cost; cheapest first, the chosen design marked."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class Alternative:
     refused: str = ""
     chosen: bool = False
     meets: bool = False
-    """Meets the blueprint's availability target and recovery objectives."""
+    """Meets the blueprint's availability target, recovery objectives and latency targets."""
 
     @property
     def label(self) -> str:
@@ -40,6 +40,22 @@ class Alternative:
     @property
     def monthly(self) -> float:
         return self.plan.cost.monthly_min if self.plan and self.plan.cost else float("inf")
+
+    @property
+    def latency(self) -> dict[str, tuple[float, float]]:
+        """Per users' area, the slowest journey's p50 and p99 (ms) in this design."""
+        lat = self.plan.latency if self.plan else None
+        out: dict[str, tuple[float, float]] = {}
+        for j in lat.journeys if lat else []:
+            for a in j.areas:
+                p50, p99 = out.get(a.area, (0.0, 0.0))
+                out[a.area] = (max(p50, a.p50), max(p99, a.p99))
+        return out
+
+    @property
+    def latency_text(self) -> str:
+        """`us-east-1 48.5/162.8; eu-west-1 118.1/236.5`: per area, the slowest p50/p99 in ms."""
+        return "; ".join(f"{area} {p50:g}/{p99:g}" for area, (p50, p99) in self.latency.items()) or "-"
 
     def as_dict(self) -> dict[str, object]:
         p = self.plan
@@ -56,6 +72,9 @@ class Alternative:
             "region_loss_rto_seconds": p.dr.region_loss_rto_seconds,
             "region_loss_rpo_seconds": p.dr.region_loss_rpo_seconds,
             "objectives": rec,
+            "latency": {area: {"p50": p50, "p99": p99} for area, (p50, p99) in self.latency.items()},
+            "latency_text": self.latency_text,
+            "latency_met": p.latency.met if p.latency else None,
             "monthly_usd": p.cost.monthly_min if p.cost else None,
             "monthly_usd_at_max": p.cost.monthly_max if p.cost else None,
             "complete": self.complete,
@@ -109,7 +128,11 @@ def alternatives(bp: Blueprint, chosen: Plan, stack: object = None) -> list[Alte
             out.append(Alternative(level, replication, None, refused=str(exc) or type(exc).__name__))
             continue
         same = planned.level.value == chosen.level.value and planned.replication.value == chosen.replication.value
-        meets = planned.availability.estimate >= bp.availability - 1e-12 and all(o.met for o in planned.objectives)
+        meets = (
+            planned.availability.estimate >= bp.availability - 1e-12
+            and all(o.met for o in planned.objectives)
+            and (planned.latency is None or planned.latency.met is not False)
+        )
         out.append(Alternative(level, replication, planned, chosen=same, meets=meets))
     return sorted(out, key=lambda a: (not a.complete, a.monthly, CHOICES.index((a.level, a.replication))))
 

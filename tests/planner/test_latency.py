@@ -248,3 +248,37 @@ def test_the_plan_json_carries_every_hop_with_its_figure_and_source():
     hops = data["latency"]["journeys"][0]["areas"][0]["hops"]
     assert hops and all({"p50", "p99", "share", "source", "assumed"} <= set(h) for h in hops)
     assert BASE["services"][0]["routes"] == ["GET /"]
+
+
+def test_the_alternatives_show_each_designs_latency_per_area():
+    """What each nine costs, and what it costs in milliseconds: a single-region design serves
+    us-west-2's users from us-east-1; the chosen active-active design serves them at home."""
+    from blueprints.cost.alternatives import alternatives
+
+    bp = load(EXAMPLES / "url-shortener.yaml")
+    p = plan(bp)
+    rows = {a.label: a for a in alternatives(bp, p) if a.plan is not None}
+    one = rows["multi-zone passive"].latency["us-west-2"]
+    both = rows["multi-region active"].latency["us-west-2"]
+    assert one[0] - both[0] == pytest.approx(rtt("us-west-2", "us-east-1")[0], abs=0.11)
+    assert rows["multi-region active"].as_dict()["latency"]["us-west-2"] == {"p50": both[0], "p99": both[1]}
+
+
+def test_an_alternative_that_misses_the_latency_target_does_not_meet_the_targets():
+    from blueprints.cost.alternatives import alternatives
+
+    doc = make(
+        regions=["us-east-1", "eu-west-1"],
+        users={"us-east-1": 50, "eu-west-1": 50},
+        latency={"p50": "60ms"},
+        consistency="eventual",
+        datastores=[{"name": "db", "kind": "key-value"}],
+        redundancy={"level": "multi-region", "replication": "active"},
+    )
+    bp = parse_doc(doc)
+    p = plan(bp)
+    assert p.latency.met
+    rows = {a.label: a for a in alternatives(bp, p) if a.plan is not None}
+    assert rows["multi-region active"].meets
+    assert not rows["multi-region passive"].meets  # Europe's users cross the Atlantic to the primary
+    assert rows["multi-region passive"].as_dict()["latency_met"] is False

@@ -101,20 +101,31 @@ def _users(bp: Blueprint, plan: Plan) -> Decided[dict[str, float]]:
 
 
 def _routing(plan: Plan) -> Decided[str]:
+    cdn = plan.edge.cdn
     if plan.edge.dns is not None and plan.edge.dns.value == "latency":
-        return Decided(
-            value="latency",
-            reason="Route 53 latency records: each user reaches the nearest healthy region",
-        )
+        if cdn is not None and cdn.dynamic.value == "through":
+            return Decided(
+                value="primary",
+                reason=f"every request goes through the CDN, whose origin group sends it to {plan.primary_region} "
+                "(the group fails over on errors only, not by latency)",
+            )
+        why = "Route 53 latency records: each user reaches the nearest healthy region"
+        if cdn is not None and cdn.cached:
+            why += f"; the CDN's cache misses go to its origin group's primary, {plan.primary_region}"
+        return Decided(value="latency", reason=why)
     if len(plan.regions.value) > 1:
         why = "failover records: the primary serves everyone until it fails" if plan.edge.dns else "no domain"
         return Decided(value="primary", reason=f"{why}; every user reaches {plan.primary_region}")
     return Decided(value="primary", reason=f"one region: every user reaches {plan.primary_region}")
 
 
-def serving_region(plan: Plan, area: str, routing: str) -> str:
-    """The region that serves the users of `area`."""
-    return nearest(area, plan.regions.value) if routing == "latency" else plan.primary_region
+def serving_region(plan: Plan, area: str, routing: str, through_cdn: bool = False) -> str:
+    """The region that serves the users of `area`: through the CDN, its origin group's primary (the
+    group fails over on errors, never by latency); else the nearest under latency routing, else
+    the primary."""
+    if through_cdn or routing != "latency":
+        return plan.primary_region
+    return nearest(area, plan.regions.value)
 
 
 def _journeys(bp: Blueprint, plan: Plan) -> list[tuple[Service, Route, str]]:
@@ -328,7 +339,7 @@ def _journey(
     zones = plan.zones_per_region.value
     areas = []
     for area, share in users.items():
-        serving = serving_region(plan, area, routing)
+        serving = serving_region(plan, area, routing, through)
         front, entry = _front(area, serving, hit, through)
         hops = list(front)
         hops.append(_hop("load-balancer", origin, region=serving))

@@ -8,6 +8,8 @@
                    (calls in moto), key, secret, discovery, nothing granted outside the edges; and
                    every trust policy's source conditions
     monitors.py    every promise has a monitor: SLO burn-rate pairs, RPO lag alarms, actions, metrics
+    latency.py     the deployed routing keeps the latency estimate's assumptions: the region each area
+                   reaches, each store call's copy there, the edge caching what it counted as hits
     deployable.py  what real AWS needs beyond what the offline cloud refuses: order, key policies,
                    peering routes, backup permissions, stack-qualified names, replication,
                    engine versions AWS upgrades
@@ -20,12 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hld.checks import deployable, edges, experiments, monitors, promises, properties, security
+from hld.checks import deployable, edges, experiments, latency, monitors, promises, properties, security
 from hld.checks.registry import Check, Outcome, Run, Tally, tally
 from hld.checks.registry import evaluate as _evaluate
 
 SECURITY_CHECKS = security.CHECKS
-PROMISE_CHECKS = promises.CHECKS + properties.CHECKS + edges.CHECKS + monitors.CHECKS + experiments.CHECKS
+PROMISE_CHECKS = (
+    promises.CHECKS + properties.CHECKS + edges.CHECKS + monitors.CHECKS + experiments.CHECKS + latency.CHECKS
+)
 DEPLOYABLE_CHECKS = deployable.CHECKS
 CHECKS: dict[str, Check] = {c.key: c for c in (*SECURITY_CHECKS, *PROMISE_CHECKS, *DEPLOYABLE_CHECKS)}
 """Every check of the AWS target: the §7 controls, the plan's promises, then what real AWS needs."""

@@ -282,3 +282,23 @@ def test_an_alternative_that_misses_the_latency_target_does_not_meet_the_targets
     assert rows["multi-region active"].meets
     assert not rows["multi-region passive"].meets  # Europe's users cross the Atlantic to the primary
     assert rows["multi-region passive"].as_dict()["latency_met"] is False
+
+
+def test_through_the_cdn_every_user_reaches_the_origin_groups_primary():
+    """CloudFront's origin group fails over on errors, never by latency: a design whose dynamic routes
+    go through the CDN serves every area from the primary, and says so."""
+    doc = make(
+        regions=["us-east-1", "eu-west-1"],
+        users={"us-east-1": 50, "eu-west-1": 50},
+        consistency="eventual",
+        redundancy={"level": "multi-region", "replication": "active"},
+        datastores=[{"name": "db", "kind": "key-value"}],
+        edge={"domain": "shop.example.com", "cdn": {"dynamic": "through"}},
+    )
+    p = plan(parse_doc(doc))
+    assert p.latency.routing.value == "primary" and "origin group" in p.latency.routing.reason
+    eu = p.latency.journeys[0].areas[1]
+    assert eu.serving == "us-east-1"
+    assert [(h.region, h.share) for h in eu.hops if h.key == "wan"] == [("us-east-1", 1.0)]
+    doc["edge"]["cdn"]["dynamic"] = "bypass"
+    assert plan(parse_doc(doc)).latency.journeys[0].areas[1].serving == "eu-west-1"

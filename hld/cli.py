@@ -377,6 +377,17 @@ def render(
     memory_gib: MemoryOpt = 8.0,
     http_port: HttpPortOpt = 80,
     https_port: HttpsPortOpt = 443,
+    # the kind target's optional latency profile (generators.kubernetes.latency); off by default
+    latency: Annotated[
+        bool,
+        typer.Option(
+            "--latency",
+            help="kubernetes: also write latency.yaml, a DaemonSet (its own privileged namespace) that adds the "
+            "plan's inter-zone latency between the zone nodes with tc netem (HOPS['cross-zone'], half the round "
+            'trip each way), applied on its own: `kubectl apply -f latency.yaml`; README.md\'s "Feel the latency" '
+            "says how to measure and remove it. Off: the render is unchanged.",
+        ),
+    ] = False,
 ) -> None:
     """Render a target into DIR, atomically (all files or none).
 
@@ -410,7 +421,12 @@ def render(
                 if "architecture.svg" not in written:
                     typer.echo("note: Graphviz's dot is not installed; HLD.md carries the Mermaid diagram only")
             return
-        rendered = pipeline.kubernetes(planned, _kind(profile, cpus, memory_gib, http_port, https_port), out)
+        kind = _kind(profile, cpus, memory_gib, http_port, https_port)
+        if latency:  # the latency profile: KindOptions.latency (generators.kubernetes.latency)
+            from dataclasses import replace
+
+            kind = replace(kind, latency=True)  # type: ignore[type-var]
+        rendered = pipeline.kubernetes(planned, kind, out)
         if rendered.problems:
             if as_json:
                 _emit_json(

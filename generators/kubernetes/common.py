@@ -41,13 +41,15 @@ node reports the VM's whole capacity, so the scheduler alone never notices an ov
 
 @dataclass(frozen=True)
 class KindOptions:
-    """How to shape the kind cluster: the sizing profile, the machine budget, the host ports."""
+    """How to shape the kind cluster: the sizing profile, the machine budget, the host ports, and
+    whether to add the latency profile (generators.kubernetes.latency: `latency.yaml`, off by default)."""
 
     profile: Literal["laptop", "production"] = "laptop"
     cpus: float = LAPTOP_CPUS
     memory_gib: float = LAPTOP_MEMORY_GIB
     http_port: int = 80
     https_port: int = 443
+    latency: bool = False
 
 
 SCAN_SKIPS = {

@@ -50,6 +50,8 @@ def curl(plan: Plan, kind: KindOptions, repeat: int = 0) -> str:
 def guide(plan: Plan, kind: KindOptions) -> str:
     from generators.kubernetes.cluster import INGRESS_NGINX, METRICS_SERVER, objects
     from generators.kubernetes.images import guide_lines
+    from generators.kubernetes.latency import guide_lines as feel_the_latency
+    from generators.kubernetes.latency import objects as latency_objects
     from generators.kubernetes.rehearsal import runbook
 
     objs = objects(plan, kind)
@@ -77,7 +79,7 @@ def guide(plan: Plan, kind: KindOptions) -> str:
         "```sh",
         "# 1. the cluster (host ports on 127.0.0.1 only)",
         "kind create cluster --config kind-cluster.yaml",
-        *guide_lines(objs, set(images), plan.name),
+        *guide_lines([*objs, *(latency_objects(plan, kind) if kind.latency else [])], set(images), plan.name),
         "# 2. the add-ons: ingress-nginx on the node with the host ports, metrics-server for the autoscalers",
         "kubectl apply -k addons",
         f"kubectl -n {INGRESS_NAMESPACE} rollout status deployment/ingress-nginx-controller --timeout=300s",
@@ -115,6 +117,7 @@ def guide(plan: Plan, kind: KindOptions) -> str:
         *laptop_notes(plan),
         "",
         *runbook(plan, kind, curl(plan, kind, repeat=600)),
+        *feel_the_latency(plan, kind),
         "",
         *contract(plan),
     ]

@@ -165,6 +165,16 @@ TABLE: dict[str, Image] = {
         "the ingress controller's admission webhook Jobs (add-on)",
         addon=True,
     ),
+    "agnhost": Image(
+        "registry.k8s.io",
+        "e2e-test-images/agnhost",
+        "2.56",
+        "352a050380078cb2a1c246357a0dfa2fcf243ee416b92ff28b44a01d1b4b0294",
+        CHECKED,
+        "https://github.com/kubernetes-sigs/kueue/blob/064520089ed2550b8be1f6de9394082759120827/hack/agnhost/Dockerfile",
+        "the latency profile's DaemonSet (`--latency`): Kubernetes' e2e test image, Alpine with iproute2 "
+        "(tc), bind-tools (dig), curl and bash (kubernetes/kubernetes test/images/agnhost/Dockerfile)",
+    ),
     "metrics-server": Image(
         "registry.k8s.io",
         "metrics-server/metrics-server",
@@ -204,7 +214,7 @@ def rendered(objs: list[dict[str, Any]], service_images: set[str]) -> list[str]:
     used = {
         c["image"]
         for o in objs
-        if o["kind"] in ("Deployment", "StatefulSet", "Job")
+        if o["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job")
         for c in [
             *o["spec"]["template"]["spec"].get("initContainers", []),
             *o["spec"]["template"]["spec"]["containers"],

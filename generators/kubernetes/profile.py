@@ -45,9 +45,10 @@ def laptop_ceilings(plan: Plan, kind: KindOptions) -> dict[str, int]:
     """Each service's HPA maximum on a laptop: one replica per zone at the least, and as many more
     (up to LAPTOP_SCALE_OUT per zone and the plan's maximum) as the budget holds once everything
     runs at its minimum: the spare CPU and memory over kind's own pods, the add-ons, the stand-ins
-    and every service at one replica per zone, in pods of LAPTOP_REQUEST, handed out one pod per
-    service in turn (the plan's order). So the pods' requests at every HPA's maximum fit
-    --cpus/--memory-gib (the `fits-budget` check counts them there)."""
+    and every service at one replica per zone (and the latency profile's DaemonSet when it is on), in
+    pods of LAPTOP_REQUEST, handed out one pod per service in turn (the plan's order). So the pods'
+    requests at every HPA's maximum fit --cpus/--memory-gib (the `fits-budget` check counts them
+    there)."""
     from generators.kubernetes.standins import stand_ins, store_objects
 
     zones = len(plan.zones(plan.primary_region))
@@ -56,6 +57,11 @@ def laptop_ceilings(plan: Plan, kind: KindOptions) -> dict[str, int]:
     pod_cpu, pod_memory = millicores(LAPTOP_REQUEST["cpu"]), mebibytes(LAPTOP_REQUEST["memory"])
     spare_cpu = int(kind.cpus * 1000) - base.millicores - pod_cpu * zones * len(plan.services)
     spare_memory = int(kind.memory_gib * 1024) - base.mebibytes - pod_memory * zones * len(plan.services)
+    if kind.latency:  # the latency profile's DaemonSet, one pod per zone node (generators.kubernetes.latency)
+        from generators.kubernetes.latency import REQUESTS
+
+        spare_cpu -= millicores(REQUESTS["cpu"]) * zones
+        spare_memory -= mebibytes(REQUESTS["memory"]) * zones
     pods = max(0, min(spare_cpu // pod_cpu, spare_memory // pod_memory))
     ceiling = {s.name: zones for s in plan.services}
     wanted = {

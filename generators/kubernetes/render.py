@@ -1,6 +1,7 @@
 """The Kubernetes target as files: `kind-cluster.yaml`, `addons/`, `kustomization.yaml`, one file
 per object, a `README.md` with the commands in order, and `secrets/*.env` (generated once, kept
-across renders, ignored by git). hld.output writes them."""
+across renders, ignored by git); with the latency profile (KindOptions.latency) also `latency.yaml`,
+outside the kustomization. hld.output writes them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import yaml
 
 from blueprints.plan_model import Plan
-from generators.kubernetes import tls
+from generators.kubernetes import latency, tls
 from generators.kubernetes.cluster import addons, file_name, kind_cluster, kustomization, objects
 from generators.kubernetes.common import KindOptions
 from generators.kubernetes.guide import guide
@@ -46,12 +47,15 @@ def files(plan: Plan, kind: KindOptions | None = None) -> dict[str, str]:
 
     kind = kind or KindOptions()
     objs = objects(plan, kind)
+    extra = latency.objects(plan, kind) if kind.latency else []  # applied on its own, not by -k
     out = {file_name(o): dump(o) for o in objs}
     out["kind-cluster.yaml"] = dump(kind_cluster(plan, kind))
     out["addons/kustomization.yaml"] = dump(addons())
     out["kustomization.yaml"] = dump(kustomization(plan, [file_name(o) for o in objs]))
     out["README.md"] = guide(plan, kind)
-    out["preload-images.sh"] = preload_script(objs, {s.image for s in plan.services}, plan.name)
+    out["preload-images.sh"] = preload_script([*objs, *extra], {s.image for s in plan.services}, plan.name)
+    if extra:
+        out[latency.FILE] = "---\n".join(dump(o) for o in extra)
     out[".gitignore"] = "# generated credentials: never commit them\nsecrets/\n"
     return out
 

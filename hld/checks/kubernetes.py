@@ -421,12 +421,14 @@ def cross_checks(
 ) -> list[Check]:
     """Every named check of a render, each with its problems (none: it holds)."""
     from generators.kubernetes.cluster import addons as made_addons
+    from generators.kubernetes.latency import objects as latency_objects
     from generators.kubernetes.network import flows
     from generators.kubernetes.standins import secret_keys
 
     kind = kind or KindOptions()
     addons = made_addons() if addons is None else addons
     secrets = secret_keys(plan) if secrets is None else secrets
+    extra = latency_objects(plan, kind) if kind.latency else []  # latency.yaml, applied on its own
     return [
         (
             "objects",
@@ -499,13 +501,102 @@ def cross_checks(
             "the render's TLS Secret; every service using one gets the CA at the contract's CA path",
             stand_in_tls(plan, objs, secrets),
         ),
-        ("pod-security", "the namespace enforces the restricted profile and every pod meets it", _restricted(objs)),
+        (
+            "pod-security",
+            "the namespace enforces the restricted profile and every pod meets it"
+            + ("; the latency profile's DaemonSet alone is privileged, in its own namespace" if extra else ""),
+            _restricted([*objs, *extra], plan.name),
+        ),
         (
             "kind-cluster",
             "node images by digest; the ingress controller runs where the host ports are",
             _cluster(objs, cluster, addons),
         ),
+    ] + (
+        [
+            (
+                "latency-profile",
+                "latency.yaml is schema-valid and delays only the other zones' nodes and pods by HOPS['cross-zone'] "
+                "(half the round trip each way, its p99 from the jitter), removes the delay as it stops, and fits "
+                "the budget",
+                latency_problems(plan, objs, extra, cluster, kind),
+            )
+        ]
+        if kind.latency
+        else []
+    )
+
+
+def latency_problems(
+    plan: Plan, objs: list[dict[str, Any]], extra: list[dict[str, Any]], cluster: dict[str, Any], kind: KindOptions
+) -> list[str]:
+    """The latency profile (generators.kubernetes.latency), recomputed here rather than read from it:
+    its objects pass the strict schema and the checks every pod passes (pull policy, images, resources,
+    read-only root, no token, nothing secret on argv); its DaemonSet runs on the planned zones' workers
+    only, knows every zone worker of kind-cluster.yaml with its zone (the pod skips its own zone), delays
+    each direction by half HOPS['cross-zone'].p50 with a jitter whose two-way normal p99 is the hop's p99,
+    removes the root qdisc before it stops; the plan has another zone to delay; and the pods' requests
+    with it still fit the budget."""
+    import math
+
+    from blueprints import latency as figures
+    from generators.kubernetes.profile import demand, millicores
+    from generators.kubernetes.rehearsal import node_names
+    from generators.kubernetes.render import K8S_VERSION
+
+    zones = plan.zones(plan.primary_region)
+    out = schema_problems(extra, K8S_VERSION)
+    if len(zones) < 2:
+        out.append(f"{plan.primary_region} has {len(zones)} zone: no other zone to delay; render without --latency")
+    out += _pull_policy(extra) + image_problems(plan, extra, {}) + _resources(plan, extra, kind)
+    out += _read_only_root(extra) + _service_account_token(extra) + argv_secrets(extra, {})
+    sets = [o for o in extra if o["kind"] == "DaemonSet"]
+    if len(sets) != 1:
+        return [*out, f"latency.yaml: {len(sets)} DaemonSets, not one"]
+    ds, pod = sets[0], sets[0]["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    env = {e["name"]: e.get("value") for e in c.get("env", [])}
+    hop = figures.HOPS["cross-zone"]
+    try:
+        delay, jitter = int(env.get("DELAY_US") or ""), int(env.get("JITTER_US") or "")
+    except ValueError:
+        return [*out, f"{_name(ds)}: no DELAY_US / JITTER_US in microseconds"]
+    p50, p99 = 2 * delay / 1000, 2 * delay / 1000 + 2.326348 * math.sqrt(2) * jitter / 1000
+    if abs(p50 - hop.p50) > 0.002 or abs(p99 - hop.p99) > 0.005:
+        out.append(
+            f"{_name(ds)}: delays a round trip by p50 {p50:.3f} / p99 {p99:.3f} ms, HOPS['cross-zone'] says "
+            f"{hop.p50:g} / {hop.p99:g} ms"
+        )
+    workers = [
+        f"{name}={node['labels'][ZONE_KEY]}"
+        for name, node in zip(node_names(cluster), cluster["nodes"], strict=True)
+        if ZONE_KEY in node.get("labels", {})
     ]
+    if (env.get("ZONE_NODES") or "").split() != workers:
+        out.append(f"{_name(ds)}: knows the zone nodes {env.get('ZONE_NODES')!r}, kind-cluster.yaml has {workers}")
+    terms = pod.get("affinity", {}).get("nodeAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution", {})
+    placed = [
+        e.get("values")
+        for t in terms.get("nodeSelectorTerms", [])
+        for e in t.get("matchExpressions", [])
+        if e.get("key") == ZONE_KEY and e.get("operator") == "In"
+    ]
+    if placed != [zones]:
+        out.append(f"{_name(ds)}: not placed on the planned zones' workers only ({ZONE_KEY} In {zones})")
+    stop = " ".join(c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", []))
+    script = " ".join(c.get("command", []))
+    if "tc qdisc del dev" not in stop or " root" not in stop or "trap" not in script:
+        out.append(f"{_name(ds)}: does not remove its qdisc as it stops (preStop and a SIGTERM trap)")
+    need = demand(objs, 1 + len(zones), scaled_out=True)
+    requests = c.get("resources", {}).get("requests", {})
+    cpu = need.millicores + millicores(requests.get("cpu", "0m")) * len(workers)
+    memory = need.mebibytes + int(_mebibytes(requests.get("memory", "0Mi"))) * len(workers)
+    if cpu > kind.cpus * 1000 or memory > kind.memory_gib * 1024:
+        out.append(
+            f"with the latency DaemonSet the pods request {cpu / 1000:.2f} CPU / {memory / 1024:.1f} GiB, more than "
+            f"{kind.cpus:g} CPU / {kind.memory_gib:g} GiB"
+        )
+    return out
 
 
 def cross_problems(
@@ -517,7 +608,11 @@ def cross_problems(
 
 def _pods(objs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(workload, pod spec) of every object that makes pods."""
-    return [(o, o["spec"]["template"]["spec"]) for o in objs if o["kind"] in ("Deployment", "StatefulSet", "Job")]
+    return [
+        (o, o["spec"]["template"]["spec"])
+        for o in objs
+        if o["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job")
+    ]
 
 
 def _name(obj: dict[str, Any]) -> str:
@@ -867,28 +962,114 @@ def argv_secrets(
 ALLOWED_VOLUMES = {"emptyDir", "configMap", "secret", "persistentVolumeClaim", "projected", "downwardAPI"}
 
 
-def _restricted(objs: list[dict[str, Any]]) -> list[str]:
+PRIVILEGED_WORKLOADS: dict[tuple[str, str], str] = {
+    ("{system}-latency", "DaemonSet/zone-latency"): (
+        "the optional latency profile (`hld render --latency`, generators.kubernetes.latency) runs tc netem "
+        "on each zone node: the node's network namespace (hostNetwork) and CAP_NET_ADMIN, as root; Pod "
+        "Security's baseline and restricted levels refuse both, so it has its own Namespace at `privileged`"
+    ),
+}
+"""The only pods admitted beyond the restricted profile, by (namespace, kind/name) (`{system}` is the
+plan's name), each with why: each must sit in its own Namespace labelled `privileged` that says why
+(`kubernetes.io/description`), and may hold exactly LATENCY_PRIVILEGES and nothing more."""
+
+LATENCY_PRIVILEGES: dict[str, Any] = {"hostNetwork": True, "add": ["NET_ADMIN"], "runAsUser": 0}
+"""What the latency profile's pod holds beyond restricted: the node's network, NET_ADMIN, root."""
+
+
+def _restricted(objs: list[dict[str, Any]], system: str | None = None) -> list[str]:
+    """The system's namespace enforces the restricted profile and every pod meets it (no host
+    namespaces, no added capability, not privileged) in a namespace that enforces it; the one
+    exception is a PRIVILEGED_WORKLOADS entry, in its own `privileged` namespace, with exactly
+    LATENCY_PRIVILEGES."""
     out = []
     namespace = next((o for o in objs if o["kind"] == "Namespace"), None)
     if namespace is None or any(namespace["metadata"].get("labels", {}).get(k) != v for k, v in RESTRICTED.items()):
         out.append("the namespace does not enforce the restricted Pod Security profile")
-    for o, pod in _pods(objs):
-        psc = pod.get("securityContext", {})
-        if psc.get("seccompProfile", {}).get("type") != "RuntimeDefault":
-            out.append(f"{_name(o)}: no RuntimeDefault seccomp profile")
-        for v in pod.get("volumes", []):
-            if not set(v) - {"name"} <= ALLOWED_VOLUMES:
-                out.append(f"{_name(o)}: volume {v['name']} is not allowed under restricted")
-        for c in pod["containers"]:
-            sc = c.get("securityContext", {})
-            if sc.get("allowPrivilegeEscalation") is not False or sc.get("capabilities", {}).get("drop") != ["ALL"]:
-                out.append(f"{_name(o)}: container {c['name']} may escalate or keeps capabilities")
-            if not (sc.get("runAsNonRoot") or psc.get("runAsNonRoot")):
-                out.append(f"{_name(o)}: container {c['name']} may run as root")
-            if any("hostPort" in p for p in c.get("ports", [])):
-                out.append(f"{_name(o)}: container {c['name']} binds a host port")
-            if c.get("livenessProbe") and not c.get("startupProbe"):
-                out.append(f"{_name(o)}: container {c['name']} has a liveness probe but no startup probe")
+    system = system or (namespace["metadata"]["name"] if namespace else "")
+    levels = {
+        o["metadata"]["name"]: o["metadata"].get("labels", {}).get("pod-security.kubernetes.io/enforce")
+        for o in objs
+        if o["kind"] == "Namespace"
+    }
+    reasons = {o["metadata"]["name"]: o["metadata"].get("annotations", {}) for o in objs if o["kind"] == "Namespace"}
+    excepted = {(ns.format(system=system), what) for ns, what in PRIVILEGED_WORKLOADS}
+    pods = _pods(objs)
+    for o, pod in pods:
+        ns = o["metadata"].get("namespace", system)
+        if (ns, _name(o)) in excepted:
+            out += _privileged_exactly(o, pod, levels.get(ns), reasons.get(ns, {}))
+            others = [_name(x) for x, _ in pods if x is not o and x["metadata"].get("namespace") == ns]
+            out += [f"{x}: runs in {ns}, the privileged namespace of {_name(o)} alone" for x in others]
+            continue
+        if levels.get(ns) != "restricted":
+            out.append(f"{_name(o)}: its namespace {ns} does not enforce the restricted Pod Security profile")
+        out += _restricted_pod(o, pod)
+    return out + _statefulsets(objs)
+
+
+def _privileged_exactly(o: dict[str, Any], pod: dict[str, Any], level: str | None, notes: dict[str, str]) -> list[str]:
+    """The excepted pod holds LATENCY_PRIVILEGES and nothing more, in a namespace that says why."""
+    out = []
+    if level != "privileged" or not notes.get("kubernetes.io/description"):
+        out.append(f"{_name(o)}: its namespace is not its own `privileged` one with the reason stated")
+    if (
+        pod.get("hostPID")
+        or pod.get("hostIPC")
+        or pod.get("securityContext", {}).get("seccompProfile", {}).get("type") != "RuntimeDefault"
+    ):
+        out.append(f"{_name(o)}: holds more than the node's network (host PID/IPC, or no RuntimeDefault seccomp)")
+    if pod.get("automountServiceAccountToken") is not False:
+        out.append(f"{_name(o)}: mounts an API token it never uses")
+    for v in pod.get("volumes", []):
+        if not set(v) - {"name"} <= ALLOWED_VOLUMES:
+            out.append(f"{_name(o)}: volume {v['name']} reaches the node's filesystem")
+    for c in [*pod.get("initContainers", []), *pod["containers"]]:
+        sc = c.get("securityContext", {})
+        caps = sc.get("capabilities", {})
+        if (
+            sc.get("privileged")
+            or sc.get("allowPrivilegeEscalation") is not False
+            or caps.get("drop") != ["ALL"]
+            or caps.get("add", []) != LATENCY_PRIVILEGES["add"]
+        ):
+            out.append(
+                f"{_name(o)}: container {c['name']} holds more than {', '.join(LATENCY_PRIVILEGES['add'])} "
+                "(privileged, escalation, or other capabilities)"
+            )
+        if any("hostPort" in p for p in c.get("ports", [])):
+            out.append(f"{_name(o)}: container {c['name']} binds a host port")
+    return out
+
+
+def _restricted_pod(o: dict[str, Any], pod: dict[str, Any]) -> list[str]:
+    out = []
+    psc = pod.get("securityContext", {})
+    if psc.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+        out.append(f"{_name(o)}: no RuntimeDefault seccomp profile")
+    for host in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(host):
+            out.append(f"{_name(o)}: shares the node's {host.removeprefix('host')} namespace ({host})")
+    for v in pod.get("volumes", []):
+        if not set(v) - {"name"} <= ALLOWED_VOLUMES:
+            out.append(f"{_name(o)}: volume {v['name']} is not allowed under restricted")
+    for c in pod["containers"]:
+        sc = c.get("securityContext", {})
+        if sc.get("allowPrivilegeEscalation") is not False or sc.get("capabilities", {}).get("drop") != ["ALL"]:
+            out.append(f"{_name(o)}: container {c['name']} may escalate or keeps capabilities")
+        if sc.get("privileged") or set(sc.get("capabilities", {}).get("add", [])) - {"NET_BIND_SERVICE"}:
+            out.append(f"{_name(o)}: container {c['name']} is privileged or adds capabilities")
+        if not (sc.get("runAsNonRoot") or psc.get("runAsNonRoot")):
+            out.append(f"{_name(o)}: container {c['name']} may run as root")
+        if any("hostPort" in p for p in c.get("ports", [])):
+            out.append(f"{_name(o)}: container {c['name']} binds a host port")
+        if c.get("livenessProbe") and not c.get("startupProbe"):
+            out.append(f"{_name(o)}: container {c['name']} has a liveness probe but no startup probe")
+    return out
+
+
+def _statefulsets(objs: list[dict[str, Any]]) -> list[str]:
+    out = []
     for o in objs:
         if o["kind"] == "StatefulSet":
             governing = o["spec"].get("serviceName")

@@ -169,6 +169,11 @@ def _near_users(users: dict[str, float], level: str, replication: str | None, st
                 value=regions,
                 reason=f"{why}; strong active-active needs DynamoDB strong global tables in 3 regions of its set",
             )
+        return Decided(
+            value=list(DEFAULT_STRONG_ACTIVE_REGIONS),
+            reason=f"unset: most users are in {primary}, but no region set of DynamoDB strong global tables "
+            "holds it, and strong active-active needs 3 regions of one set: the US set",
+        )
     if replication == "active" and len(areas) > 1 and not strong:
         return Decided(
             value=[primary, areas[1]],

@@ -230,7 +230,7 @@ class Latency(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Latency:
         if self.p50 is None and self.p99 is None:
-            raise ValueError("state p50, p99 or both (e.g. {p50: 50ms, p99: 300ms})")
+            raise ValueError("state p50, p99 or both, e.g. {p50: 50ms, p99: 300ms}")
         if self.p50 is not None and self.p99 is not None and self.p50 > self.p99:
             raise ValueError(f"p50 {self.p50:g}ms is above p99 {self.p99:g}ms: a median cannot exceed the tail")
         return self
@@ -657,6 +657,7 @@ class Blueprint(Strict):
     )
     users: dict[Annotated[str, Field(max_length=32)], Annotated[float, Field(gt=0, le=100)]] | None = Field(
         default=None,
+        min_length=1,
         max_length=17,
         description="Where the users are: a share (percent) per AWS region they are nearest, adding up to "
         "100, e.g. {us-east-1: 60, eu-west-1: 30, ap-northeast-1: 10}. Unset: all near the primary region.",

@@ -71,6 +71,8 @@ def check(bp: Blueprint, broken: Broken | None = None) -> list[Finding]:
     found += regions_found
     if broken.reads("users"):
         found += _users(bp)
+    if broken.whole("latency", "services", "datastores", "edge"):
+        found += _latency_journeys(bp)
     if broken.whole("edge", "security", "services"):
         found += _edge(bp)
     if broken.reads(*INTENT_FIELDS) and not regions_found:
@@ -436,6 +438,35 @@ def _users(bp: Blueprint) -> list[Finding]:
                 f"the users' shares add up to {total:g}, not 100",
                 "latency",
                 "give each area its percent of the users, adding up to 100",
+            )
+        )
+    return out
+
+
+def _latency_journeys(bp: Blueprint) -> list[Finding]:
+    """A latency target is measured on a user journey: a public service's route, or a site."""
+    out = []
+    for i, svc in enumerate(bp.services):
+        for j, route in enumerate(svc.route_specs()):
+            if route.latency is not None and not svc.public:
+                out.append(
+                    Finding(
+                        ("services", i, "routes", j, "latency"),
+                        f"a latency target on a route of {svc.name!r}, which is not public: only a public "
+                        "service's routes are user journeys, measured at the user",
+                        "latency",
+                        "remove this route's `latency`, or make the service public",
+                    )
+                )
+    site = any(getattr(s, "public", False) for s in bp.datastores) and bp.edge.cdn is not None
+    if bp.latency is not None and not any(s.public for s in bp.services) and not site:
+        out.append(
+            Finding(
+                ("latency",),
+                "a latency target, but no user journey to measure it on: no service is public and no site is "
+                "served through the CDN",
+                "latency",
+                "remove `latency`, or make the service users call public",
             )
         )
     return out

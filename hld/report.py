@@ -253,7 +253,7 @@ def latency_view(plan: Plan) -> list[object]:
     head = Text.assemble(
         ("Latency (estimate at the user, ms): ", "bold"),
         f"users {', '.join(f'{a} {s:g}%' for a, s in lat.users.value.items())}; routing {lat.routing.value} "
-        f"({lat.routing.reason}); slowest: {lat.worst} ",
+        f"({lat.routing.reason}); slowest: {lat.worst}" + ("; targets " if judged else ""),
         _mark(bool(lat.met)) if judged else "",
     )
     table = _table("", "journey", "users' area", "served from", "p50", "p99", "first request p50/p99", "target")

@@ -22,7 +22,10 @@ The model, stated in the plan:
 
 from __future__ import annotations
 
+import math
+
 from blueprints.cost.usage import CACHE_HIT
+from blueprints.figures import MRSC_REGION_SETS
 from blueprints.latency import HANDSHAKES, HOPS, MRSC, PACELC, RTT_DATED, RTT_SOURCE, TAIL_AT_SCALE, nearest, rtt
 from blueprints.model import Blueprint, Route, Service
 from blueprints.plan_model import (
@@ -100,21 +103,37 @@ def _users(bp: Blueprint, plan: Plan) -> Decided[dict[str, float]]:
     )
 
 
+def _dns_policy(plan: Plan) -> tuple[str | None, str]:
+    """The API name's routing policy, and how it is known: the plan's DNS decision, or for a design
+    whose domain the stack sets (`hld:domain`, required to deploy it) the policy that domain gets."""
+    if plan.edge.dns is not None:
+        return plan.edge.dns.value, ""
+    if plan.edge.needs_domain and len(plan.regions.value) > 1 and any(s.public for s in plan.services):
+        policy = "latency" if plan.replication.value == "active" else "failover"
+        return policy, " (assuming the stack's hld:domain, which deploying needs)"
+    return None, ""
+
+
 def _routing(plan: Plan) -> Decided[str]:
     cdn = plan.edge.cdn
-    if plan.edge.dns is not None and plan.edge.dns.value == "latency":
+    policy, assuming = _dns_policy(plan)
+    if policy == "latency":
         if cdn is not None and cdn.dynamic.value == "through":
             return Decided(
                 value="primary",
                 reason=f"every request goes through the CDN, whose origin group sends it to {plan.primary_region} "
                 "(the group fails over on errors only, not by latency)",
             )
-        why = "Route 53 latency records: each user reaches the nearest healthy region"
+        why = f"Route 53 latency records{assuming}: each user reaches the nearest healthy region"
         if cdn is not None and cdn.cached:
             why += f"; the CDN's cache misses go to its origin group's primary, {plan.primary_region}"
         return Decided(value="latency", reason=why)
     if len(plan.regions.value) > 1:
-        why = "failover records: the primary serves everyone until it fails" if plan.edge.dns else "no domain"
+        why = (
+            f"failover records{assuming}: the primary serves everyone until it fails"
+            if policy == "failover"
+            else "no domain"
+        )
         return Decided(value="primary", reason=f"{why}; every user reaches {plan.primary_region}")
     return Decided(value="primary", reason=f"one region: every user reaches {plan.primary_region}")
 
@@ -180,17 +199,32 @@ def _operation(route: Route) -> str:
     return "read" if route.method in READS else "write"
 
 
-def _store_op(bp: Blueprint, chain: list[str], store: str, op: str) -> str:
-    """What the route does to `store`: the edge's access where it says, else the route's operation."""
+def _store_use(bp: Blueprint, chain: list[str], store: str, op: str) -> tuple[str | None, float]:
+    """What the route does to `store` and how many calls per request: the edge's access where it says
+    (None: it only consumes, off the request path), else the route's operation; its `calls`."""
     for name in chain:
         svc = bp.service(name)
         for edge in svc.edges() if svc is not None else []:
-            if edge.name == store and edge.access is not None:
-                if edge.access in ("read", "consume"):
-                    return "read"
-                if edge.access in ("write", "produce"):
-                    return "write"
-    return op
+            if edge.name != store or edge.async_:
+                continue
+            if edge.access == "consume":
+                return None, 0.0
+            if edge.access == "read":
+                return "read", edge.calls
+            if edge.access in ("write", "produce"):
+                return "write", edge.calls
+            return op, edge.calls
+    return op, 1.0
+
+
+def _route_stores(bp: Blueprint, plan: Plan, svc: Service, route: Route, chain: list[str]) -> list[str]:
+    """The route's stores in the order a request calls them: caches first (cache-aside reads them
+    before the stores behind), then as the services' `uses` list them."""
+    used = route_stores(bp, svc, route)
+    services = [s for name in chain if (s := bp.service(name)) is not None]
+    order = [e.name for s in services for e in s.edges()]
+    ranked = sorted(used, key=lambda s: (order.index(s) if s in order else len(order), s))
+    return sorted(ranked, key=lambda s: not isinstance(plan.store(s), CachePlan))
 
 
 def store_hops(
@@ -220,7 +254,7 @@ def store_hops(
                 store=store.name,
             )
         )
-    strong_global = isinstance(store, KeyValuePlan) and len(store.regions) > 1 and _strong_global(store, chosen)
+    strong_global = isinstance(store, KeyValuePlan) and len(store.regions) > 1 and _strong_global(store, consistency)
     if strong_global and (op == "write" or chosen == "strong"):
         other = nearest(at, [r for r in store.regions if r != at])
         p50, tail = rtt(at, other)
@@ -241,6 +275,7 @@ def store_hops(
 
 
 def _strong_global(store: KeyValuePlan, consistency: str | None) -> bool:
+    """The table confirms with another region: it is MRSC, or (the PACELC comparison) would be."""
     if consistency is None:
         return store.global_mode == "MRSC"
     return consistency == "strong"
@@ -333,7 +368,7 @@ def _journey(
         assumed["CDN hits: none counted"] = "edge.cdn.hit_ratio states the share of cached requests the edge answers"
     origin = 1.0 - hit
     chain = chain_services(bp, svc, route)
-    stores = sorted(route_stores(bp, svc, route))
+    stores = _route_stores(bp, plan, svc, route, chain)
     caches = [s for s in stores if isinstance(plan.store(s), CachePlan)]
     target = route.latency or bp.latency
     zones = plan.zones_per_region.value
@@ -359,14 +394,17 @@ def _journey(
             )
         for store_name in stores:
             store = plan.store(store_name)
-            store_op = _store_op(bp, chain, store_name, op)
-            took = origin
+            store_op, calls = _store_use(bp, chain, store_name, op)
+            if store_op is None:
+                continue  # a consumer polls off the request path
+            took = origin * min(1.0, calls)  # `calls: 0.1`: one call in ten requests (batches)
             if store.kind in ("relational", "key-value") and caches and store_op == "read":
                 took = origin * (1 - _cache_hit(bp, caches[0]))  # cache-aside: the store answers the misses
                 if getattr(bp.store(caches[0]), "hit_ratio", None) is None:
                     index = next(k for k, s in enumerate(bp.datastores) if s.name == caches[0])
                     assumed[f"{caches[0]} answers {CACHE_HIT:.0%} of reads"] = f"datastores[{index}].hit_ratio"
-            hops += store_hops(store, store_op, serving, took, zones)
+            for _ in range(max(1, math.ceil(calls))):  # `calls: 3`: three calls, one after another
+                hops += store_hops(store, store_op, serving, took, zones)
         for hop in hops:
             if hop.assumed and hop.key in HOPS:
                 assumed[f"{HOPS[hop.key].what}: {hop.p50:g}/{hop.p99:g} ms"] = _where(hop.key)
@@ -492,14 +530,17 @@ def pacelc(plan: Plan, users: dict[str, float]) -> list[Pacelc]:
             continue
         reads: dict[str, float] = {}
         writes: dict[str, float] = {}
+        saves = False  # the store's own choice is faster than strong somewhere
         for area in users:
             serving = serving_region(plan, area, routing)
             for op, into in (("read", reads), ("write", writes)):
                 strong = compose(store_hops(store, op, serving, 1.0, zones, "strong"))[0]
                 weak = compose(store_hops(store, op, serving, 1.0, zones, "eventual"))[0]
+                own = compose(store_hops(store, op, serving, 1.0, zones))[0]
                 into[area] = round(strong - weak, 1)
+                saves = saves or own < strong
         consistency = store.consistency.value
-        record = _record(store, consistency, reads, writes)
+        record = _record(store, consistency, saves)
         out.append(
             Pacelc(
                 store=store.name,
@@ -507,31 +548,46 @@ def pacelc(plan: Plan, users: dict[str, float]) -> list[Pacelc]:
                 record=record,
                 strong_read_ms=reads,
                 strong_write_ms=writes,
-                reason=_pacelc_reason(record, consistency, reads, writes),
+                reason=_pacelc_reason(
+                    store, record, consistency, any(v > 0 for v in (*reads.values(), *writes.values()))
+                ),
             )
         )
     return out
 
 
-def _record(
-    store: RelationalPlan | KeyValuePlan, consistency: str, reads: dict[str, float], writes: dict[str, float]
-) -> str:
-    """PA or PC: whether a partition leaves it answering (replicas, multi-active tables) or refusing
-    (one writer, a strong set); EL or EC: whether it pays for consistency when there is none, which
-    is EL only where strong would cost something here and the store does not pay it."""
-    costs = any(v > 0 for v in (*reads.values(), *writes.values()))
+def _record(store: RelationalPlan | KeyValuePlan, consistency: str, saves: bool) -> str:
+    """PA or PC: whether a partition leaves it answering (multi-active tables, lagging replicas) or
+    refusing (one writer, a strong set, strong reads); EL or EC: whether, with no partition, its own
+    choice answers faster than strong would (from this plan's serving regions)."""
     if isinstance(store, KeyValuePlan) and len(store.regions) > 1:
-        return "PC/EC" if store.global_mode == "MRSC" else "PA/EL"
-    partition = "PC" if isinstance(store, RelationalPlan) or consistency == "strong" else "PA"
-    return f"{partition}/{'EL' if consistency != 'strong' and costs else 'EC'}"
-
-
-def _pacelc_reason(record: str, consistency: str, reads: dict[str, float], writes: dict[str, float]) -> str:
-    costs = any(v > 0 for v in (*reads.values(), *writes.values()))
-    if record.endswith("EL"):
-        said = "it answers from the nearest copy (latency) instead of paying what strong costs"
-    elif consistency == "strong":
-        said = "it pays for consistency" + ("" if costs else ", which costs nothing more at the median here")
+        partition = "PC" if store.global_mode == "MRSC" else "PA"
+    elif isinstance(store, RelationalPlan):
+        partition = "PC"  # one writer: a partition from it stops writes
     else:
-        said = "strong would cost nothing more at the median here: the choice buys no latency"
+        partition = "PC" if consistency == "strong" else "PA"
+    return f"{partition}/{'EL' if saves else 'EC'}"
+
+
+def _pacelc_reason(store: RelationalPlan | KeyValuePlan, record: str, consistency: str, costs: bool) -> str:
+    if record.endswith("EL"):
+        said = "it answers from a nearer copy (latency) instead of paying what strong costs"
+    elif costs:
+        said = "it pays what strong costs (consistency)"
+    else:
+        said = "strong costs nothing more at the median here, so there is no latency to trade"
+    in_a_set = isinstance(store, KeyValuePlan) and any(
+        set(store.regions) <= set(members) and len(store.regions) == 3 for members in MRSC_REGION_SETS.values()
+    )
+    if (
+        isinstance(store, KeyValuePlan)
+        and len(store.regions) > 1
+        and store.global_mode != "MRSC"
+        and costs
+        and not in_a_set
+    ):
+        said += (
+            "; strong across these regions is a figure only: DynamoDB's strong global tables need 3 regions "
+            "of one region set"
+        )
     return f"{consistency}: else (no partition) {said} ({PACELC})"

@@ -510,6 +510,9 @@ def _latency_changes(bp: Blueprint, plan: Plan) -> list[Change]:
     instead of consistency, said as such)."""
     out: list[Change] = []
     regions = list(plan.regions.value)
+    cdn = plan.edge.cdn
+    if not any(s.public for s in plan.services) or (cdn is not None and cdn.dynamic.value == "through"):
+        return out  # served from the primary whatever the regions (a site's bucket, the CDN's origin group)
     far = sorted(
         (a for a in bp.users or {} if rtt(a, nearest(a, regions))[0] > NEAR_MS),
         key=lambda a: (-(bp.users or {})[a], a),
@@ -521,13 +524,22 @@ def _latency_changes(bp: Blueprint, plan: Plan) -> list[Change]:
         for i, s in enumerate(bp.datastores)
         if isinstance(s, KeyValue) and (s.consistency or bp.consistency or "strong") == "strong"
     ]
+    # strong relational reads go to the one writer from every region: a region near the users helps
+    # them only when their reads may come from its replica
+    lagging = [
+        (i, s.name)
+        for i, s in enumerate(bp.datastores)
+        if isinstance(s, Relational)
+        and plan.store(s.name).on_journeys
+        and (s.consistency or bp.consistency or "strong") != "eventual"
+    ]
     for group in groups:
         added = [*regions, *group]
         served = " and ".join(f"{a}'s" for a in group)
         text = (
             f"redundancy: {{level: multi-region, replication: active}}, regions: [{', '.join(added)}] "
-            f"(serves {served} users from their own region"
-            + ("" if bp.edge.domain else "; latency routing needs edge.domain")
+            f"(serves {served} users from their own region by latency routing"
+            + ("" if bp.edge.domain or plan.edge.needs_domain else ", which needs edge.domain")
             + ")"
         )
         edits: tuple[Edit, ...] = (
@@ -543,6 +555,17 @@ def _latency_changes(bp: Blueprint, plan: Plan) -> list[Change]:
             )
             edits += tuple((("datastores", i, "consistency"), "read-your-writes") for i, _ in strong)
         out.append(Change(text, edits))
+        if lagging:
+            out.append(
+                Change(
+                    text
+                    + ", with "
+                    + ", ".join(f"consistency: eventual on {name!r}" for _, name in lagging)
+                    + " (reads from the replica in each region, which lags the writer: latency instead of "
+                    "consistency)",
+                    edits + tuple((("datastores", i, "consistency"), "eventual") for i, _ in lagging),
+                )
+            )
     if len(regions) > 1:
         for i, store in enumerate(bp.datastores):
             planned = plan.store(store.name)

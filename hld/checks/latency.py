@@ -28,7 +28,6 @@ from hld.checks.registry import Check, NotApplicable, Run
 from hld.graph import Graph, Resource, dig, first, value
 
 RECORD = "aws:route53/record:Record"
-HEALTH = "aws:route53/healthCheck:HealthCheck"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 CACHE_POLICY = "aws:cloudfront/cachePolicy:CachePolicy"
 MANAGED_POLICIES = {
@@ -203,20 +202,11 @@ def _reached(g: Graph, plan: Plan, journey: JourneyLatency, area: AreaLatency) -
 # --- the records on the API name ----------------------------------------------------------------
 
 
-def _watches(g: Graph, check: Resource, region: str, depth: int = 0) -> bool:
-    """The health check probes `region`'s entry: its endpoint resolves there, or (calculated) each of its
-    children does."""
-    if value(check, "type") == "CALCULATED":
-        children = [g.by_id(str(c)) for c in value(check, "child_healthchecks") or []]
-        return bool(children) and depth < MAX_ALIASES and all(c and _watches(g, c, region, depth + 1) for c in children)
-    found, _ = resolve(g, _host(value(check, "fqdn")), region)
-    return found == region
-
-
 def _api_records(g: Graph, plan: Plan) -> list[str]:
     """What is wrong with the API name's records for the routing the estimate assumed: latency records,
-    each on its own region's load balancer with a health check that probes that region, and nothing
-    else on the name; or, where the estimate sends everyone to the primary, no latency record."""
+    each on its own region's load balancer, and nothing else on the name; or, where the estimate sends
+    everyone to the primary, no latency record. (That each record's health check probes its region is
+    `dns-failover`'s and `probes`' to prove.)"""
     host = plan.edge.api_host
     if not host:
         return []
@@ -241,11 +231,6 @@ def _api_records(g: Graph, plan: Plan) -> list[str]:
         reached: list[str] = [x for x in (resolve(g, t, region)[0] for t in _targets(r)) if x]
         if reached != [region]:
             out.append(f"{r.name}: the latency record for {region} points at {reached or 'nothing'}, not {region}")
-        check = g.by_id(str(value(r, "health_check_id") or ""))
-        if check is None:
-            out.append(f"{r.name}: no health check: Route 53 keeps sending {region}'s users there when it fails")
-        elif not _watches(g, check, region):
-            out.append(f"{r.name}: its health check {check.name} does not probe {region}'s entry")
     return out
 
 
@@ -255,8 +240,8 @@ def latency_routing(run: Run) -> tuple[list[str], str]:
     the nearest latency record's region, a failover pair's primary, a simple record's target; a route
     through the CDN: its behaviour's origin, an origin group's first member), recomputed from the
     records, against the region of the estimate's load-balancer hop. Under latency routing every record
-    of the API name is a latency record on its own region's load balancer with a health check probing
-    that region; where the estimate sends everyone to the primary, none is a latency record."""
+    of the API name is a latency record on its own region's load balancer; where the estimate sends
+    everyone to the primary, none is a latency record."""
     plan, g = run.plan, run.graph
     estimate = _estimate(plan)
     if not estimate.journeys:

@@ -213,6 +213,7 @@ def test_without_users_every_user_is_near_the_primary():
     [
         ({"us-east-1": 60, "eu-west-1": 30}, "add up to 90, not 100"),
         ({"us-east-1": 60, "eu-wset-1": 40}, "unknown region 'eu-wset-1'"),
+        ({}, "at least 1"),
     ],
 )
 def test_users_are_checked(users, message):
@@ -302,3 +303,103 @@ def test_through_the_cdn_every_user_reaches_the_origin_groups_primary():
     assert [(h.region, h.share) for h in eu.hops if h.key == "wan"] == [("us-east-1", 1.0)]
     doc["edge"]["cdn"]["dynamic"] = "bypass"
     assert plan(parse_doc(doc)).latency.journeys[0].areas[1].serving == "eu-west-1"
+
+
+def test_a_strong_table_replicated_passively_pays_no_strong_set_round_trip():
+    """MREC with ConsistentRead: strong reads in the region that writes; only MRSC confirms with
+    another region."""
+    p = plan(
+        parse_doc(
+            make(
+                regions=["us-east-1", "us-west-2"],
+                redundancy={"level": "multi-region", "replication": "passive"},
+                datastores=[{"name": "db", "kind": "key-value", "consistency": "strong"}],
+            )
+        )
+    )
+    assert p.store("db").global_mode != "MRSC"
+    assert not [h for j in p.latency.journeys for a in j.areas for h in a.hops if h.key == "mrsc"]
+
+
+def test_a_design_whose_domain_the_stack_sets_is_estimated_with_the_records_it_will_get():
+    doc = make(
+        regions=["us-east-1", "eu-west-1"],
+        users={"us-east-1": 50, "eu-west-1": 50},
+        consistency="eventual",
+        redundancy={"level": "multi-region", "replication": "active"},
+        datastores=[{"name": "db", "kind": "key-value"}],
+    )
+    del doc["edge"]
+    p = plan(parse_doc(doc))
+    assert p.edge.needs_domain and p.edge.dns is None
+    assert p.latency.routing.value == "latency" and "hld:domain" in p.latency.routing.reason
+    assert p.latency.journeys[0].areas[1].serving == "eu-west-1"
+
+
+def test_far_users_of_a_strong_relational_store_are_advised_a_region_with_eventual_reads():
+    doc = make(users={"us-east-1": 50, "eu-west-1": 50}, latency={"p50": "80ms"})
+    p = plan(parse_doc(doc))
+    unmet = next(u for u in p.unmet if u.what == "latency")
+    meeting = [f for f in unmet.fixes if f.meets and not f.relaxes]
+    assert meeting and "consistency: eventual on 'db'" in meeting[0].change
+    assert {"path": ["datastores", 0, "consistency"], "value": "eventual"} in [e.model_dump() for e in meeting[0].edits]
+
+
+def _uses(use):
+    doc = make(datastores=[{"name": "db", "kind": "key-value"}, {"name": "jobs", "kind": "queue"}])
+    doc["services"][0]["uses"] = use
+    return plan(parse_doc(doc)).latency.journeys[0].areas[0].hops
+
+
+def test_each_call_a_request_makes_counts_and_a_consumer_is_off_the_path():
+    three = _uses([{"name": "db", "calls": 3}])
+    assert [h.key for h in three].count("dynamodb") == 3
+    batched = _uses(["db", {"name": "jobs", "access": "produce", "calls": 0.1}])
+    assert [round(h.share, 3) for h in batched if h.key == "sqs"] == [0.1]  # in the tail, not the median
+    polled = _uses(["db", {"name": "jobs", "access": "consume"}])
+    assert not [h for h in polled if h.key == "sqs"]
+
+
+def test_caches_come_first_then_the_stores_in_the_order_uses_lists_them():
+    doc = make(datastores=[{"name": "zeta", "kind": "key-value"}, {"name": "alpha", "kind": "cache"}])
+    doc["services"][0]["uses"] = ["zeta", "alpha"]
+    hops = plan(parse_doc(doc)).latency.journeys[0].areas[0].hops
+    assert [h.store for h in hops if h.store and h.key != "cross-zone"] == ["alpha", "zeta"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"latency": {"p99": "300ms"}, "public": False}, "no user journey to measure it on"),
+        ({"route_latency": True, "public": False}, "which is not public"),
+    ],
+)
+def test_a_latency_target_needs_a_user_journey(change, message):
+    doc = make()
+    svc = doc["services"][0]
+    svc["public"] = change["public"]
+    if "latency" in change:
+        doc["latency"] = change["latency"]
+    if change.get("route_latency"):
+        svc["routes"] = [{"route": "GET /", "latency": {"p50": "20ms"}}]
+    doc.pop("edge")
+    with pytest.raises(BlueprintError, match=message):
+        parse_doc(doc)
+
+
+def test_users_where_no_strong_set_is_still_plan_strong_active_active_on_a_set():
+    doc = make(
+        users={"sa-east-1": 60, "us-east-1": 40},
+        consistency="strong",
+        redundancy={"level": "multi-region", "replication": "active"},
+        datastores=[{"name": "db", "kind": "key-value"}],
+    )
+    p = plan(parse_doc(doc))
+    assert len(p.regions.value) == 3 and "no region set" in p.regions.reason
+
+
+def test_a_relational_store_that_reads_its_writer_records_consistency_else():
+    p = _relational(["us-east-1", "eu-west-1"], "read-your-writes", {"us-east-1": 50, "eu-west-1": 50})
+    assert next(r for r in p.latency.pacelc if r.store == "db").record == "PC/EC"
+    eventual = _relational(["us-east-1", "eu-west-1"], "eventual", {"us-east-1": 50, "eu-west-1": 50})
+    assert next(r for r in eventual.latency.pacelc if r.store == "db").record == "PC/EL"

@@ -1,7 +1,7 @@
 """The deployed routing keeps the latency estimate's assumptions: the url-shortener-prod stack passes the
 latency checks where they apply, and so does a variant whose GET route is cached at the edge (a stated
 hit ratio) and whose public service reads the relational store from each region; a transform that
-breaks each assumption (a latency record on another region's load balancer or without a health check,
+breaks each assumption (a latency record on another region's load balancer,
 a table without its replica, a secondary that no longer replicates, a cache policy with TTLs of zero)
 fails the check that names it. One moto run each: the reference, the variant, the broken variant."""
 
@@ -48,8 +48,8 @@ def only(typ: str, part: str, change):
 
 
 def records_swapped():
-    """us-west-2's latency record aliased to us-east-1's load balancer; us-east-1's without its health
-    check (the records register in region order: the first one's alias is kept for the second)."""
+    """us-west-2's latency record aliased to us-east-1's load balancer (the records register in region
+    order: the first one's alias is kept for the second)."""
     seen: dict[str, Any] = {}
 
     def transform(t: str, name: str, props: dict):
@@ -57,7 +57,7 @@ def records_swapped():
             return None
         if name.endswith("api-us-east-1"):
             seen["east"] = props["aliases"]
-            return {**props, "health_check_id": None}
+            return None
         if name.endswith("api-us-west-2"):
             return {**props, "aliases": seen["east"]}
         return None
@@ -139,7 +139,6 @@ def test_a_cached_route_s_misses_are_counted_at_the_primary_where_the_origin_gro
 @pytest.mark.parametrize(
     ("check", "expected"),
     [
-        ("latency-routing", "url-shortener-api-us-east-1: no health check"),
         ("latency-routing", "url-shortener-api-us-west-2: the latency record for us-west-2 points at ['us-east-1']"),
         (
             "latency-routing",

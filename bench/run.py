@@ -6,6 +6,7 @@ python -m bench.run fast       # validate / plan / cost (the fast paths)
 python -m bench.run floor      # every AWS stack: direct pulumi-aws vs hld synth (<= 1.3x) vs hld verify in moto (<= 3.3x)
 python -m bench.run scale      # generated blueprints, 1..100 services x 1..3 regions: s per resource; 100x3 verified
 python -m bench.run render     # Kubernetes render of every reference blueprint (target < 1 s each)
+python -m bench.run cdk        # cold `hld synth` / `hld verify` against `cdk synth` of the same design, interleaved
 """
 
 from __future__ import annotations
@@ -379,8 +380,68 @@ def _write(tmp: str, doc: dict[str, object], yaml: object) -> Path:
     return path
 
 
+CDK_APP = ROOT.parent / "shared" / "anchors" / "cdk-url-shortener"
+"""The AWS CDK app of url-shortener that speed is compared with (two stacks; read-only: copied out first)."""
+
+
+def _timed_command(argv: list[str], cwd: Path) -> tuple[float, float, int]:
+    """A command in a new process: wall seconds, the peak RSS of its largest child (MB), exit code."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, (after if after > before else float("nan")) / 1024, done.returncode
+
+
+def cdk(pairs: int = 5) -> list[dict[str, object]]:
+    """Cold `hld synth` and `hld verify` of each reference stack against `npx cdk synth --quiet` of the
+    CDK app of url-shortener, in interleaved rounds (cdk, then each stack's synth and verify; `pairs`
+    rounds), each a new process: the medians, peak memory, and each hld command's ratio to cdk's. Needs node and npx (the app is copied
+    to a temporary folder and `npm ci` installs it there); without them the suite says so."""
+    import shutil
+    import tempfile
+
+    if shutil.which("npx") is None or shutil.which("node") is None or not CDK_APP.is_dir():
+        missing = "node/npx" if shutil.which("npx") is None else str(CDK_APP)
+        return [{"benchmark": f"cdk synth (skipped: {missing} not found)", "runs": 0}]
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        app = Path(tmp) / "app"
+        shutil.copytree(CDK_APP, app, ignore=shutil.ignore_patterns("node_modules", "cdk.out"))
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=app, check=True, capture_output=True)
+        cdk_name = "cdk synth --quiet (CDK app of url-shortener, 2 stacks)"
+        commands: dict[str, tuple[list[str], Path]] = {cdk_name: (["npx", "cdk", "synth", "--quiet"], app)}
+        for path in sorted((ROOT / "blueprints" / "examples").glob("*.yaml")):
+            for verb, cloud in (("synth", "mocks"), ("verify", "moto")):
+                commands[f"hld {verb} {path.stem}-prod ({cloud})"] = (
+                    [verb, str(path), "--stack", f"{path.stem}-prod"],
+                    ROOT,
+                )
+        times: dict[str, list[float]] = {k: [] for k in commands}
+        peaks: dict[str, list[float]] = {k: [] for k in commands}
+        _timed_command(commands[cdk_name][0], app)  # npx's first resolution, not counted
+        for _ in range(pairs):
+            for name, (argv, cwd) in commands.items():
+                seconds, peak, code = _timed_command(argv, cwd) if name == cdk_name else cli(argv)
+                if code != 0:
+                    raise SystemExit(f"{name} exited {code}")
+                times[name].append(seconds)
+                peaks[name].append(peak)
+        base = statistics.median(times[cdk_name])
+        for name in commands:
+            row = timed(name, pairs, times[name])
+            row["peak_mb"] = round(max(peaks[name]), 1)
+            row["x_cdk"] = round(statistics.median(times[name]) / base, 2)
+            rows.append(row)
+    return rows
+
+
 SUITES = {
     "blueprints": blueprints,
+    "cdk": cdk,
     "fast": fast_paths,
     "floor": floor,
     "render": render,

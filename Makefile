@@ -26,8 +26,8 @@ demo: install  ## validate, plan, explain, then hld build (offline AWS + checks,
 
 test: lint unit scan  ## lint, type-check, every test, then the security scan of the Kubernetes target
 
-unit: install
-	$(BIN)/python -m pytest -q
+unit: install  ## both cores: a test file stays on one worker (its module-scoped offline runs are made once)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

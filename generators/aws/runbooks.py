@@ -116,8 +116,8 @@ def _failover(global_cluster: str, target_arn: str) -> tuple[list[dict[str, Any]
     ], "rds:FailoverGlobalCluster and rds:DescribeGlobalClusters on the global cluster and its clusters"
 
 
-def _scale_up(targets: list[tuple[str, str, str, int]]) -> tuple[list[dict[str, Any]], str]:
-    """`targets`: (service, cluster name, ECS service name, serving minimum) of each service."""
+def _scale_up(targets: list[tuple[str, str, int]]) -> tuple[list[dict[str, Any]], str]:
+    """`targets`: (service, its scalable target's resource id, serving minimum) of each service."""
     return [
         {
             "name": f"RaiseMinimum_{i}",
@@ -128,11 +128,11 @@ def _scale_up(targets: list[tuple[str, str, str, int]]) -> tuple[list[dict[str, 
                 "Api": "RegisterScalableTarget",
                 "ServiceNamespace": "ecs",
                 "ScalableDimension": "ecs:service:DesiredCount",
-                "ResourceId": f"service/{cluster}/{service}",
+                "ResourceId": resource_id,
                 "MinCapacity": minimum,
             },
         }
-        for i, (svc, cluster, service, minimum) in enumerate(targets, start=1)
+        for i, (svc, resource_id, minimum) in enumerate(targets, start=1)
     ], "application-autoscaling:RegisterScalableTarget on the region's services"
 
 
@@ -181,7 +181,8 @@ def _scale_up_content(
         if handle is None:
             continue
         low = max((c.min_replicas for c in svc.capacity.value if c.role == "serving"), default=1)
-        rows.append(pulumi.Output.all(svc.name, clusters[r].cluster.name, handle.service.name, low))
+        # the scalable target's own id: the document follows the target it raises (never made before it)
+        rows.append(pulumi.Output.all(svc.name, handle.scaling.resource_id, low))
     return pulumi.Output.all(*rows).apply(lambda got: document(step, *_scale_up([tuple(row) for row in got])))
 
 

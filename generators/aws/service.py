@@ -246,7 +246,7 @@ class Service(pulumi.ComponentResource):
     ) -> None:
         r, opts = region.name, region.opts(self)
         resource_id = pulumi.Output.concat("service/", cluster.cluster.name, "/", self.service.name)
-        target = aws.appautoscaling.Target(
+        target = self.scaling = aws.appautoscaling.Target(
             name(plan, svc.name, "scaling", r),
             min_capacity=low,
             max_capacity=high,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import yaml
+
 from blueprints.plan_model import AnyStorePlan
 from generators.aws.naming import stack_label
 from hld.checks.registry import Check, NotApplicable, Run
@@ -26,7 +28,7 @@ def ordering(run: Run) -> list[str]:
     """Creation order the provider documents: an ECS service after the listener rule that forwards
     to its target group (else "target group does not have an associated load balancer"); an Aurora
     global secondary after the primary's writer instance, ignoring the replication source AWS moves
-    on failover."""
+    on failover; an Automation document after the scalable targets its steps raise."""
     g, out = run.graph, []
     forwarders = g.of("aws:lb/listenerRule:ListenerRule") + g.of("aws:lb/listener:Listener")
     for svc in g.of("aws:ecs/service:Service"):
@@ -61,6 +63,32 @@ def ordering(run: Run) -> list[str]:
             out.append(f"{secondary.name}: does not wait for the primary cluster's writer instance")
         if "replicationSourceIdentifier" not in secondary.ignore_changes:
             out.append(f"{secondary.name}: would undo the replication source AWS moves on a global failover")
+    out += _documents_after_what_they_name(g)
+    return out
+
+
+def _documents_after_what_they_name(g: Graph) -> list[str]:
+    """An Automation document whose step raises a scalable target is made after that target (the
+    document names it; made before, the document points at nothing until the target exists, and the
+    offline cloud refuses it at random, by which of the two registers first)."""
+    targets = g.of("aws:appautoscaling/target:Target")
+    out = []
+    for document in g.of("aws:ssm/document:Document"):
+        try:
+            body = yaml.safe_load(str(value(document, "content") or "")) or {}
+        except yaml.YAMLError:
+            continue
+        for step in body.get("mainSteps", []) if isinstance(body, dict) else []:
+            inputs = step.get("inputs") or {}
+            if inputs.get("Api") != "RegisterScalableTarget":
+                continue
+            named = [
+                t
+                for t in targets
+                if value(t, "resource_id") == inputs.get("ResourceId") and t.region == document.region
+            ]
+            if named and not any(g.waits_on(document, t) for t in named):
+                out.append(f"{document.name}: may be made before {named[0].name}, the scalable target its step raises")
     return out
 
 

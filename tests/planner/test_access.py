@@ -134,7 +134,7 @@ def test_the_plan_shows_each_edge_access_with_its_reason():
     from hld.cli import app
     from tests.helpers import EXAMPLES
 
-    result = CliRunner().invoke(app, ["plan", str(EXAMPLES / "e-commerce.yaml")], terminal_width=200)
+    result = CliRunner().invoke(app, ["plan", str(EXAMPLES / "e-commerce.yaml")], env={"COLUMNS": "200"})
     table = result.output.split("Data-flow access", 1)[1]
     line = next(line for line in table.splitlines() if "product" in line and "catalog " in line)
     assert "read " in line and "GET or HEAD" in line

@@ -4,11 +4,16 @@ resources; the offline cloud refuses a document that would not run (hld.offline.
 
 from __future__ import annotations
 
+import dataclasses
+
 import botocore.session
 import pulumi
 import pytest
 import yaml
 
+from hld.checks import evaluate
+from hld.checks.registry import Run
+from hld.graph import Graph
 from hld.offline import SynthError, entry_point, run, stack_config
 from hld.offline.moto.mocks import MotoMocks
 from hld.offline.moto.ssm import APIS, problems
@@ -86,6 +91,16 @@ def test_a_global_database_fails_over_and_a_pilot_light_region_scales_up_through
     assert {c["ResourceId"] for c in calls} == {t["ResourceId"] for t in targets["ScalableTargets"]}
     serving = {c.min_replicas for s in light.plan.services for c in s.capacity.value if c.role == "serving"}
     assert {c["MinCapacity"] for c in calls} == serving and all(c["Api"] == "RegisterScalableTarget" for c in calls)
+
+    # the document is made after the targets it raises (it reads their ids), else the cloud refuses it at
+    # random, by which registers first; `ordering` fails the run where it would not wait
+    (ordered,) = evaluate(Run(light.plan, light.graph), "ordering")
+    assert ordered.status == "pass", ordered.problems
+    [document] = [r for r in light.graph.of(DOCUMENT) if r.region == "us-west-2" and "capacity" in r.name]
+    loose = Graph([dataclasses.replace(r, dependencies=()) if r is document else r for r in light.graph.resources])
+    (unordered,) = evaluate(Run(light.plan, loose), "ordering")
+    assert unordered.status == "fail"
+    assert any(p.startswith(f"{document.name}: may be made before") for p in unordered.problems), unordered.problems
 
 
 BROKEN = {

@@ -399,33 +399,44 @@ def _journey(
                 continue  # a consumer polls off the request path
             took = origin * min(1.0, calls)  # `calls: 0.1`: one call in ten requests (batches)
             if store.kind in ("relational", "key-value") and caches and store_op == "read":
-                took = origin * (1 - _cache_hit(bp, caches[0]))  # cache-aside: the store answers the misses
+                took *= 1 - _cache_hit(bp, caches[0])  # cache-aside: the store answers the misses
                 if getattr(bp.store(caches[0]), "hit_ratio", None) is None:
                     index = next(k for k, s in enumerate(bp.datastores) if s.name == caches[0])
                     assumed[f"{caches[0]} answers {CACHE_HIT:.0%} of reads"] = f"datastores[{index}].hit_ratio"
             for _ in range(max(1, math.ceil(calls))):  # `calls: 3`: three calls, one after another
                 hops += store_hops(store, store_op, serving, took, zones)
-        for hop in hops:
-            if hop.assumed and hop.key in HOPS:
-                assumed[f"{HOPS[hop.key].what}: {hop.p50:g}/{hop.p99:g} ms"] = _where(hop.key)
-        p50, p99 = compose(hops)
-        first = _first(area, entry)
-        f50, f99 = compose(first)
-        areas.append(
-            AreaLatency(
-                area=area,
-                share=share,
-                serving=serving,
-                hops=hops,
-                p50=p50,
-                p99=p99,
-                first_request=first,
-                first_p50=round(p50 + f50, 1),
-                first_p99=round(p99 + f99, 1),
-                met=_met(target, p50, p99),
-            )
-        )
+        areas.append(_area(area, share, serving, hops, entry, target, assumed))
     return _journey_of(name, op, cacheable and hit > 0, target, route.latency is not None, areas)
+
+
+def _area(
+    area: str,
+    share: float,
+    serving: str,
+    hops: list[LatencyHop],
+    entry: str,
+    target: object,
+    assumed: dict[str, str],
+) -> AreaLatency:
+    """One area's latency from its hops (and the assumptions they rest on, noted in `assumed`)."""
+    for hop in hops:
+        if hop.assumed and hop.key in HOPS:
+            assumed[f"{HOPS[hop.key].what}: {hop.p50:g}/{hop.p99:g} ms"] = _where(hop.key)
+    p50, p99 = compose(hops)
+    first = _first(area, entry)
+    f50, f99 = compose(first)
+    return AreaLatency(
+        area=area,
+        share=share,
+        serving=serving,
+        hops=hops,
+        p50=p50,
+        p99=p99,
+        first_request=first,
+        first_p50=round(p50 + f50, 1),
+        first_p99=round(p99 + f99, 1),
+        met=_met(target, p50, p99),
+    )
 
 
 def _site(
@@ -447,26 +458,7 @@ def _site(
         if bucket != area:
             hops.append(wan(area, bucket, "the edge to the bucket's region", 1 - hit, store.name))
         hops.append(_hop("s3", 1 - hit, what=f"{store.name}: {HOPS['s3'].what}", region=bucket, store=store.name))
-        for hop in hops:
-            if hop.assumed and hop.key in HOPS:
-                assumed[f"{HOPS[hop.key].what}: {hop.p50:g}/{hop.p99:g} ms"] = _where(hop.key)
-        p50, p99 = compose(hops)
-        first = _first(area, "edge")
-        f50, f99 = compose(first)
-        areas.append(
-            AreaLatency(
-                area=area,
-                share=share,
-                serving=bucket,
-                hops=hops,
-                p50=p50,
-                p99=p99,
-                first_request=first,
-                first_p50=round(p50 + f50, 1),
-                first_p99=round(p99 + f99, 1),
-                met=_met(bp.latency, p50, p99),
-            )
-        )
+        areas.append(_area(area, share, bucket, hops, "edge", bp.latency, assumed))
     return _journey_of(f"{store.name}: GET /*", "read", hit > 0, bp.latency, False, areas)
 
 

@@ -198,11 +198,13 @@ def validate(
 
 @app.command()
 def plan(file: FileArg, as_json: JsonOpt = False, environment: EnvOpt = Environment.production) -> None:
-    """Turn the blueprint into decisions, each with its reason, and estimate availability.
+    """Turn the blueprint into decisions, each with its reason, and estimate availability and latency.
 
     Shows regions, zones, engines, replication, DR strategy, capacity, scaling bounds,
     CDN and security controls; the SLA-based availability per user journey (with the
-    sources of the figures); the downtime budget; RTO/RPO; the AWS quotas the design
+    sources of the figures); each journey's p50 and p99 latency per users' area (`users`),
+    composed from sourced hops (every hop in --json), and each store's PACELC record;
+    the downtime budget; RTO/RPO; the AWS quotas the design
     needs per region beside AWS's defaults, with a warning (not a failure) and the
     increase request where it needs more. Exit 1 when the plan cannot meet the
     blueprint's own targets (it says which, and what would).

@@ -7,14 +7,16 @@ The model, stated in the plan:
   a miss), the load balancer, each service's processing, each data store call, and the cross-zone
   and cross-region hops between them. Calls are counted in series (a parallel fan-out costs at most
   their sum).
-- Each hop has a share: the requests that take it (the misses of a cache or the CDN). The median
+- Each hop has a share: the requests that take it (the misses of a cache or the CDN, a batched
+  call's `calls` below 1; `calls` above 1 repeats the call; a consumer polls off the path). The median
   is the sum of the medians of the hops most requests take (share above 0.5); the 99th percentile
   is the sum of the 99th percentiles of every hop more than 1 % of requests take. A sum of
   percentiles is an upper bound of the percentile of a sum (Dean and Barroso, "The Tail at Scale").
 - A connection's first request also pays a DNS lookup and the TCP and TLS 1.3 handshakes to the
   entry (one round trip each): shown apart, since keep-alive connections pay them once.
 - The serving region: the nearest region to the user when Route 53 routes by latency (an
-  active-active design with a domain), else the primary. A write goes to the store's writer; a read
+  active-active design with a domain, or the stack's hld:domain), else the primary; whatever goes
+  through the CDN reaches its origin group's primary (the group fails over on errors only). A write goes to the store's writer; a read
   of a relational store goes to a replica in the serving region only when the store's reads may lag
   (eventual consistency and replicas serving reads), else to the writer.
 - Targets are met per area: each area's users get p50 and p99 under the target.

@@ -27,7 +27,7 @@ def test_a_teams_blueprint_tests_run_on_two_workers(tmp_path):
         test = TEST.format(name=name.replace("-", "_"), path=EXAMPLES / f"{name}.yaml", stack=stack, prefix=name)
         (tmp_path / f"test_{name.replace('-', '_')}.py").write_text(test)
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q", "-p", "no:cacheprovider", "."],
         cwd=tmp_path,
         capture_output=True,
         text=True,

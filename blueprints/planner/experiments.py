@@ -12,6 +12,8 @@ what-if's own figures (blueprints.whatif). Templates are created, never run by h
 
 from __future__ import annotations
 
+from typing import Any
+
 from blueprints import monitoring
 from blueprints.fis import ACTIONS, iso_duration
 from blueprints.plan_model import (
@@ -29,6 +31,11 @@ from blueprints.whatif import Disruption, WhatIf, explain, has_zonal_parts, must
 DURATION_SECONDS = 600
 """PT10M: long enough for the SLO stop alarm's short window to see a breach and for the stores'
 failovers (RDS Multi-AZ: 60-120 s) to finish inside the action; FIS allows 1 minute to 12 hours."""
+
+
+def fis_action(action: str, **fields: Any) -> ExperimentAction:
+    """An experiment's action: the FIS action id and what it targets, its target type from the table."""
+    return ExperimentAction(action=action, target=ACTIONS[action].resource_type, **fields)
 
 
 def experiments(plan: Plan) -> list[Experiment]:
@@ -86,10 +93,9 @@ def zone_actions(plan: Plan, region: str, zone: str) -> list[ExperimentAction]:
     if net.vpc and any(s.zone == zone for s in net.subnets):
         tiers = sorted({s.tier for s in net.subnets if s.zone == zone})
         out.append(
-            ExperimentAction(
+            fis_action(
+                "aws:network:disrupt-connectivity",
                 name="disrupt-zone-network",
-                action="aws:network:disrupt-connectivity",
-                target=ACTIONS["aws:network:disrupt-connectivity"].resource_type,
                 subject=f"{', '.join(tiers)} subnets in {zone}",
                 parameters={"duration": duration, "scope": "all"},
             )
@@ -99,10 +105,9 @@ def zone_actions(plan: Plan, region: str, zone: str) -> list[ExperimentAction]:
         if cap is None or cap.min_replicas == 0:
             continue  # nothing runs there: a target that resolves to no task fails the experiment
         out.append(
-            ExperimentAction(
+            fis_action(
+                "aws:ecs:stop-task",
                 name=f"stop-{svc.name}-tasks",
-                action="aws:ecs:stop-task",
-                target=ACTIONS["aws:ecs:stop-task"].resource_type,
                 subject=f"{svc.name}'s tasks in {zone}",
                 parameters={},
                 target_parameters={"service": svc.name, "zone": zone},
@@ -114,10 +119,9 @@ def zone_actions(plan: Plan, region: str, zone: str) -> list[ExperimentAction]:
         if isinstance(store, RelationalPlan) and region == store.writer_region:
             if store.engine.value.startswith("aurora"):
                 out.append(
-                    ExperimentAction(
+                    fis_action(
+                        "aws:rds:failover-db-cluster",
                         name=f"failover-{store.name}",
-                        action="aws:rds:failover-db-cluster",
-                        target=ACTIONS["aws:rds:failover-db-cluster"].resource_type,
                         subject=f"{store.name}'s Aurora cluster when its writer is in {zone}",
                         parameters={},
                         target_parameters={"store": store.name, "writerAvailabilityZoneIdentifiers": zone},
@@ -125,10 +129,9 @@ def zone_actions(plan: Plan, region: str, zone: str) -> list[ExperimentAction]:
                 )
             else:
                 out.append(
-                    ExperimentAction(
+                    fis_action(
+                        "aws:rds:reboot-db-instances",
                         name=f"failover-{store.name}",
-                        action="aws:rds:reboot-db-instances",
-                        target=ACTIONS["aws:rds:reboot-db-instances"].resource_type,
                         subject=f"{store.name}'s Multi-AZ instance when its primary is in {zone} (forced failover)",
                         parameters={"forceFailover": "true"},
                         target_parameters={"store": store.name, "availabilityZoneIdentifiers": zone},
@@ -137,10 +140,9 @@ def zone_actions(plan: Plan, region: str, zone: str) -> list[ExperimentAction]:
     caches = [s.name for s in plan.datastores if isinstance(s, CachePlan) and region in s.regions and s.multi_az]
     if caches:  # targeted by the stack's tags (ElastiCache's target takes no ARNs): one action for all
         out.append(
-            ExperimentAction(
+            fis_action(
+                "aws:elasticache:replicationgroup-interrupt-az-power",
                 name="interrupt-cache-nodes",
-                action="aws:elasticache:replicationgroup-interrupt-az-power",
-                target=ACTIONS["aws:elasticache:replicationgroup-interrupt-az-power"].resource_type,
                 subject=f"the nodes in {zone} of {', '.join(caches)}",
                 parameters={"duration": duration},
                 target_parameters={"availabilityZoneIdentifier": zone},
@@ -159,10 +161,9 @@ def region_actions(plan: Plan, region: str) -> list[ExperimentAction]:
     if net.vpc and net.subnets:
         for other in others:
             out.append(
-                ExperimentAction(
+                fis_action(
+                    "aws:network:route-table-disrupt-cross-region-connectivity",
                     name=f"isolate-from-{other}",
-                    action="aws:network:route-table-disrupt-cross-region-connectivity",
-                    target=ACTIONS["aws:network:route-table-disrupt-cross-region-connectivity"].resource_type,
                     subject=f"every subnet in {region}, cut off from {other}",
                     parameters={"region": other, "duration": duration},
                 )
@@ -173,10 +174,9 @@ def region_actions(plan: Plan, region: str) -> list[ExperimentAction]:
         if isinstance(store, KeyValuePlan) and store.global_mode == "MREC":
             # FIS pauses an eventually consistent (MREC) global table only: an MRSC table has no lag to grow
             out.append(
-                ExperimentAction(
+                fis_action(
+                    "aws:dynamodb:global-table-pause-replication",
                     name=f"pause-{store.name}-replication",
-                    action="aws:dynamodb:global-table-pause-replication",
-                    target=ACTIONS["aws:dynamodb:global-table-pause-replication"].resource_type,
                     subject=f"{store.name}'s global table replica in {region}",
                     parameters={"duration": duration},
                     target_parameters={"store": store.name},
@@ -185,10 +185,9 @@ def region_actions(plan: Plan, region: str) -> list[ExperimentAction]:
         elif isinstance(store, ObjectPlan) and replicates_from(plan, store, region):
             for other in others:
                 out.append(
-                    ExperimentAction(
+                    fis_action(
+                        "aws:s3:bucket-pause-replication",
                         name=f"pause-{store.name}-replication-to-{other}",
-                        action="aws:s3:bucket-pause-replication",
-                        target=ACTIONS["aws:s3:bucket-pause-replication"].resource_type,
                         subject=f"{store.name}'s bucket in {region}, replicating to {other}",
                         parameters={"duration": duration, "region": other},
                         target_parameters={"store": store.name},

@@ -143,11 +143,20 @@ def _fail_input(problems: list[Problem], as_json: bool) -> NoReturn:
 
 @contextmanager
 def _bad_input(as_json: bool) -> Iterator[None]:
-    """BadInput raised inside becomes the problems on stderr (or JSON) and exit 2."""
+    """BadInput raised inside becomes the problems on stderr (or JSON) and exit 2; a lost
+    program process (hld.offline.process), its message and exit 1."""
+    from hld.errors import ProgramLost
+
     try:
         yield
     except BadInput as exc:
         _fail_input(exc.problems, as_json)
+    except ProgramLost as exc:
+        if as_json:
+            _emit_json({"ok": False, "error": str(exc)})
+        else:
+            sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(1) from None
 
 
 def _version(value: bool) -> None:

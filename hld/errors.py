@@ -49,3 +49,8 @@ class SynthError(HldError):
 class CloudRejected(SynthError):
     """The provider or AWS (as the offline cloud models them) refused a resource: the program
     would fail on `pulumi up` (exit 1, not bad input)."""
+
+
+class ProgramLost(HldError):
+    """The Pulumi program's own process (hld.offline.process) ended without a result: killed (out
+    of memory, a signal) or crashed; not the input's fault (exit 1)."""

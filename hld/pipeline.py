@@ -9,11 +9,12 @@ Everything refused as input raises `BadInput` (exit 2); a resource the cloud ref
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hld.errors import BadInput, CloudRejected, SynthError
+from hld.errors import BadInput, CloudRejected, ProgramLost, SynthError
 from hld.output import OutputRefused, Tree, write_tree
 
 if TYPE_CHECKING:
@@ -193,20 +194,29 @@ def _from_a_path(file: Path) -> None:
         )
 
 
-def synth(file: Path, stack: str | None, environment: str, cloud: str = "mocks") -> Result:
-    """Run the Pulumi program (stacks/__main__.py) for FILE under the offline runtime."""
+def synth(
+    file: Path, stack: str | None, environment: str, cloud: str = "mocks", meanwhile: Callable[[], object] | None = None
+) -> Result:
+    """Run the Pulumi program (stacks/__main__.py) for FILE under the offline runtime;
+    `meanwhile`: what the command needs next, loaded while the program's process loads."""
     _from_a_path(file)
     load(file)  # bad input ends here, before Pulumi starts
-    from hld.offline import mocks_for, run
+    from hld.offline.process import start
 
     if stack:
         config, name = _aws_stack(stack, file), stack
     else:
         config = {"hld:blueprint": str(Path(file).resolve()), "hld:target": "aws", "hld:environment": environment}
         name = default_stack(environment)
+    # one run per command: against moto, the program's process is forked before either half loads
+    # its libraries (hld.offline.process), and this process brings up the cloud meanwhile; against
+    # the echoing mocks the cloud's half is too small to be worth a second process
+    process = start(config, name) if cloud == "moto" else None
     try:
-        return run(config, name, mocks_for(cloud, name))
-    except CloudRejected:
+        from hld.offline import mocks_for, run
+
+        return run(config, name, mocks_for(cloud, name), process=process, meanwhile=meanwhile)
+    except (CloudRejected, ProgramLost):
         raise
     except SynthError as exc:
         if stack:
@@ -214,6 +224,13 @@ def synth(file: Path, stack: str | None, environment: str, cloud: str = "mocks")
                 "--stack", str(exc), "stack", f"check the stack's config ({current_stack_file(stack)})"
             ) from None
         raise BadInput.one(str(exc), "program", "fix the blueprint or the environment it names", str(file)) from None
+    finally:
+        if process is not None:
+            process.close()
+
+
+def _checks() -> None:
+    import hld.checks  # noqa: F401 (loaded for verify while the program's process loads)
 
 
 @dataclass
@@ -261,9 +278,9 @@ def verify(
     file: Path, stack: str | None, environment: str, cloud: str = "moto", fail: tuple[str, str] | None = None
 ) -> Verified:
     """The program in the offline cloud, then every named check (and the what-if, with `fail`)."""
+    result = synth(file, stack, environment, cloud, meanwhile=_checks)
     from hld.checks import Run, evaluate
 
-    result = synth(file, stack, environment, cloud)
     outcomes = evaluate(Run(result.plan, result.graph, result.outputs, result.live_reader))
     impact = None
     if fail is not None:

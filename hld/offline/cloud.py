@@ -66,6 +66,10 @@ class OfflineCloud(pulumi.runtime.Mocks):
         yields a generation number for the state the run creates (0: none kept)."""
         return contextlib.nullcontext(0)
 
+    def warm(self, regions: list[str]) -> None:
+        """Load now what the first requests in `regions` would load (nothing here): called while
+        the program, in its own process, is still loading (hld.offline.process)."""
+
     def reader(self, generation: int) -> Callable[[str, str], Any] | None:
         """A boto3-client factory (service, region) onto this run's state, or None."""
         return None

@@ -33,6 +33,7 @@ from hld.errors import CloudRejected, SynthError
 from hld.graph import Graph, Resource, tree_order
 from hld.offline.cloud import OfflineCloud
 from hld.offline.echo import EchoMocks
+from hld.offline.process import Program
 from hld.offline.seal import sealed
 from hld.stack import PROJECT_ROOT
 
@@ -235,11 +236,24 @@ def run(
     stack: str,
     mocks: OfflineCloud | None = None,
     program: Callable[[], object] = entry_point,
+    process: Program | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Result:
     """Run `program` (default: stacks/__main__.py, the file Pulumi runs) with `config`
-    (as `pulumi config` holds it) under mocks."""
-    with _young_collections_only():
-        return _run(config, stack, mocks or EchoMocks(stack), program)
+    (as `pulumi config` holds it) under mocks; with `process` (hld.offline.process.start of the
+    same config and stack), the entry point runs there and this process answers its monitor,
+    calling `meanwhile` (what the caller needs next) while the program's process loads."""
+    try:
+        with _young_collections_only():
+            return _run(offline_config(config), stack, mocks or EchoMocks(stack), program, process, meanwhile)
+    finally:
+        if process is not None:
+            process.close()
+
+
+def offline_config(config: dict[str, str]) -> dict[str, str]:
+    """The config of an offline run: the program may use offline stand-ins (a placeholder domain)."""
+    return {**config, "hld:offline": "true"}
 
 
 @contextlib.contextmanager
@@ -264,8 +278,14 @@ _NEVER = 1 << 30
 """A threshold no run reaches: that generation is not collected during it."""
 
 
-def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Callable[[], object]) -> Result:
-    config = {**config, "hld:offline": "true"}  # the program may use offline stand-ins (a placeholder domain)
+def _run(
+    config: dict[str, str],
+    stack: str,
+    mocks: OfflineCloud,
+    program: Callable[[], object],
+    process: Program | None,
+    meanwhile: Callable[[], object] | None = None,
+) -> Result:
     planned = _plan(config, stack)
     monitor = RecordingMonitor(mocks)
     # sealed: the user's AWS environment (profiles, endpoints, proxies, credentials) is out of
@@ -274,8 +294,15 @@ def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Calla
     with sealed(), mocks.session() as generation:
         if planned is not None and planned.edge.domain and not planned.edge.hosted_zone:
             mocks.public_zones = [account_zone(planned.edge.domain)]
-        outputs = _program(config, stack, mocks, monitor, program)
-    return Result(
+        if process is None:
+            outputs = _program(config, stack, mocks, monitor, program)
+        else:
+            if planned is not None:  # while the program's process loads
+                mocks.warm(list(planned.regions.value))
+            if meanwhile is not None:
+                meanwhile()
+            outputs = _served(config, stack, mocks, monitor, process)
+    result = Result(
         graph=_graph(monitor, mocks),
         outputs=outputs,
         stack=stack,
@@ -285,37 +312,95 @@ def _run(config: dict[str, str], stack: str, mocks: OfflineCloud, program: Calla
         reader=mocks.reader(generation),
         coverage_notes=dict(mocks.coverage_notes),
     )
+    if planned is not None:  # the plan of the same config and stack (planning is deterministic)
+        result.__dict__["plan"] = planned
+    return result
 
 
 def _program(
     config: dict[str, str], stack: str, mocks: OfflineCloud, monitor: RecordingMonitor, program: Callable[[], object]
 ) -> dict[str, Any]:
     """Run `program` under Pulumi's mock runtime; the stack's outputs."""
+    try:
+        outputs = _execute(config, stack, mocks, monitor, program)
+    except Exception as exc:
+        known = _refused(exc, mocks)
+        if known is not None:
+            raise known from None
+        raise
+    _unique(monitor)
+    return outputs
+
+
+def _served(
+    config: dict[str, str], stack: str, mocks: OfflineCloud, monitor: RecordingMonitor, process: Program
+) -> dict[str, Any]:
+    """Answer the program's monitor calls from its own process (hld.offline.process); the stack's
+    outputs, or what it raised, judged as `_program` judges it."""
     with _environment(config):
-        CONFIG.set({})
-        pulumi_settings.ROOT.set(None)
-        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-        # the SDK keeps tracked outputs and queued RPCs in context properties that a new
-        # settings bag does not replace: start each run from empty ones, so nothing of an
-        # earlier (failed) run, bound to its closed event loop, is awaited by this one
-        pulumi_settings.SETTINGS.outputs = set()
-        pulumi_settings.SETTINGS.rpc_manager = RPCManager()  # type: ignore[no-untyped-call]
+        _fresh_runtime(mocks, stack, monitor)  # the monitor's URNs and serialisation need the settings
+        status, value = process.serve(monitor)
+    if status == "error":
+        known = _refused(value, mocks)
+        raise known if known is not None else value
+    _unique(monitor)
+    return dict(value)
+
+
+def execute_remote(config: dict[str, str], stack: str, monitor: Any) -> dict[str, Any]:
+    """In the program's own process (hld.offline.process): run the entry point against `monitor`,
+    sealed as the run is; the stack's outputs. A failure is sent as it is raised, except the
+    program's own errors, sent as SynthError (what `_refused` makes of them)."""
+    with sealed():
+        try:
+            return _execute(offline_config(config), stack, monitor.mocks, monitor, entry_point)
+        except pulumi.RunError as exc:
+            raise SynthError(str(exc)) from None
+
+
+def _fresh_runtime(mocks: Any, stack: str, monitor: Any) -> None:
+    CONFIG.set({})
+    pulumi_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    # the SDK keeps tracked outputs and queued RPCs in context properties that a new
+    # settings bag does not replace: start each run from empty ones, so nothing of an
+    # earlier (failed) run, bound to its closed event loop, is awaited by this one
+    pulumi_settings.SETTINGS.outputs = set()
+    pulumi_settings.SETTINGS.rpc_manager = RPCManager()  # type: ignore[no-untyped-call]
+
+
+def _execute(
+    config: dict[str, str], stack: str, mocks: Any, monitor: Any, program: Callable[[], object]
+) -> dict[str, Any]:
+    """`program` under Pulumi's mock runtime with `monitor`, until its RPCs and outputs settle;
+    the stack's outputs. After a failure the RPCs already queued finish before it is raised."""
+    with _environment(config):
+        _fresh_runtime(mocks, stack, monitor)
         try:
             program()
             _sync_await(_settle())
-        except Exception as exc:
+        except Exception:
             _drain()
-            if mocks.rejected:  # the cloud's first refusal, whatever the program made of it
-                raise CloudRejected(mocks.rejected[0]) from None
-            if isinstance(exc, pulumi.RunError | SynthError):
-                raise SynthError(str(exc)) from None
             raise
-        if monitor.duplicates:
-            raise SynthError(
-                "duplicate resource URNs (two resources of one type share a name): " + ", ".join(monitor.duplicates)
-            )
         root = pulumi_settings.get_root_resource()
         return dict(_resolve(dict(getattr(root, "outputs", {}) or {})))
+
+
+def _refused(exc: BaseException, mocks: OfflineCloud) -> Exception | None:
+    """What a failed program comes to: the cloud's first refusal, whatever the program made of
+    it; the program's own error; None for anything else (raised as it is)."""
+    if mocks.rejected:
+        return CloudRejected(mocks.rejected[0])
+    if isinstance(exc, pulumi.RunError | SynthError):
+        return SynthError(str(exc))
+    return None
+
+
+def _unique(monitor: RecordingMonitor) -> None:
+    if monitor.duplicates:
+        raise SynthError(
+            "duplicate resource URNs (two resources of one type share a name): " + ", ".join(monitor.duplicates)
+        )
 
 
 def account_zone(domain: str) -> str:
@@ -390,24 +475,3 @@ def _graph(monitor: RecordingMonitor, mocks: OfflineCloud) -> Graph:
             )
         )
     return Graph(tree_order(resources))
-
-
-def stack_config(stack: str) -> dict[str, str]:
-    """The config of the project's Pulumi.<stack>.yaml (hld.project: the nearest Pulumi.yaml's
-    stack files), as the CLI would put it in PULUMI_CONFIG."""
-    import yaml
-
-    from hld.project import current
-
-    project = current()
-    path = project.stack_file(stack)
-    if not path.exists():
-        where = (
-            f"the Pulumi project at {project.root} has no {path.name} in {project.stacks}"
-            if project.found
-            else f"no Pulumi.yaml in {project.root} or above it (run hld in your Pulumi project, or `hld new`)"
-        )
-        known = project.stack_names()
-        raise SynthError(f"no stack {stack!r}: {where}" + (f" (its stacks: {', '.join(known)})" if known else ""))
-    data = yaml.safe_load(path.read_text()) or {}
-    return {str(k): str(v) for k, v in (data.get("config") or {}).items()}

@@ -151,6 +151,53 @@ def _raw(service: str, region: str) -> Any:
         return _CLIENTS[key]
 
 
+SERVICES = (
+    "acm",
+    "application-autoscaling",
+    "backup",
+    "cloudfront",
+    "cloudwatch",
+    "dynamodb",
+    "ec2",
+    "ecs",
+    "elasticache",
+    "elbv2",
+    "fis",
+    "iam",
+    "kms",
+    "logs",
+    "rds",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "servicediscovery",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+    "wafv2",
+)
+"""The AWS services hld's handlers and checks call (tests/aws/moto/test_moto.py holds it to them)."""
+GLOBAL = frozenset({"cloudfront", "iam", "route53", "sts"})
+"""Services whose clients hld makes in us-east-1 only."""
+
+
+def warm(regions: list[str]) -> None:
+    """Load ahead what a run's first requests would load: moto's backend module and service
+    model of each service (kept by moto for the process), and hld's client of each service in
+    each of `regions` (kept by hld). Nothing here makes state: no backend is created and no
+    request is made, so the run's moto state is the same with or without it; only sooner ready.
+    Called while the program, in its own process, is still loading (hld.offline.process)."""
+    from moto.backends import get_backend
+    from moto.core.utils import get_service_model
+
+    for service in SERVICES:
+        get_backend(service)  # type: ignore[call-overload]
+        get_service_model(service)
+        for region in ["us-east-1"] if service in GLOBAL else regions:
+            _raw(service, region)
+
+
 def client(service: str, region: str) -> Any:
     """A client onto the moto state of the run under way (or the latest run's)."""
     return Sealed(_raw(service, region), Session.active or Session.generation)

@@ -12,7 +12,7 @@ import pulumi
 
 from hld.offline.cloud import OfflineCloud, caller_identity
 from hld.offline.echo import computed
-from hld.offline.moto.clients import MOTO_LOCK, Session, client
+from hld.offline.moto.clients import MOTO_LOCK, Session, client, warm
 from hld.offline.moto.coverage import COVERAGE_NOTES
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -52,6 +52,9 @@ class MotoMocks(OfflineCloud):
     def session(self) -> contextlib.AbstractContextManager[int]:
         """A fresh moto AWS for this run, up while it runs (hld.offline.moto.clients)."""
         return Session.run()
+
+    def warm(self, regions: list[str]) -> None:
+        warm(regions)
 
     def reader(self, generation: int) -> Callable[[str, str], Any] | None:
         return lambda service, region: Session.client(generation, service, region)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "blueprints" / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+PROPERTY_EXAMPLES = int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300"))
+"""How hard the property tests look: 300 examples by default (each test takes its share of it);
+CI runs 100 (.ci/run), a local hunt thousands (`HLD_PROPERTY_EXAMPLES=5000 make unit`)."""
 DESIGNS = ROOT / "tests" / "data" / "designs"
 """Blueprints written for the tests, as other authors would write them in the published format."""
 DESIGN_FILES = sorted(DESIGNS.glob("*.yaml"))

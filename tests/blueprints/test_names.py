@@ -11,7 +11,6 @@ generators made is one blueprints.names predicts, so the rule and the generators
 from __future__ import annotations
 
 import collections
-import os
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from hypothesis import strategies as st
 
 from blueprints import BlueprintError, names, parse, plan
 from blueprints.figures import zones_of
-from tests.helpers import BASE, make, parse_doc
+from tests.helpers import BASE, PROPERTY_EXAMPLES, make, parse_doc
 
 
 def refused(doc: dict[str, Any]) -> list:
@@ -279,7 +278,7 @@ def check_kubernetes(bp) -> None:
             unique([v for v, _ in sources(planned, svc, region)], f"contract variables of {svc.name} in {region}")
 
 
-EXAMPLES = int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300"))
+EXAMPLES = PROPERTY_EXAMPLES
 
 
 @settings(max_examples=EXAMPLES // 3 or 1, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import os
 import re
 import shlex
 from typing import Any
@@ -29,6 +28,7 @@ from blueprints.plan_model import Plan
 from generators.docs.document import document
 from generators.kubernetes.render import files
 from hld.cli import app
+from tests.helpers import PROPERTY_EXAMPLES
 
 runner = CliRunner()
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -428,7 +428,7 @@ def _inject(p: Plan, where: str, text: str) -> Plan:
     return p.model_copy(update={"services": [changed, *p.services[1:]]})
 
 
-EXAMPLES = int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300")) // 10 or 1
+EXAMPLES = PROPERTY_EXAMPLES // 10 or 1
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
 
 

@@ -3,7 +3,6 @@ and every problem line starts with FILE:LINE:COL."""
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hld.cli import app
-from tests.helpers import EXAMPLE_FILES
+from tests.helpers import EXAMPLE_FILES, PROPERTY_EXAMPLES
 
 runner = CliRunner()
 WORKDIR = Path(tempfile.mkdtemp(prefix="hld-property-"))
@@ -81,7 +80,7 @@ def documents(draw):
 
 
 @settings(
-    max_examples=int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300")),
+    max_examples=PROPERTY_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -115,7 +114,7 @@ def _user_dir(root: Path) -> Path:
 
 
 @settings(
-    max_examples=int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300")) // 10 or 1,
+    max_examples=PROPERTY_EXAMPLES // 10 or 1,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -136,7 +135,7 @@ def test_render_with_out_answers_0_1_or_2_and_never_deletes_a_user_file(text, ta
 
 
 @settings(
-    max_examples=int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300")) // 60 or 1,
+    max_examples=PROPERTY_EXAMPLES // 60 or 1,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

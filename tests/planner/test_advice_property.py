@@ -20,7 +20,6 @@ locally, e.g. `HLD_PROPERTY_EXAMPLES=3000 .venv/bin/python -m pytest tests/plann
 from __future__ import annotations
 
 import copy
-import os
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -31,8 +30,9 @@ from blueprints.model import Blueprint
 from blueprints.planner.journeys import pct
 from blueprints.planner.unmet import NAMES, _better, apply_edit
 from blueprints.rules import check
+from tests.helpers import PROPERTY_EXAMPLES
 
-EXAMPLES = int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300"))
+EXAMPLES = PROPERTY_EXAMPLES
 
 REGIONS = [
     None,

@@ -7,7 +7,6 @@ names (lengths, dashes, digits) through every target and requires no refusal."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pulumi
@@ -24,7 +23,7 @@ from hld.errors import CloudRejected
 from hld.offline import EchoMocks, run
 from hld.pipeline import docs, kubernetes
 from hld.testing import checked
-from tests.helpers import ROOT
+from tests.helpers import PROPERTY_EXAMPLES, ROOT
 
 EVERY_KIND = yaml.safe_load((ROOT / "tests" / "data" / "stacks" / "every-kind.yaml").read_text())
 
@@ -69,9 +68,9 @@ def synth_text(text, tmp):
 
 
 @settings(
-    max_examples=int(os.environ.get("HLD_PROPERTY_EXAMPLES", "300")) // 20 or 1,
+    max_examples=PROPERTY_EXAMPLES // 20 or 1,
     deadline=None,
-    derandomize="HLD_PROPERTY_EXAMPLES" not in os.environ,  # CI: the same examples every run
+    derandomize=PROPERTY_EXAMPLES <= 300,  # CI and the default: the same examples every run
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(text=blueprints())

@@ -133,6 +133,6 @@ def test_a_program_process_that_dies_is_reported_not_waited_for(forks, monkeypat
         return served(self, monitor)
 
     monkeypatch.setattr(process.Program, "serve", serve)
-    with pytest.raises(ProgramLost, match="ended without a result .killed by signal 9."):
+    with pytest.raises(ProgramLost, match=r"ended without a result \(killed by signal 9\)"):
         pipeline.synth(URL_SHORTENER, "url-shortener-prod", "production", "moto")
     assert forks and _gone(forks[0].pid)

@@ -24,7 +24,10 @@ demo: install  ## validate, plan, explain, then hld build (offline AWS + checks,
 	$(BIN)/hld explain $(EXAMPLE) --what-if region-loss
 	$(BIN)/hld build $(EXAMPLE) --stack url-shortener-prod --out out/url-shortener
 
-test: lint unit scan  ## lint, type-check, every test, then the security scan of the Kubernetes target
+test: install  ## lint and type-check (beside the scanner's install), every test on both cores, then the security scans
+	@$(MAKE) --no-print-directory -j2 lint $(SCAN_VENV)/.installed
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory scan
 
 unit: install  ## both cores: a test file stays on one worker (its module-scoped offline runs are made once)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
@@ -45,14 +48,15 @@ $(SCAN_VENV)/.installed:
 
 scan: install $(SCAN_VENV)/.installed  ## checkov over the kind render of every reference blueprint (kubernetes) and every AWS stack's Terraform plan (terraform_plan); parliament over every AWS stack's IAM policies
 	rm -rf out/scan out/scan-aws
-	for f in blueprints/examples/*.yaml; do $(BIN)/hld render $$f --out out/scan/$$(basename $$f .yaml) > /dev/null || exit 1; done
-	$(SCAN_VENV)/bin/checkov -d out/scan --framework kubernetes --compact --quiet --skip-download
-	for s in $$(grep -l 'hld:target: aws' stacks/Pulumi.*.yaml | sed 's|stacks/Pulumi.\(.*\).yaml|\1|'); do \
-	  bp=$$(grep 'hld:blueprint:' stacks/Pulumi.$$s.yaml | awk '{print $$2}'); \
-	  $(BIN)/hld synth $$bp --stack $$s --terraform-plan out/scan-aws/$$s.json > /dev/null || exit 1; \
-	done
+	@# two at a time (both cores): each render and each synth is a process of its own
+	ls blueprints/examples/*.yaml | xargs -P 2 -I{} sh -c '$(BIN)/hld render "$$1" --out "out/scan/$$(basename "$$1" .yaml)" > /dev/null' _ {}
+	grep -l 'hld:target: aws' stacks/Pulumi.*.yaml | sed 's|stacks/Pulumi.\(.*\).yaml|\1|' | xargs -P 2 -I{} sh -c \
+	  'bp=$$(grep "hld:blueprint:" "stacks/Pulumi.$$1.yaml" | awk "{print \$$2}"); $(BIN)/hld synth "$$bp" --stack "$$1" --terraform-plan "out/scan-aws/$$1.json" > /dev/null' _ {}
+	@# the two checkov scans side by side, each report printed whole
+	$(SCAN_VENV)/bin/checkov -d out/scan --framework kubernetes --compact --quiet --skip-download > out/scan-kubernetes.txt 2>&1 & k8s=$$!; \
 	$(SCAN_VENV)/bin/checkov -d out/scan-aws --framework terraform_plan --compact --quiet --skip-download \
-	  --skip-check $$($(BIN)/python -m generators.aws.scan)
+	  --skip-check $$($(BIN)/python -m generators.aws.scan) > out/scan-terraform.txt 2>&1; tf=$$?; \
+	wait $$k8s; k=$$?; cat out/scan-kubernetes.txt out/scan-terraform.txt; test $$k = 0 && test $$tf = 0
 	@# IAM: parliament (pinned in the dev extras) over every policy document of every AWS stack, run in
 	@# moto for the ARNs AWS returns; every finding not justified in hld/iam_scan.py's SKIPS fails
 	$(BIN)/python -m hld.iam_scan

@@ -24,8 +24,10 @@ demo: install  ## validate, plan, explain, then hld build (offline AWS + checks,
 	$(BIN)/hld explain $(EXAMPLE) --what-if region-loss
 	$(BIN)/hld build $(EXAMPLE) --stack url-shortener-prod --out out/url-shortener
 
-test: install  ## lint and type-check (beside the scanner's install), every test on both cores, then the security scans
-	@$(MAKE) --no-print-directory -j2 lint $(SCAN_VENV)/.installed
+test:  ## lint and type-check, every test on both cores, then the security scans
+	@# the two installs side by side (each keeps one core busy), then one step at a time
+	@$(MAKE) --no-print-directory -j2 install $(SCAN_VENV)/.installed
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory scan
 

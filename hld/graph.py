@@ -9,6 +9,7 @@ A failed `has` says how many resources of the type exist and which came closest.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -56,7 +57,11 @@ def camel(key: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+@functools.cache
 def _type_matches(token: str, wanted: str) -> bool:
+    """`token` (a Pulumi type token) is the type `wanted` names (a token, or aws.rds.Instance):
+    a pure function of two strings from a small set, so each pair is matched once per process
+    (the checks ask the graph for a type about a thousand times a run)."""
     if ":" in wanted:
         return token == wanted
     # "aws.rds.Instance" -> package aws, module rds, class Instance
@@ -98,6 +103,8 @@ class Graph:
         return len(self.resources)
 
     def of(self, type_: str) -> list[Resource]:
+        if ":" in type_:  # a Pulumi type token: the checks' usual question, about a thousand a run
+            return [r for r in self.resources if r.type == type_]
         return [r for r in self.resources if _type_matches(r.type, type_)]
 
     def count(self, type_: str) -> int:

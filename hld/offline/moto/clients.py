@@ -177,7 +177,7 @@ SERVICES = (
     "sts",
     "wafv2",
 )
-"""The AWS services hld's handlers and checks call (tests/aws/moto/test_moto.py holds it to them)."""
+"""The AWS services hld's handlers and checks call (tests/aws/moto/test_process.py holds it to them)."""
 GLOBAL = frozenset({"cloudfront", "iam", "route53", "sts"})
 """Services whose clients hld makes in us-east-1 only."""
 

@@ -41,6 +41,18 @@ def _method_names(cls: type) -> frozenset[str]:
 
 
 _URLS: dict[type, Any] = {}
+_LOADER: list[Any] = []
+
+
+def _one_loader(original: Any) -> Any:
+    def create_loader() -> Any:
+        """moto's botocore loader, made once (moto makes a new one for each service model it
+        loads, and each new loader lists every service's data folder again)."""
+        if not _LOADER:
+            _LOADER.append(original())
+        return _LOADER[0]
+
+    return create_loader
 
 
 def _cached_urls(original: Any) -> Any:
@@ -57,11 +69,11 @@ def _cached_urls(original: Any) -> Any:
 
 @contextlib.contextmanager
 def quickened() -> Iterator[None]:
-    """moto made cheaper for the block, then moto exactly as it was: three costs moto pays on every
-    request or resource that no check can tell apart, removed from moto's own modules only (nothing
+    """moto made cheaper for the block, then moto exactly as it was: four costs moto pays on every
+    request, resource or service that no check can tell apart, removed from moto's own modules only (nothing
     else in the process sees a change) and only while an offline run (or a call onto its state) is
     under way; on exit every replaced attribute is moto's own again, so a user's own moto test in
-    the same process gets fresh RSA keys, method lists and URL tables as moto makes them:
+    the same process gets fresh RSA keys, method lists, URL tables and loaders as moto makes them:
 
     - every KMS key and every ACM certificate gets a fresh 2,048-bit RSA key (about 40 ms
       each, even for symmetric KMS keys), and each certificate's PEM key is parsed and checked
@@ -70,13 +82,17 @@ def quickened() -> Iterator[None]:
       the list is computed once per class;
     - every request rebuilds the service's URL table (and S3's reloads its module from disk): the
       table is built once per backend class (it depends only on the class and moto's settings,
-      which the seal fixes: hld.offline.seal).
+      which the seal fixes: hld.offline.seal);
+    - every service model moto loads (once per service and process) comes from a new botocore
+      loader, which lists every service's data folder again (about 30 ms): one loader serves
+      them all (its search paths are moto's and botocore's, the same for every loader).
 
     Key material never reaches a resource's state or a check; ids, ARNs and every API's
     validation stay moto's own."""
     import cryptography
     import moto.acm.models as acm
     import moto.core.responses as responses
+    import moto.core.utils as utils
     import moto.kms.utils as kms
     from cryptography.hazmat.primitives import asymmetric, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -90,6 +106,7 @@ def quickened() -> Iterator[None]:
         (acm, "serialization", _Module(serialization, load_pem_private_key=_pem_key)),
         (responses, "method_names_from_class", _method_names),
         (BaseBackend, "urls", _cached_urls(BaseBackend.__dict__["urls"].fget)),
+        (utils, "create_loader", _one_loader(utils.__dict__["create_loader"])),
     ]
     saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in replaced]
     try:

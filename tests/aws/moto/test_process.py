@@ -136,3 +136,19 @@ def test_a_program_process_that_dies_is_reported_not_waited_for(forks, monkeypat
     with pytest.raises(ProgramLost, match=r"ended without a result \(killed by signal 9\)"):
         pipeline.synth(URL_SHORTENER, "url-shortener-prod", "production", "moto")
     assert forks and _gone(forks[0].pid)
+
+
+def test_the_warm_up_loads_every_service_hld_calls():
+    """What the command's process loads while the program's loads (hld.offline.moto.clients.warm)
+    is every service a handler or a check makes a client of."""
+    import re
+
+    from hld.offline.moto.clients import SERVICES
+    from tests.helpers import ROOT
+
+    called = {
+        service
+        for path in (ROOT / "hld").rglob("*.py")
+        for service in re.findall(r"client\(\s*\"([a-z0-9-]+)\"", path.read_text())
+    }
+    assert called and called <= set(SERVICES), sorted(called - set(SERVICES))

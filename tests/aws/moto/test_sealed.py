@@ -255,8 +255,12 @@ def test_hlds_speedups_to_moto_do_not_outlive_its_run() -> None:
         made = [kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"] for _ in range(2)]
         return {kms.get_public_key(KeyId=k)["PublicKey"] for k in made}
 
+    import moto.core.loaders
+    import moto.core.utils
+
     result = synth(SITE)
     assert len(public_keys(result.client("kms", "us-east-1"))) == 1  # inside hld's state: reused
+    assert moto.core.utils.create_loader is moto.core.loaders.create_loader  # moto's own loaders again
     with mock_aws():
         assert len(public_keys(boto3.client("kms", region_name="us-east-1"))) == 2
 

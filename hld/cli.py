@@ -685,8 +685,13 @@ def _run_for_json() -> NoReturn:
 
 def run() -> None:
     """Console-script entry point."""
+    import gc
+
     from hld.terminal import INTERRUPTED, ClosedPipeSafe, exit_now, install_stop_handlers, interrupted, stopped_code
 
+    # one command, then the process ends: only the young generation is collected, as during an
+    # offline run (hld.offline.runtime), so no full collection walks the run's objects after it
+    gc.set_threshold(gc.get_threshold()[0], 1 << 30, 1 << 30)
     sys.stdout = ClosedPipeSafe(sys.stdout)
     sys.stderr = ClosedPipeSafe(sys.stderr)
     install_stop_handlers()

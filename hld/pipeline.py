@@ -281,7 +281,8 @@ def verify(
     result = synth(file, stack, environment, cloud, meanwhile=_checks)
     from hld.checks import Run, evaluate
 
-    outcomes = evaluate(Run(result.plan, result.graph, result.outputs, result.live_reader))
+    with result.held():
+        outcomes = evaluate(Run(result.plan, result.graph, result.outputs, result.live_reader))
     impact = None
     if fail is not None:
         from blueprints.whatif import must_survive

@@ -64,7 +64,8 @@ class Tested(Result):
 
     def checks(self, keys: Iterable[str] | None = None) -> list[Outcome]:
         """The named checks over this run (default: all, as `hld verify` runs them)."""
-        return evaluate(Run(self.plan, self.graph, self.outputs, self.live_reader), keys)
+        with self.held():
+            return evaluate(Run(self.plan, self.graph, self.outputs, self.live_reader), keys)
 
     def tally(self) -> Tally:
         return tally(self.checks())

@@ -154,6 +154,21 @@ class Result:
 
         return self.reader if Session.holds(self.generation) else None
 
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """A block of many calls onto this run's state (the checks): moto holds it for the whole
+        block (a call outside one brings it up and down again, about 4 ms), and, as during the
+        run, only the young generation is collected (a full collection walks every object the
+        run and its libraries made, again and again)."""
+        with _young_collections_only():
+            if self.live_reader is None:
+                yield
+                return
+            from hld.offline.moto.clients import Session
+
+            with Session.using(self.generation):
+                yield
+
     def client(self, service: str, region: str) -> Any:
         """A boto3 client onto the cloud state of this run (moto-backed runs only)."""
         if self.reader is None:

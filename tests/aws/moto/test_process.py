@@ -152,3 +152,25 @@ def test_the_warm_up_loads_every_service_hld_calls():
         for service in re.findall(r"client\(\s*\"([a-z0-9-]+)\"", path.read_text())
     }
     assert called and called <= set(SERVICES), sorted(called - set(SERVICES))
+
+
+def test_the_checks_bring_the_runs_state_up_once(monkeypatch):
+    """Every check's calls onto the run's moto state run inside one bring-up (Result.held), not one
+    per call; the outcomes are those of the calls made one by one."""
+    from hld.checks import Run, evaluate
+    from hld.offline.moto.clients import Session
+    from hld.testing import synth
+
+    result = synth(URL_SHORTENER, "url-shortener-prod")
+    one_by_one = evaluate(Run(result.plan, result.graph, result.outputs, result.live_reader))
+    ups = []
+    original = Session._up.__func__
+
+    def counted(cls, generation, state):
+        ups.append(generation)
+        return original(cls, generation, state)
+
+    monkeypatch.setattr(Session, "_up", classmethod(counted))
+    held = result.checks()
+    assert ups == [result.generation]
+    assert [(o.check, o.status, o.problems) for o in held] == [(o.check, o.status, o.problems) for o in one_by_one]

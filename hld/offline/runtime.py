@@ -208,6 +208,9 @@ def _environment(config: dict[str, str]) -> Iterator[None]:
             task.cancel()
         if pending:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        # the monitor calls still running in the loop's threads end with the run: a failed run's
+        # call must not go on into the next run (asyncio's close leaves them running)
+        loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         asyncio.set_event_loop(None)
         for key, value in saved.items():

@@ -200,3 +200,35 @@ def test_a_run_collects_only_young_garbage_and_restores_the_collector_even_when_
     with pytest.raises(SynthError):
         run({}, "gc", program=failing)
     assert gc.get_threshold() == before and gc.isenabled()
+
+
+def test_a_failed_runs_monitor_calls_end_with_the_run():
+    """A run that fails while a monitor call is still under way in one of the runtime's threads
+    waits for it: nothing of the failed run goes on into the next (it would restore the
+    environment, or write to moto, in the middle of it)."""
+    import threading
+    import time
+
+    import pulumi
+
+    from hld.offline import EchoMocks
+
+    finished: list[str] = []
+
+    class Slow(EchoMocks):
+        def new_resource(self, args):
+            if args.name == "slow":
+                time.sleep(0.5)
+                finished.append(args.name)
+            if args.name == "refused":
+                raise ValueError("refused")
+            return super().new_resource(args)
+
+    def program() -> None:
+        pulumi.CustomResource("hld:test:Thing", "slow", {})
+        pulumi.CustomResource("hld:test:Thing", "refused", {})
+
+    with pytest.raises(Exception, match="refused"):
+        run({}, "slow", Slow("slow"), program=program)
+    assert finished == ["slow"]
+    assert not [t for t in threading.enumerate() if t.name.startswith("asyncio_")]

@@ -88,14 +88,20 @@ class Program:
             f"Run again, or set {ONE_PROCESS}=1 to run the program in hld's own process"
         )
 
-    def close(self) -> int | None:
-        """End the program's process (if it still runs) and collect it: its exit status (None
-        once collected)."""
+    def close(self, grace: float = 0.5) -> int | None:
+        """Collect the program's process, ended after `grace` seconds if it still runs (it exits
+        as soon as it has sent its result): its exit status (None once collected)."""
+        import time
+
         self.conn.close()
         if not self.pid:
             return None
         with contextlib.suppress(ChildProcessError):
+            deadline = time.monotonic() + grace
             done, status = os.waitpid(self.pid, os.WNOHANG)
+            while done == 0 and time.monotonic() < deadline:
+                time.sleep(0.005)
+                done, status = os.waitpid(self.pid, os.WNOHANG)
             if done == 0:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(self.pid, 9)

@@ -9,10 +9,20 @@ EXAMPLE ?= blueprints/examples/url-shortener.yaml
 install: $(VENV)/.installed  ## then the project's own bytecode, which an editable install leaves to the first run
 	@$(BIN)/python -m compileall -q blueprints generators hld stacks > /dev/null
 
+# uv resolves and installs the same versions as pip from the same index in about a tenth of the
+# time (a fresh venv: 35 s against 2.5 min here); pip does it where uv cannot be had. Bytecode is
+# compiled at install time, since an editable install's first run would otherwise do it.
+UV ?= uv==0.13.8
+define venv_install
+	$(PYTHON) -m venv $(1)
+	( $(1)/bin/python -m pip install --quiet --disable-pip-version-check '$(UV)' \
+	  && $(1)/bin/python -m uv pip install --python $(1)/bin/python --quiet --compile-bytecode $(2) ) \
+	|| ( echo "uv unavailable: installing with pip" >&2 \
+	  && $(1)/bin/python -m pip install --quiet --upgrade pip && $(1)/bin/python -m pip install --quiet $(2) )
+endef
+
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(call venv_install,$(VENV),-e '.[dev]')
 	@# the project's folder on the path too: its packages (blueprints, generators, hld) are then
 	@# regular packages a user's own blueprints/ folder next to their tests cannot shadow
 	$(BIN)/python -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'hld-project.pth').write_text(str(pathlib.Path.cwd().resolve()) + chr(10))"
@@ -43,9 +53,7 @@ SCAN_VENV ?= .venv-scan
 CHECKOV ?= checkov==3.3.30
 
 $(SCAN_VENV)/.installed:
-	$(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SCAN_VENV)/bin/python -m pip install --quiet '$(CHECKOV)'
+	$(call venv_install,$(SCAN_VENV),'$(CHECKOV)')
 	touch $@
 
 scan: install $(SCAN_VENV)/.installed  ## checkov over the kind render of every reference blueprint (kubernetes) and every AWS stack's Terraform plan (terraform_plan); parliament over every AWS stack's IAM policies

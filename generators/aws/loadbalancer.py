@@ -96,7 +96,8 @@ def certificate(
         validation_record_fqdns=[record[0].fqdn],
         opts=region.opts(parent),
     )
-    return validation.certificate_arn
+    arn: pulumi.Output[str] = validation.certificate_arn
+    return arn
 
 
 class LoadBalancer(pulumi.ComponentResource):

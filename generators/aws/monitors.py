@@ -375,7 +375,8 @@ def _policy_of(region: str, topic: str, account: str) -> str:
 
 
 def alarm_name(alarm: aws.cloudwatch.CompositeAlarm | aws.cloudwatch.MetricAlarm) -> pulumi.Output[str]:
-    return alarm.alarm_name if isinstance(alarm, aws.cloudwatch.CompositeAlarm) else alarm.name
+    named: pulumi.Output[str] = alarm.alarm_name if isinstance(alarm, aws.cloudwatch.CompositeAlarm) else alarm.name
+    return named
 
 
 def topic_policy(topic_arn: str, account: str) -> dict[str, Any]:

@@ -392,7 +392,7 @@ def _execute(
 ) -> dict[str, Any]:
     """`program` under Pulumi's mock runtime with `monitor`, until its RPCs and outputs settle;
     the stack's outputs. After a failure the RPCs already queued finish before it is raised."""
-    with _environment(config):
+    with _environment(config), _no_stack_traces():
         _fresh_runtime(mocks, stack, monitor)
         try:
             program()
@@ -402,6 +402,26 @@ def _execute(
             raise
         root = pulumi_settings.get_root_resource()
         return dict(_resolve(dict(getattr(root, "outputs", {}) or {})))
+
+
+@contextlib.contextmanager
+def _no_stack_traces() -> Iterator[None]:
+    """During a run, the SDK sends each registration without the Python stack that made it.
+
+    The SDK walks the whole stack and reads each frame's source line for every resource it
+    registers (the engine shows the user's line in its diagnostics); the offline monitor and
+    everything hld records ignore both fields, and the walk was a tenth of a warm run. The SDK's
+    own function is back in place when the run ends, also when it fails (a real `pulumi up`
+    never runs through here)."""
+    from pulumi.runtime import resource
+    from pulumi.runtime.proto import source_pb2
+
+    sdk = resource._get_stack_trace
+    resource._get_stack_trace = source_pb2.StackTrace
+    try:
+        yield
+    finally:
+        resource._get_stack_trace = sdk
 
 
 def _refused(exc: BaseException, mocks: OfflineCloud) -> Exception | None:

@@ -202,6 +202,34 @@ def test_a_run_collects_only_young_garbage_and_restores_the_collector_even_when_
     assert gc.get_threshold() == before and gc.isenabled()
 
 
+def test_a_run_walks_no_stack_and_gives_the_sdk_its_walk_back_even_when_it_fails(monkeypatch):
+    import pulumi
+    import pulumi_aws as aws
+    from pulumi.runtime import resource
+
+    walks: list[str] = []
+    sdk = resource._get_stack_trace
+
+    def walk():
+        walks.append("walked")
+        return sdk()
+
+    monkeypatch.setattr(resource, "_get_stack_trace", walk)
+
+    def program() -> None:
+        aws.sqs.Queue("q", opts=pulumi.ResourceOptions(provider=aws.Provider("p", region="us-east-1")))
+
+    def failing() -> None:
+        program()
+        raise SynthError("the program failed")
+
+    assert run({}, "traces", program=program).graph.count("aws.sqs.Queue") == 1
+    assert walks == [] and resource._get_stack_trace is walk
+    with pytest.raises(SynthError):
+        run({}, "traces", program=failing)
+    assert walks == [] and resource._get_stack_trace is walk
+
+
 def test_a_failed_runs_monitor_calls_end_with_the_run():
     """A run that fails while a monitor call is still under way in one of the runtime's threads
     waits for it: nothing of the failed run goes on into the next (it would restore the

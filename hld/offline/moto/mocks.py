@@ -69,15 +69,19 @@ class MotoMocks(OfflineCloud):
         return f"{name}-{hashlib.sha1(f'{self.stack}/{name}'.encode()).hexdigest()[:7]}"
 
     def zone_of(self, subnet_id: str, region: str) -> str | None:
-        """The subnet's zone as moto's EC2 placed it (None: a subnet moto does not hold)."""
+        """The subnet's zone as moto's EC2 placed it (None: a subnet moto does not hold). A
+        subnet's zone is fixed when it is made, so each subnet is asked about once per run."""
         from botocore.exceptions import ClientError
 
+        if subnet_id in self.subnet_zones:
+            return self.subnet_zones[subnet_id]
         with MOTO_LOCK:
             try:
                 [subnet] = self.client("ec2", region).describe_subnets(SubnetIds=[subnet_id])["Subnets"]
             except (ClientError, ValueError):
                 return None
-        return str(subnet["AvailabilityZone"])
+        zone = self.subnet_zones[subnet_id] = str(subnet["AvailabilityZone"])
+        return zone
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         typ, name, inputs = args.typ, args.name, dict(args.inputs)

@@ -230,6 +230,35 @@ def test_a_run_walks_no_stack_and_gives_the_sdk_its_walk_back_even_when_it_fails
     assert walks == [] and resource._get_stack_trace is walk
 
 
+def test_a_runs_monitor_calls_are_taken_by_one_thread_in_the_programs_order():
+    """The offline cloud answers one call at a time: one thread takes them, in the order the
+    program makes them (a pool of threads only queued on the cloud's lock)."""
+    import threading
+
+    import pulumi
+    import pulumi_aws as aws
+
+    from hld.offline import EchoMocks
+
+    seen: list[tuple[str, str]] = []
+
+    class Watching(EchoMocks):
+        def new_resource(self, args):
+            seen.append((threading.current_thread().name, args.name))
+            return super().new_resource(args)
+
+    names = [f"q{i}" for i in range(20)]
+
+    def program() -> None:
+        provider = aws.Provider("p", region="us-east-1")
+        for name in names:
+            aws.sqs.Queue(name, opts=pulumi.ResourceOptions(provider=provider))
+
+    run({}, "threads", Watching("threads"), program=program)
+    assert {thread for thread, _ in seen} == {"hld-monitor_0"}
+    assert [name for _, name in seen if name != "p"] == names
+
+
 def test_a_failed_runs_monitor_calls_end_with_the_run():
     """A run that fails while a monitor call is still under way in one of the runtime's threads
     waits for it: nothing of the failed run goes on into the next (it would restore the
